@@ -1,0 +1,430 @@
+/**
+ * The engine: one `begin(request)` per request, returning what the adapter must do (DESIGN.md "The flow of one
+ * request"). Every policy decision is made here, once, for every framework.
+ */
+import {
+  FingerprintMismatchError,
+  type IdempotencyError,
+  InvalidKeyError,
+  MissingKeyError,
+  RequestInFlightError,
+  StoreUnavailableError,
+} from './errors.js';
+import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
+import { computeFingerprint } from './fingerprint.js';
+import { type HeaderEntry, normalizeHeaders } from './headers.js';
+import { readKeyHeader } from './key.js';
+import {
+  type IdempotencyOptions,
+  type ResolvedOptions,
+  type RouteOptions,
+  resolveOptions,
+  resolveRoute,
+} from './options.js';
+import { toProblemResponse } from './problem.js';
+import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
+import { decodeResponse, encodeResponse } from './response-encoding.js';
+import { storageKey } from './storage-key.js';
+import { storeCall } from './with-timeout.js';
+
+/** Why a request passes through untouched. */
+export type BypassReason = 'disabled' | 'method' | 'no-key' | 'store-error';
+
+/** The request passes through: run the handler as if idempo were not there. */
+export interface BypassDecision {
+  readonly kind: 'bypass';
+  readonly reason: BypassReason;
+}
+
+/** Answer with `response` (problem+json); the handler must not run. Nothing was stored. */
+export interface RejectDecision {
+  readonly kind: 'reject';
+  readonly error: IdempotencyError;
+  readonly response: ReadyResponse;
+}
+
+/** Answer with the stored `response`; the handler must not run. */
+export interface ReplayDecision {
+  readonly kind: 'replay';
+  readonly response: ReadyResponse;
+}
+
+/** How a commit ended. The adapter sends the handler's response whatever the outcome. */
+export type CommitOutcome =
+  /** Stored: retries will replay it. */
+  | 'stored'
+  /** `persist(status)` said no; the key was released. */
+  | 'not-persisted'
+  /** The body exceeds `maxBodyBytes`; the key was released (C25). */
+  | 'too-large'
+  /** Another holder took the key over; nothing was written (E35). */
+  | 'lease-lost'
+  /** The store failed; the key stays in flight until its lease ends. */
+  | 'store-error'
+  /** `commit` or `abandon` had already been called. */
+  | 'settled';
+
+/** This request holds the key: run the handler, then call exactly one of `commit` or `abandon`. */
+export interface ExecuteDecision {
+  readonly kind: 'execute';
+  /** The storage key this request holds. */
+  readonly keyHash: string;
+  /** Stores the handler's response (token-checked). Never throws. Await it before sending the response. */
+  commit(response: CapturedResponse): Promise<CommitOutcome>;
+  /** Releases the key so that a retry runs again: the handler threw, or its response cannot be stored (a stream). Never throws. */
+  abandon(cause?: unknown): Promise<void>;
+}
+
+/** What the adapter must do with a request. */
+export type Decision = BypassDecision | RejectDecision | ReplayDecision | ExecuteDecision;
+
+/** An idempotency engine, created once per application with {@link createIdempotency}. */
+export interface Idempotency<TContext = unknown> {
+  /** The options after validation, defaults filled in. */
+  readonly options: ResolvedOptions<TContext>;
+  /** Decides what to do with one request. Never throws for store failures (they become 503 or a bypass). */
+  begin(request: IdempotencyRequest<TContext>): Promise<Decision>;
+}
+
+const BYPASS: Record<BypassReason, BypassDecision> = {
+  disabled: { kind: 'bypass', reason: 'disabled' },
+  method: { kind: 'bypass', reason: 'method' },
+  'no-key': { kind: 'bypass', reason: 'no-key' },
+  'store-error': { kind: 'bypass', reason: 'store-error' },
+};
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+const now = () => performance.now();
+
+function bodyBytes(body: CapturedResponse['body']): Uint8Array {
+  if (body === undefined || body === null) return EMPTY;
+  return typeof body === 'string' ? encoder.encode(body) : body;
+}
+
+function hasNoContent(status: number): boolean {
+  return status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+type EventFields = Omit<IdempotencyEvent, 'type' | 'method' | 'path' | 'durationMs'>;
+
+class Engine<TContext> implements Idempotency<TContext> {
+  readonly options: ResolvedOptions<TContext>;
+  readonly #routes = new WeakMap<RouteOptions<TContext>, ResolvedOptions<TContext> | undefined>();
+
+  constructor(options: IdempotencyOptions<TContext>) {
+    this.options = resolveOptions(options);
+  }
+
+  #config(route: RouteOptions<TContext> | false | undefined): ResolvedOptions<TContext> | undefined {
+    if (route === false) return undefined;
+    if (route === undefined) return this.options.enabled ? this.options : undefined;
+    if (this.#routes.has(route)) return this.#routes.get(route);
+    const resolved = resolveRoute(this.options, route);
+    this.#routes.set(route, resolved);
+    return resolved;
+  }
+
+  emit(
+    cfg: ResolvedOptions<TContext>,
+    type: IdempotencyEventType,
+    request: IdempotencyRequest<TContext>,
+    startedAt: number,
+    fields: EventFields,
+  ): void {
+    if (!cfg.onEvent) return;
+    try {
+      cfg.onEvent({
+        type,
+        method: request.method,
+        path: request.path,
+        durationMs: now() - startedAt,
+        ...fields,
+      });
+    } catch {
+      // An observer must never break a request.
+    }
+  }
+
+  #reject(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    startedAt: number,
+    type: IdempotencyEventType,
+    error: IdempotencyError,
+    fields: EventFields = {},
+  ): RejectDecision {
+    this.emit(cfg, type, request, startedAt, { status: error.status, ...fields });
+    return { kind: 'reject', error, response: toProblemResponse(error, cfg.problemTypeBase) };
+  }
+
+  async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
+    const startedAt = now();
+    const cfg = this.#config(request.route);
+    if (!cfg) return BYPASS.disabled;
+    if (!cfg.methods.has(request.method.toUpperCase())) return BYPASS.method;
+
+    const parsed = readKeyHeader(request.header(cfg.headerLookup), {
+      strict: cfg.strict,
+      maxLength: cfg.maxKeyLength,
+    });
+    if (parsed === undefined) {
+      if (!cfg.required) return BYPASS['no-key'];
+      return this.#reject(
+        cfg,
+        request,
+        startedAt,
+        'missing-key',
+        new MissingKeyError(`this endpoint requires an ${cfg.headerName} header`),
+      );
+    }
+    if (!parsed.ok) {
+      return this.#reject(
+        cfg,
+        request,
+        startedAt,
+        'invalid-key',
+        new InvalidKeyError(`invalid ${cfg.headerName}: ${parsed.reason}`),
+      );
+    }
+
+    const principal = cfg.principal ? ((await cfg.principal(request)) ?? '') : '';
+    const keyHash = await storageKey({ scope: cfg.scope, principal, key: parsed.key });
+    const body = (typeof request.body === 'function' ? await request.body() : request.body) ?? null;
+    const fingerprint = cfg.fingerprint
+      ? await cfg.fingerprint(request, body)
+      : await computeFingerprint({
+          method: request.method,
+          path: request.path,
+          query: request.query,
+          contentType: firstValue(request.header('content-type')),
+          body,
+        });
+
+    const storeStart = now();
+    let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
+    try {
+      result = await storeCall(
+        'reserve',
+        () => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs),
+        cfg.storeTimeoutMs,
+      );
+    } catch (error) {
+      return this.#storeFailure(
+        cfg,
+        request,
+        startedAt,
+        keyHash,
+        error as StoreUnavailableError,
+        now() - storeStart,
+      );
+    }
+    const storeMs = now() - storeStart;
+
+    if (result.kind === 'reserved') {
+      this.emit(cfg, 'reserved', request, startedAt, { keyHash, storeMs });
+      return new Execution(this, cfg, request, keyHash, result.token);
+    }
+    if (result.fingerprint !== fingerprint) {
+      return this.#reject(
+        cfg,
+        request,
+        startedAt,
+        'mismatch',
+        new FingerprintMismatchError(
+          `this ${cfg.headerName} was already used with a different request (method, path, query or body); use a new key for a new request`,
+        ),
+        { keyHash, storeMs },
+      );
+    }
+    if (result.state === 'in-flight') {
+      return this.#reject(
+        cfg,
+        request,
+        startedAt,
+        'in-flight',
+        new RequestInFlightError(
+          `a request with this ${cfg.headerName} is still being processed; retry after it completes`,
+          cfg.retryAfterSeconds,
+        ),
+        { keyHash, storeMs },
+      );
+    }
+    let stored: ReturnType<typeof decodeResponse>;
+    try {
+      stored = decodeResponse(result.response);
+    } catch (error) {
+      return this.#storeFailure(cfg, request, startedAt, keyHash, error as StoreUnavailableError, storeMs);
+    }
+    const response = this.#replayResponse(cfg, stored);
+    this.emit(cfg, 'replayed', request, startedAt, {
+      keyHash,
+      storeMs,
+      status: stored.status,
+      bytes: stored.body.length,
+    });
+    return { kind: 'replay', response };
+  }
+
+  #replayResponse(cfg: ResolvedOptions<TContext>, stored: ReturnType<typeof decodeResponse>): ReadyResponse {
+    const headers: HeaderEntry[] = stored.headers.slice();
+    if (!hasNoContent(stored.status)) headers.push(['content-length', String(stored.body.length)]);
+    if (cfg.replayHeader) headers.push([cfg.replayHeader, 'true']);
+    return { status: stored.status, headers, body: stored.body };
+  }
+
+  #storeFailure(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    startedAt: number,
+    keyHash: string,
+    error: StoreUnavailableError,
+    storeMs: number,
+  ): Decision {
+    this.emit(cfg, 'store-error', request, startedAt, { keyHash, storeMs, reason: 'reserve', error });
+    if (cfg.failOpen) return BYPASS['store-error'];
+    const answer = new StoreUnavailableError(
+      'the idempotency store is unavailable, so the request was not processed; retry later',
+      { cause: error },
+    );
+    return { kind: 'reject', error: answer, response: toProblemResponse(answer, cfg.problemTypeBase) };
+  }
+}
+
+function firstValue(value: string | readonly string[] | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'string' ? value : value[0];
+}
+
+/** The execution of one reserved key: the heartbeat, then exactly one commit or abandon. */
+class Execution<TContext> implements ExecuteDecision {
+  readonly kind = 'execute';
+  readonly #reservedAt = now();
+  #settled = false;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly engine: Engine<TContext>,
+    readonly cfg: ResolvedOptions<TContext>,
+    readonly request: IdempotencyRequest<TContext>,
+    readonly keyHash: string,
+    readonly token: string,
+  ) {
+    if (cfg.heartbeatMs > 0) {
+      this.#heartbeat = setInterval(() => void this.#beat(), cfg.heartbeatMs);
+      (this.#heartbeat as { unref?: () => void }).unref?.();
+    }
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+
+  async #beat(): Promise<void> {
+    const { cfg } = this;
+    if (now() - this.#reservedAt >= cfg.maxExecutionMs) {
+      // A handler that never answers: stop extending so the key frees one lease from now.
+      this.#stopHeartbeat();
+      return;
+    }
+    const started = now();
+    try {
+      const held = await storeCall(
+        'extend',
+        () => cfg.store.extend(this.keyHash, this.token, cfg.leaseMs),
+        cfg.storeTimeoutMs,
+      );
+      if (!held && !this.#settled) {
+        this.#stopHeartbeat();
+        this.#emit('lease-lost', started, { reason: 'extend' });
+      }
+    } catch (error) {
+      this.#emit('store-error', started, { reason: 'extend', error, storeMs: now() - started });
+    }
+  }
+
+  #emit(type: IdempotencyEventType, started: number, fields: EventFields): void {
+    this.engine.emit(this.cfg, type, this.request, started, { keyHash: this.keyHash, ...fields });
+  }
+
+  async #release(started: number, reason: string, cause?: unknown): Promise<void> {
+    const { cfg } = this;
+    const handlerMs = started - this.#reservedAt;
+    const storeStart = now();
+    try {
+      await storeCall('release', () => cfg.store.release(this.keyHash, this.token), cfg.storeTimeoutMs);
+      this.#emit('released', started, { reason, handlerMs, storeMs: now() - storeStart, error: cause });
+    } catch (error) {
+      this.#emit('store-error', started, {
+        reason: 'release',
+        error,
+        handlerMs,
+        storeMs: now() - storeStart,
+      });
+    }
+  }
+
+  async commit(response: CapturedResponse): Promise<CommitOutcome> {
+    if (this.#settled) return 'settled';
+    this.#settled = true;
+    this.#stopHeartbeat();
+    const started = now();
+    const { cfg } = this;
+    if (cfg.persist && !cfg.persist(response.status)) {
+      await this.#release(started, 'not-persisted');
+      return 'not-persisted';
+    }
+    const body = bodyBytes(response.body);
+    if (body.length > cfg.maxBodyBytes) {
+      await this.#release(started, 'too-large');
+      return 'too-large';
+    }
+    const blob = encodeResponse({
+      status: response.status,
+      headers: cfg.headerFilter(normalizeHeaders(response.headers)),
+      body,
+    });
+    const handlerMs = started - this.#reservedAt;
+    const storeStart = now();
+    try {
+      const written = await storeCall(
+        'complete',
+        () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
+        cfg.storeTimeoutMs,
+      );
+      const storeMs = now() - storeStart;
+      if (!written) {
+        this.#emit('lease-lost', started, { reason: 'complete', handlerMs, storeMs });
+        return 'lease-lost';
+      }
+      this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: body.length });
+      return 'stored';
+    } catch (error) {
+      this.#emit('store-error', started, {
+        reason: 'complete',
+        error,
+        handlerMs,
+        storeMs: now() - storeStart,
+      });
+      return 'store-error';
+    }
+  }
+
+  async abandon(cause?: unknown): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#stopHeartbeat();
+    await this.#release(now(), 'abandoned', cause);
+  }
+}
+
+/**
+ * Creates the engine. Options are validated here, once; an invalid option throws
+ * {@link InvalidOptionsError} at startup rather than failing requests later.
+ */
+export function createIdempotency<TContext = unknown>(
+  options: IdempotencyOptions<TContext>,
+): Idempotency<TContext> {
+  return new Engine(options);
+}

@@ -1,0 +1,47 @@
+/** Events reported through the `onEvent` option, for logs, metrics and traces. */
+
+/** The kinds of {@link IdempotencyEvent}. */
+export type IdempotencyEventType =
+  /** A new key was reserved; the handler runs. */
+  | 'reserved'
+  /** A stored response was replayed. */
+  | 'replayed'
+  /** A duplicate arrived while the first was running: 409. */
+  | 'in-flight'
+  /** The key was reused with another payload: 422. */
+  | 'mismatch'
+  /** The key was invalid (400). */
+  | 'invalid-key'
+  /** The route requires a key and none was sent (400). */
+  | 'missing-key'
+  /** The handler's response was stored. */
+  | 'committed'
+  /** The key was released: the handler threw, the response was not to be stored, or was too large. */
+  | 'released'
+  /** The holder lost its record to a takeover: its heartbeat or completion was fenced off. */
+  | 'lease-lost'
+  /** A store call failed or timed out. */
+  | 'store-error';
+
+/** One event. Keys are identified by `keyHash` (the storage key), never by the client's key itself. */
+export interface IdempotencyEvent {
+  readonly type: IdempotencyEventType;
+  readonly method: string;
+  readonly path: string;
+  /** The storage key: a digest of (scope, principal, key). Absent before a key is known. */
+  readonly keyHash?: string | undefined;
+  /** Milliseconds idempo spent on this step (for `committed`/`released`, the time the handler ran is excluded). */
+  readonly durationMs: number;
+  /** Milliseconds spent waiting for the store, when the step called it. */
+  readonly storeMs?: number | undefined;
+  /** Milliseconds from reservation to commit or release. */
+  readonly handlerMs?: number | undefined;
+  /** The response status stored or replayed, or the rejection's status. */
+  readonly status?: number | undefined;
+  /** Body bytes stored or replayed. */
+  readonly bytes?: number | undefined;
+  /** Why: for `released` one of `abandoned`, `not-persisted`, `too-large`; for `store-error` the operation. */
+  readonly reason?: string | undefined;
+  /** The error, for `store-error` and `released` after a throw. */
+  readonly error?: unknown;
+}

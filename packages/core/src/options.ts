@@ -1,0 +1,288 @@
+/**
+ * Options: their types, their defaults (DESIGN.md "Decisions already taken"), and their validation, done once
+ * when idempo is created and once per route object, never per request.
+ */
+import { InvalidOptionsError } from './errors.js';
+import type { IdempotencyEvent } from './events.js';
+import { createHeaderFilter, DEFAULT_EXCLUDED_HEADERS, type HeaderFilter } from './headers.js';
+import type { IdempotencyRequest } from './request.js';
+import type { IdempotencyStore } from './store.js';
+
+/** Computes a custom fingerprint from the request and its raw body. */
+export type FingerprintFunction<TContext = unknown> = (
+  request: IdempotencyRequest<TContext>,
+  body: Uint8Array | null,
+) => string | Promise<string>;
+
+/** Options that a route may override. */
+export interface RouteOptions<TContext = unknown> {
+  /** `false` opts the route out: every request passes through untouched. Default `true`. */
+  readonly enabled?: boolean | undefined;
+  /** A request without a key is rejected with 400 instead of passing through (B11). Default `false`. */
+  readonly required?: boolean | undefined;
+  /**
+   * Methods covered; others pass through. GET, HEAD and OPTIONS are never covered (B10, C24).
+   * Default `['POST', 'PATCH']`.
+   */
+  readonly methods?: readonly string[] | undefined;
+  /** Namespace of the records; the same key in two scopes is two records (G42). Default `''`. */
+  readonly scope?: string | undefined;
+  /** How long a reservation is held without a heartbeat, in ms (E35). Default `30_000`. */
+  readonly leaseMs?: number | undefined;
+  /** How long a completed response is kept, in ms (G44). Default `86_400_000` (24 h). */
+  readonly ttlMs?: number | undefined;
+  /** Responses with a longer body are sent in full but not stored; the key is released (C25). Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined;
+  /** Which handler statuses are stored (F38). Default: every status. */
+  readonly persist?: ((status: number) => boolean) | undefined;
+  /** Replaces the default fingerprint (D26-D31). Default: method, path, canonical query and body. */
+  readonly fingerprint?: FingerprintFunction<TContext> | undefined;
+}
+
+/** Options of {@link createIdempotency}. Every option but `store` has a default. */
+export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TContext> {
+  /** Where records live. Required. */
+  readonly store: IdempotencyStore;
+  /**
+   * Scopes keys per tenant or user (G41). Without it keys are global within the scope: two users sending the
+   * same key share one record. Default: none (global).
+   */
+  readonly principal?:
+    | ((
+        request: IdempotencyRequest<TContext>,
+      ) => string | null | undefined | Promise<string | null | undefined>)
+    | undefined;
+  /** The request header that carries the key. Default `'Idempotency-Key'`. */
+  readonly headerName?: string | undefined;
+  /** Accept only quoted sf-string keys (A8). Default `false` (bare token keys accepted). */
+  readonly strict?: boolean | undefined;
+  /** Longest key accepted (A7). Default `255`. */
+  readonly maxKeyLength?: number | undefined;
+  /** Heartbeat period in ms while the handler runs, or `false` for none. Default `leaseMs / 3`. */
+  readonly heartbeatMs?: number | false | undefined;
+  /**
+   * The heartbeat stops after this many ms, so a handler that never answers frees its key one lease later.
+   * Default `300_000` (5 min).
+   */
+  readonly maxExecutionMs?: number | undefined;
+  /** Store and replay Set-Cookie (C22). Default `false`. */
+  readonly replaySetCookie?: boolean | undefined;
+  /** Response headers never stored (trailing `*` matches a prefix). Default {@link DEFAULT_EXCLUDED_HEADERS}. */
+  readonly excludeHeaders?: readonly string[] | undefined;
+  /** The header added to replays (C16), or `false` for none. Default `'Idempotent-Replayed'`. */
+  readonly replayHeader?: string | false | undefined;
+  /** `Retry-After` seconds on a 409 (E32). Default `1`. */
+  readonly retryAfterSeconds?: number | undefined;
+  /** What to do when the store fails: answer 503, or run the handler unprotected (H48). Default `'fail-closed'`. */
+  readonly onStoreError?: 'fail-closed' | 'fail-open' | undefined;
+  /** Each store call fails with a 503 after this many ms. Default `5_000`. */
+  readonly storeTimeoutMs?: number | undefined;
+  /** Receives every {@link IdempotencyEvent}. Exceptions it throws are ignored. Default: none. */
+  readonly onEvent?: ((event: IdempotencyEvent) => void) | undefined;
+  /** Prefix of the problem+json `type` URIs; the error code (dashed) is appended. Default `'https://idempo.dev/problems/'`. */
+  readonly problemTypeBase?: string | undefined;
+}
+
+/** Defaults of every option. */
+export const DEFAULTS = {
+  methods: ['POST', 'PATCH'],
+  required: false,
+  scope: '',
+  leaseMs: 30_000,
+  ttlMs: 86_400_000,
+  maxBodyBytes: 1024 * 1024,
+  headerName: 'Idempotency-Key',
+  strict: false,
+  maxKeyLength: 255,
+  maxExecutionMs: 300_000,
+  replaySetCookie: false,
+  excludeHeaders: DEFAULT_EXCLUDED_HEADERS,
+  replayHeader: 'Idempotent-Replayed',
+  retryAfterSeconds: 1,
+  onStoreError: 'fail-closed',
+  storeTimeoutMs: 5_000,
+  problemTypeBase: 'https://idempo.dev/problems/',
+} as const;
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedOptions<TContext = unknown> {
+  readonly store: IdempotencyStore;
+  readonly enabled: boolean;
+  readonly methods: ReadonlySet<string>;
+  readonly required: boolean;
+  readonly scope: string;
+  readonly leaseMs: number;
+  readonly ttlMs: number;
+  readonly heartbeatMs: number;
+  readonly maxExecutionMs: number;
+  readonly maxBodyBytes: number;
+  readonly persist: ((status: number) => boolean) | undefined;
+  readonly fingerprint: FingerprintFunction<TContext> | undefined;
+  readonly principal: IdempotencyOptions<TContext>['principal'];
+  /** The key header's name as configured, for messages. */
+  readonly headerName: string;
+  /** The key header's name in lower case, for look-ups. */
+  readonly headerLookup: string;
+  readonly strict: boolean;
+  readonly maxKeyLength: number;
+  readonly headerFilter: HeaderFilter;
+  readonly replayHeader: string | undefined;
+  readonly retryAfterSeconds: number;
+  readonly failOpen: boolean;
+  readonly storeTimeoutMs: number;
+  readonly onEvent: ((event: IdempotencyEvent) => void) | undefined;
+  readonly problemTypeBase: string;
+  /** Whether the heartbeat was set explicitly (then a route's own lease does not re-derive it). */
+  readonly heartbeatExplicit: boolean;
+}
+
+const NEVER_COVERED = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function invalid(message: string): never {
+  throw new InvalidOptionsError(`idempo: ${message}`);
+}
+
+function integer(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    invalid(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') invalid(`${name} must be a function`);
+  return value;
+}
+
+function methodSet(value: readonly string[]): ReadonlySet<string> {
+  if (!Array.isArray(value) || value.length === 0)
+    invalid('methods must be a non-empty array of method names');
+  const set = new Set<string>();
+  for (const m of value) {
+    if (typeof m !== 'string' || !TOKEN.test(m)) invalid(`methods: ${String(m)} is not a method name`);
+    const upper = m.toUpperCase();
+    if (NEVER_COVERED.has(upper)) invalid(`methods: ${upper} is safe and is never covered (BEHAVIOUR B10)`);
+    set.add(upper);
+  }
+  return set;
+}
+
+function checkLeases(leaseMs: number, ttlMs: number, heartbeatMs: number, maxExecutionMs: number): void {
+  if (ttlMs < leaseMs) invalid(`ttlMs (${ttlMs}) must be at least leaseMs (${leaseMs})`);
+  if (heartbeatMs !== 0 && heartbeatMs >= leaseMs) {
+    invalid(
+      `heartbeatMs (${heartbeatMs}) must be shorter than leaseMs (${leaseMs}) or the lease lapses between beats`,
+    );
+  }
+  if (maxExecutionMs < leaseMs)
+    invalid(`maxExecutionMs (${maxExecutionMs}) must be at least leaseMs (${leaseMs})`);
+}
+
+/** Validates options and fills in defaults. Throws {@link InvalidOptionsError}. */
+export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>): ResolvedOptions<TContext> {
+  if (typeof options !== 'object' || options === null) invalid('options must be an object');
+  const store = options.store as Partial<IdempotencyStore> | undefined;
+  if (!store || typeof store !== 'object') invalid('a store is required (e.g. new MemoryStore())');
+  for (const op of ['reserve', 'complete', 'release', 'extend'] as const) {
+    if (typeof store[op] !== 'function') invalid(`the store has no ${op}() method`);
+  }
+  const leaseMs = integer('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs, 1);
+  const ttlMs = integer('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs, 1);
+  const heartbeatExplicit = options.heartbeatMs !== undefined;
+  const heartbeatMs =
+    options.heartbeatMs === false
+      ? 0
+      : integer('heartbeatMs', options.heartbeatMs ?? Math.floor(leaseMs / 3), 0);
+  const maxExecutionMs = integer('maxExecutionMs', options.maxExecutionMs ?? DEFAULTS.maxExecutionMs, 1);
+  checkLeases(leaseMs, ttlMs, heartbeatMs, maxExecutionMs);
+  const headerName = options.headerName ?? DEFAULTS.headerName;
+  if (typeof headerName !== 'string' || !TOKEN.test(headerName))
+    invalid(`headerName ${String(headerName)} is not a header name`);
+  const replayHeader = options.replayHeader ?? DEFAULTS.replayHeader;
+  if (replayHeader !== false && (typeof replayHeader !== 'string' || !TOKEN.test(replayHeader))) {
+    invalid(`replayHeader ${String(replayHeader)} is not a header name`);
+  }
+  const excludeHeaders = options.excludeHeaders ?? DEFAULTS.excludeHeaders;
+  if (!Array.isArray(excludeHeaders) || excludeHeaders.some((h) => typeof h !== 'string')) {
+    invalid('excludeHeaders must be an array of header names');
+  }
+  const onStoreError = options.onStoreError ?? DEFAULTS.onStoreError;
+  if (onStoreError !== 'fail-closed' && onStoreError !== 'fail-open') {
+    invalid(`onStoreError must be 'fail-closed' or 'fail-open', got ${String(onStoreError)}`);
+  }
+  const scope = options.scope ?? DEFAULTS.scope;
+  if (typeof scope !== 'string') invalid('scope must be a string');
+  const problemTypeBase = options.problemTypeBase ?? DEFAULTS.problemTypeBase;
+  if (typeof problemTypeBase !== 'string') invalid('problemTypeBase must be a string');
+  return {
+    store: store as IdempotencyStore,
+    enabled: options.enabled ?? true,
+    methods: methodSet(options.methods ?? DEFAULTS.methods),
+    required: options.required ?? DEFAULTS.required,
+    scope,
+    leaseMs,
+    ttlMs,
+    heartbeatMs,
+    heartbeatExplicit,
+    maxExecutionMs,
+    maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes, 0),
+    persist: optionalFunction('persist', options.persist),
+    fingerprint: optionalFunction('fingerprint', options.fingerprint),
+    principal: optionalFunction('principal', options.principal),
+    headerName,
+    headerLookup: headerName.toLowerCase(),
+    strict: options.strict ?? DEFAULTS.strict,
+    maxKeyLength: integer('maxKeyLength', options.maxKeyLength ?? DEFAULTS.maxKeyLength, 1),
+    headerFilter: createHeaderFilter({
+      replaySetCookie: options.replaySetCookie ?? DEFAULTS.replaySetCookie,
+      excludeHeaders,
+      replayHeader,
+    }),
+    replayHeader: replayHeader === false ? undefined : replayHeader.toLowerCase(),
+    retryAfterSeconds: integer(
+      'retryAfterSeconds',
+      options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds,
+      0,
+    ),
+    failOpen: onStoreError === 'fail-open',
+    storeTimeoutMs: integer('storeTimeoutMs', options.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, 1),
+    onEvent: optionalFunction('onEvent', options.onEvent),
+    problemTypeBase,
+  };
+}
+
+/** Applies a route's overrides to resolved options. Throws {@link InvalidOptionsError}. */
+export function resolveRoute<TContext>(
+  base: ResolvedOptions<TContext>,
+  route: RouteOptions<TContext>,
+): ResolvedOptions<TContext> | undefined {
+  if (typeof route !== 'object' || route === null) invalid('route options must be an object or false');
+  if ((route.enabled ?? base.enabled) === false) return undefined;
+  const leaseMs = route.leaseMs === undefined ? base.leaseMs : integer('route leaseMs', route.leaseMs, 1);
+  const ttlMs = route.ttlMs === undefined ? base.ttlMs : integer('route ttlMs', route.ttlMs, 1);
+  const heartbeatMs =
+    route.leaseMs === undefined || base.heartbeatExplicit ? base.heartbeatMs : Math.floor(leaseMs / 3);
+  checkLeases(leaseMs, ttlMs, heartbeatMs, base.maxExecutionMs);
+  const scope = route.scope ?? base.scope;
+  if (typeof scope !== 'string') invalid('route scope must be a string');
+  return {
+    ...base,
+    enabled: true,
+    methods: route.methods === undefined ? base.methods : methodSet(route.methods),
+    required: route.required ?? base.required,
+    scope,
+    leaseMs,
+    ttlMs,
+    heartbeatMs,
+    maxBodyBytes:
+      route.maxBodyBytes === undefined
+        ? base.maxBodyBytes
+        : integer('route maxBodyBytes', route.maxBodyBytes, 0),
+    persist: route.persist === undefined ? base.persist : optionalFunction('route persist', route.persist),
+    fingerprint:
+      route.fingerprint === undefined
+        ? base.fingerprint
+        : optionalFunction('route fingerprint', route.fingerprint),
+  };
+}

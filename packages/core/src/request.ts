@@ -1,0 +1,47 @@
+/**
+ * What an adapter hands to the engine, and what the engine hands back to it. These shapes are the whole
+ * interface between a framework and core.
+ */
+import type { HeaderEntry, HeaderInput } from './headers.js';
+import type { RouteOptions } from './options.js';
+
+/** The raw request body bytes, or a function that reads them (called only when a fingerprint is needed). */
+export type RequestBody =
+  | Uint8Array
+  | null
+  | undefined
+  | (() => Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>);
+
+/** One incoming request, as an adapter translates it. `TContext` is the framework's own request object. */
+export interface IdempotencyRequest<TContext = unknown> {
+  /** The HTTP method. */
+  readonly method: string;
+  /** The concrete path, route parameters filled in, without the query string. */
+  readonly path: string;
+  /** The raw query string without the leading `?`. */
+  readonly query?: string | undefined;
+  /** Reads a request header by lower-case name: its value, one value per field line, or nothing. */
+  readonly header: (name: string) => string | readonly string[] | null | undefined;
+  /** The raw body bytes, exactly as received, or a function that reads them. */
+  readonly body?: RequestBody;
+  /** The route's own options; `false` opts the route out. Pass the same object for every request of a route. */
+  readonly route?: RouteOptions<TContext> | false | undefined;
+  /** The framework's request, handed to `principal` and `fingerprint` functions. */
+  readonly context: TContext;
+}
+
+/** A response that is ready to be written as it is: a replay or a rejection. */
+export interface ReadyResponse {
+  readonly status: number;
+  /** Header field lines with lower-case names; Set-Cookie may appear more than once. */
+  readonly headers: readonly HeaderEntry[];
+  readonly body: Uint8Array;
+}
+
+/** The handler's response as the adapter captured it. */
+export interface CapturedResponse {
+  readonly status: number;
+  readonly headers?: HeaderInput | undefined;
+  /** The body bytes as sent; a string is taken as UTF-8. */
+  readonly body?: Uint8Array | string | null | undefined;
+}

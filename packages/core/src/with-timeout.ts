@@ -1,0 +1,40 @@
+import { StoreTimeoutError, StoreUnavailableError } from './errors.js';
+
+/**
+ * Runs one store call bounded by `timeoutMs`. A timeout rejects with {@link StoreTimeoutError}; any other
+ * failure is wrapped in {@link StoreUnavailableError} (the original is its `cause`). The timer is cleared as soon
+ * as the call settles, so it never keeps the process alive.
+ */
+export function storeCall<T>(operation: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new StoreTimeoutError(`store ${operation} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (e) {
+      pending = Promise.reject(e);
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(
+          error instanceof StoreUnavailableError
+            ? error
+            : new StoreUnavailableError(
+                `store ${operation} failed: ${String((error as Error)?.message ?? error)}`,
+                {
+                  cause: error,
+                },
+              ),
+        );
+      },
+    );
+  });
+}
