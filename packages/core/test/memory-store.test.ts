@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, StoreCapacityError } from '../src/errors.js';
+import { MemoryStore } from '../src/memory-store.js';
+
+function clockStore(options: { maxEntries?: number; maxBytes?: number } = {}) {
+  let t = 1_000;
+  const store = new MemoryStore({ ...options, now: () => t });
+  return { store, tick: (ms: number) => (t += ms) };
+}
+
+const reserved = async (store: MemoryStore, key: string, leaseMs = 1_000, ttlMs = 10_000) => {
+  const r = await store.reserve(key, 'fp', leaseMs, ttlMs);
+  if (r.kind !== 'reserved') throw new Error(`${key} not reserved`);
+  return r.token;
+};
+
+describe('MemoryStore', () => {
+  it('validates its options', () => {
+    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(InvalidOptionsError);
+    expect(() => new MemoryStore({ maxBytes: 1.5 })).toThrow(InvalidOptionsError);
+  });
+
+  it('E35 G45 decides lease and retention expiry on read with its clock', async () => {
+    const { store, tick } = clockStore();
+    const first = await reserved(store, 'k', 100, 1_000);
+    tick(99);
+    expect((await store.reserve('k', 'fp', 100, 1_000)).kind).toBe('existing');
+    tick(1);
+    const second = await reserved(store, 'k', 100, 1_000);
+    expect(second).not.toBe(first);
+    expect(await store.complete('k', first, new Uint8Array([1]), 1_000)).toBe(false);
+    expect(await store.complete('k', second, new Uint8Array([2]), 500)).toBe(true);
+    tick(499);
+    expect(await store.reserve('k', 'fp', 100, 1_000)).toMatchObject({ state: 'completed' });
+    tick(1);
+    expect((await store.reserve('k', 'fp', 100, 1_000)).kind).toBe('reserved');
+  });
+
+  it('an in-flight record past its retention can no longer be completed', async () => {
+    const { store, tick } = clockStore();
+    const token = await reserved(store, 'k', 100, 200);
+    tick(200);
+    expect(await store.complete('k', token, new Uint8Array(1), 1_000)).toBe(false);
+    expect(await store.extend('k', token, 100)).toBe(false);
+  });
+
+  it('copies the response it is given', async () => {
+    const { store } = clockStore();
+    const token = await reserved(store, 'k');
+    const body = new Uint8Array([1, 2, 3]);
+    await store.complete('k', token, body, 1_000);
+    body[0] = 9;
+    const r = await store.reserve('k', 'fp', 1, 1);
+    expect(r.kind === 'existing' && r.state === 'completed' && [...r.response]).toEqual([1, 2, 3]);
+  });
+
+  it('evicts completed records oldest first when maxEntries is reached, never live in-flight ones', async () => {
+    const { store } = clockStore({ maxEntries: 3 });
+    for (const k of ['a', 'b']) await store.complete(k, await reserved(store, k), new Uint8Array(1), 10_000);
+    await reserved(store, 'c');
+    await reserved(store, 'd'); // evicts a
+    expect(store.size).toBe(3);
+    expect((await store.reserve('b', 'fp', 1_000, 10_000)).kind).toBe('existing');
+    expect((await store.reserve('c', 'fp', 1_000, 10_000)).kind).toBe('existing');
+    // a was evicted, so it is free; reserving it evicts b, the last completed record.
+    expect((await store.reserve('a', 'fp', 1_000, 10_000)).kind).toBe('reserved');
+    await expect(store.reserve('e', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
+    expect((await store.reserve('c', 'fp', 1_000, 10_000)).kind).toBe('existing');
+  });
+
+  it('frees abandoned in-flight records (lease over) and expired ones before evicting live ones', async () => {
+    const { store, tick } = clockStore({ maxEntries: 2 });
+    await reserved(store, 'crashed', 100, 10_000);
+    await store.complete('done', await reserved(store, 'done', 100, 10_000), new Uint8Array(1), 10_000);
+    tick(150);
+    await reserved(store, 'new');
+    expect((await store.reserve('done', 'fp', 100, 10_000)).kind).toBe('existing');
+  });
+
+  it('bounds bytes and refuses a response larger than maxBytes', async () => {
+    const { store } = clockStore({ maxBytes: 2_000 });
+    const t1 = await reserved(store, 'a');
+    expect(await store.complete('a', t1, new Uint8Array(1_000), 10_000)).toBe(true);
+    const t2 = await reserved(store, 'b');
+    expect(await store.complete('b', t2, new Uint8Array(1_000), 10_000)).toBe(true);
+    expect(store.bytes).toBeLessThanOrEqual(2_000);
+    expect((await store.reserve('a', 'fp', 1, 1)).kind).toBe('reserved');
+    const t3 = await reserved(store, 'c');
+    await expect(store.complete('c', t3, new Uint8Array(5_000), 10_000)).rejects.toBeInstanceOf(
+      StoreCapacityError,
+    );
+  });
+
+  it('is atomic under concurrent async callers', async () => {
+    const store = new MemoryStore();
+    const results = await Promise.all(
+      Array.from({ length: 500 }, () => store.reserve('race', 'fp', 1_000, 10_000)),
+    );
+    expect(results.filter((r) => r.kind === 'reserved')).toHaveLength(1);
+  });
+
+  it('close() empties it', async () => {
+    const { store } = clockStore();
+    await reserved(store, 'a');
+    await store.close();
+    expect(store.size).toBe(0);
+    expect(store.bytes).toBe(0);
+  });
+});

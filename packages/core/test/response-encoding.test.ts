@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CorruptRecordError } from '../src/errors.js';
+import { decodeResponse, encodeResponse, type StoredResponse } from '../src/response-encoding.js';
+
+const headerName = fc.stringMatching(/^[a-z0-9-]{1,40}$/);
+const response = fc.record({
+  status: fc.integer({ min: 100, max: 599 }),
+  headers: fc.array(fc.tuple(headerName, fc.string({ maxLength: 200 })), { maxLength: 20 }),
+  body: fc.uint8Array({ maxLength: 4096 }),
+});
+
+describe('response encoding', () => {
+  it('C15 round-trips any response byte for byte', () => {
+    fc.assert(
+      fc.property(response, (r: StoredResponse) => {
+        const decoded = decodeResponse(encodeResponse(r));
+        expect(decoded.status).toBe(r.status);
+        expect(decoded.headers).toEqual(r.headers);
+        expect(Buffer.from(decoded.body).equals(Buffer.from(r.body))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips all 256 byte values and a 1 MiB body', () => {
+    const all = new Uint8Array(256).map((_, i) => i);
+    expect([...decodeResponse(encodeResponse({ status: 200, headers: [], body: all })).body]).toEqual([
+      ...all,
+    ]);
+    const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 31) & 0xff);
+    expect(
+      Buffer.from(
+        decodeResponse(encodeResponse({ status: 201, headers: [['a', 'b']], body: big })).body,
+      ).equals(Buffer.from(big)),
+    ).toBe(true);
+  });
+
+  it('decodes a blob that sits inside a larger buffer', () => {
+    const blob = encodeResponse({ status: 202, headers: [['x', 'é']], body: new Uint8Array([1, 2]) });
+    const padded = new Uint8Array(blob.length + 10);
+    padded.set(blob, 5);
+    const decoded = decodeResponse(padded.subarray(5, 5 + blob.length));
+    expect(decoded.headers).toEqual([['x', 'é']]);
+    expect([...decoded.body]).toEqual([1, 2]);
+  });
+
+  it('refuses blobs it did not write, truncated or extended', () => {
+    const blob = encodeResponse({
+      status: 200,
+      headers: [['content-type', 'text/plain']],
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(() => decodeResponse(new Uint8Array(3))).toThrow(CorruptRecordError);
+    expect(() => decodeResponse(new TextEncoder().encode('HTTP/1.1 200 OK\r\n'))).toThrow(
+      /not an idempo record/,
+    );
+    const future = blob.slice();
+    future[3] = 9;
+    expect(() => decodeResponse(future)).toThrow(/unknown version 9/);
+    for (let cut = 12; cut < blob.length; cut++)
+      expect(() => decodeResponse(blob.subarray(0, cut))).toThrow(CorruptRecordError);
+    const longer = new Uint8Array(blob.length + 1);
+    longer.set(blob);
+    expect(() => decodeResponse(longer)).toThrow(/body length/);
+    const badText = blob.slice();
+    badText[10] = 0xff;
+    expect(() => decodeResponse(badText)).toThrow(/invalid text/);
+  });
+
+  it('never throws anything but CorruptRecordError on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const blob = new Uint8Array([0x49, 0x44, 0x50, 1, ...bytes]);
+        try {
+          decodeResponse(blob);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CorruptRecordError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
