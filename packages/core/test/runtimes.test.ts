@@ -1,0 +1,86 @@
+/**
+ * Core must load and work on Node, Bun, Deno and Cloudflare Workers (workerd, through miniflare) with
+ * Web-standard APIs only. Each runtime runs the built ESM (dist/index.js) through the same smoke module.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url).pathname;
+const dist = new URL('../dist/index.js', import.meta.url).pathname;
+const smokeSource = readFileSync(new URL('./runtimes/smoke.mjs', import.meta.url), 'utf8');
+
+let dir: string;
+let expected: Record<string, unknown>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'idempo-runtimes-'));
+  writeFileSync(join(dir, 'core.mjs'), readFileSync(dist, 'utf8'));
+  writeFileSync(join(dir, 'smoke.mjs'), smokeSource.replace('@idempo/core-under-test', './core.mjs'));
+  writeFileSync(
+    join(dir, 'main.mjs'),
+    "import { smoke } from './smoke.mjs';\nconsole.log(JSON.stringify(await smoke()));\n",
+  );
+  const { stdout } = await run(process.execPath, [join(dir, 'main.mjs')]);
+  expected = JSON.parse(stdout) as Record<string, unknown>;
+});
+
+const baseline = {
+  first: 'execute',
+  duplicate: 409,
+  outcome: 'stored',
+  replay: 'replay',
+  status: 201,
+  body: 'created',
+};
+
+describe('core on other runtimes', () => {
+  it('runs on Node with the node:crypto fast path', () => {
+    expect(expected).toMatchObject({ ...baseline, hash: 'node:crypto' });
+  });
+
+  it('runs on Bun', async () => {
+    const { stdout } = await run(join(root, 'node_modules/.bin/bun'), [join(dir, 'main.mjs')]);
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  it('runs on Deno', async () => {
+    const { stdout } = await run(join(root, 'node_modules/.bin/deno'), [
+      'run',
+      '--allow-read',
+      join(dir, 'main.mjs'),
+    ]);
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  it.each([
+    ['without nodejs_compat (Web Crypto fallback)', [], 'web-crypto'],
+    ['with nodejs_compat (node:crypto)', ['nodejs_compat'], 'node:crypto'],
+  ])('runs on Cloudflare Workers %s, with the same fingerprints', async (_name, flags, hash) => {
+    const mf = new Miniflare({
+      modules: [
+        {
+          type: 'ESModule',
+          path: 'worker.mjs',
+          contents:
+            "import { smoke } from './smoke.mjs';\nexport default { async fetch() { return Response.json(await smoke()); } };",
+        },
+        { type: 'ESModule', path: 'smoke.mjs', contents: readFileSync(join(dir, 'smoke.mjs'), 'utf8') },
+        { type: 'ESModule', path: 'core.mjs', contents: readFileSync(join(dir, 'core.mjs'), 'utf8') },
+      ],
+      compatibilityDate: '2025-09-01',
+      compatibilityFlags: flags,
+    });
+    try {
+      const res = await mf.dispatchFetch('http://localhost/');
+      expect(await res.json()).toEqual({ ...expected, hash });
+    } finally {
+      await mf.dispose();
+    }
+  });
+});
