@@ -304,11 +304,11 @@ class Execution<TContext> implements ExecuteDecision {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    readonly engine: Engine<TContext>,
-    readonly cfg: ResolvedOptions<TContext>,
-    readonly request: IdempotencyRequest<TContext>,
+    private readonly engine: Engine<TContext>,
+    private readonly cfg: ResolvedOptions<TContext>,
+    private readonly request: IdempotencyRequest<TContext>,
     readonly keyHash: string,
-    readonly token: string,
+    private readonly token: string,
   ) {
     if (cfg.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => void this.#beat(), cfg.heartbeatMs);
