@@ -1,0 +1,96 @@
+/**
+ * The idempo benchmark: for every store target, the store operation (reserve + complete), the engine on new
+ * keys (begin + commit) and the engine on a replayed key (begin), sequential and concurrent, several timed
+ * repetitions each. Prints a table (and, with --json, the JSON report).
+ */
+import { writeFile } from 'node:fs/promises';
+import { arch, cpus, platform } from 'node:os';
+import { type BenchSettings, parseBenchArgs, USAGE } from './bench-args.js';
+import { benchCases } from './bench-cases.js';
+import { type BenchReport, type CaseResult, withFloorRatios } from './bench-report.js';
+import { gcBetweenReps, measure } from './measure.js';
+import { resultsTable } from './results-table.js';
+import { summarize } from './stats.js';
+import { STORE_TARGETS } from './targets.js';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function readSettings(): BenchSettings {
+  try {
+    const parsed = parseBenchArgs(process.argv.slice(2));
+    if (parsed) return parsed;
+    console.log(USAGE);
+    process.exit(0);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const settings = readSettings();
+/** Progress and, with --json, the table go to stderr so that stdout carries only the JSON. */
+const out = settings.json ? process.stderr : process.stdout;
+const log = (line: string) => out.write(`${line}\n`);
+
+const targets = STORE_TARGETS.filter(
+  (t) => settings.targets.length === 0 || settings.targets.includes(t.name),
+);
+if (targets.length === 0) throw new Error(`no store target named ${settings.targets.join(', ')}`);
+
+const startedAt = new Date().toISOString();
+log(
+  `idempo bench: ${settings.reps} x ${settings.durationMs} ms per case after a ${settings.warmupMs} ms warm-up` +
+    `${gcBetweenReps ? ', GC between repetitions' : ' (run with --expose-gc to collect between repetitions)'}\n`,
+);
+
+const results: CaseResult[] = [];
+for (const target of targets) {
+  for (const benchCase of benchCases(target, settings.concurrencies)) {
+    out.write(`  ${benchCase.target} ${benchCase.operation}, ${benchCase.concurrency} in flight (ops/s):`);
+    const samples = await measure(benchCase.factory, {
+      concurrency: benchCase.concurrency,
+      durationMs: settings.durationMs,
+      reps: settings.reps,
+      warmupMs: settings.warmupMs,
+      onRep: (_, opsPerSecond) => out.write(` ${integer.format(opsPerSecond)}`),
+    });
+    out.write('\n');
+    const { median, min, max } = summarize(samples);
+    results.push({
+      target: benchCase.target,
+      kind: benchCase.kind,
+      operation: benchCase.operation,
+      concurrency: benchCase.concurrency,
+      medianOpsPerSec: Math.round(median),
+      minOpsPerSec: Math.round(min),
+      maxOpsPerSec: Math.round(max),
+      samplesOpsPerSec: samples.map(Math.round),
+    });
+  }
+}
+
+const cpuList = cpus();
+const report: BenchReport = {
+  startedAt,
+  environment: {
+    node: process.version,
+    platform: platform(),
+    arch: arch(),
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+  },
+  settings: {
+    reps: settings.reps,
+    durationMs: settings.durationMs,
+    warmupMs: settings.warmupMs,
+    concurrencies: settings.concurrencies,
+    gcBetweenReps,
+  },
+  results: withFloorRatios(results),
+};
+
+log('');
+log(resultsTable(report.results));
+const json = JSON.stringify(report, null, 2);
+if (settings.json) process.stdout.write(`${json}\n`);
+if (settings.out !== undefined) await writeFile(settings.out, `${json}\n`);
