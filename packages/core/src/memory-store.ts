@@ -73,12 +73,13 @@ export class MemoryStore implements IdempotencyStore {
     const now = this.#now();
     const found = this.#live(key, now);
     if (found) {
+      // The response is copied so that nothing a caller does to a replayed body can change later replays.
       return found.state === 'completed'
         ? {
             kind: 'existing',
             state: 'completed',
             fingerprint: found.fingerprint,
-            response: found.response as Uint8Array,
+            response: (found.response as Uint8Array).slice(),
           }
         : { kind: 'existing', state: 'in-flight', fingerprint: found.fingerprint };
     }
@@ -109,7 +110,7 @@ export class MemoryStore implements IdempotencyStore {
     if (entry.bytes + grow > this.#maxBytes) {
       throw new StoreCapacityError(`MemoryStore: a ${response.length}-byte response exceeds maxBytes`);
     }
-    this.#makeRoom(0, grow, now);
+    this.#makeRoom(0, grow, now, entry);
     // The caller's buffer is copied so that nothing it does later can change what is replayed.
     entry.response = response.slice();
     entry.bytes += grow;
@@ -173,7 +174,7 @@ export class MemoryStore implements IdempotencyStore {
    * completion order, so the cost stays bounded when retention times differ), then abandoned
    * in-flight ones (lease over), then completed records oldest first. Live in-flight records are never evicted.
    */
-  #makeRoom(entries: number, bytes: number, now: number): void {
+  #makeRoom(entries: number, bytes: number, now: number, keep?: Entry): void {
     const full = () =>
       this.#records.size + entries > this.#maxEntries || this.#bytes + bytes > this.#maxBytes;
     if (!full()) return;
@@ -182,7 +183,8 @@ export class MemoryStore implements IdempotencyStore {
       this.#drop(entry);
     }
     for (const entry of this.#inFlight.values()) {
-      if (entry.expiresAt <= now || entry.leaseExpiresAt <= now) this.#drop(entry);
+      // `keep` is the record being completed: its lease may be over, but its holder still holds it.
+      if (entry !== keep && (entry.expiresAt <= now || entry.leaseExpiresAt <= now)) this.#drop(entry);
     }
     for (const entry of this.#completed.values()) {
       if (!full()) return;

@@ -107,3 +107,42 @@ describe('MemoryStore', () => {
     expect(store.bytes).toBe(0);
   });
 });
+
+describe('MemoryStore regressions', () => {
+  it('completing a record whose lease is over evicts others to make room, never that record', async () => {
+    const { store, tick } = clockStore({ maxBytes: 2_000 });
+    const token = await reserved(store, 'a', 1_000, 100_000);
+    tick(4_000);
+    for (const k of ['b', 'c'])
+      await store.complete(k, await reserved(store, k, 100_000, 100_000), new Uint8Array(300), 100_000);
+    expect(await store.complete('a', token, new Uint8Array(1_400), 100_000)).toBe(true);
+    const r = await store.reserve('a', 'fp', 1_000, 100_000);
+    expect(r.kind === 'existing' && r.state === 'completed' && r.response.length).toBe(1_400);
+    expect(store.bytes).toBeLessThanOrEqual(2_000);
+    expect(store.size).toBe(1);
+  });
+
+  it('a completion that cannot fit beside live reservations fails and the holder keeps its record', async () => {
+    const { store, tick } = clockStore({ maxBytes: 2_000 });
+    const token = await reserved(store, 'a', 1_000, 100_000);
+    tick(4_000);
+    for (const k of ['b', 'c', 'd']) await reserved(store, k, 100_000, 100_000);
+    await expect(store.complete('a', token, new Uint8Array(1_400), 100_000)).rejects.toBeInstanceOf(
+      StoreCapacityError,
+    );
+    expect(store.size).toBe(4);
+    expect(await store.complete('a', token, new Uint8Array(10), 100_000)).toBe(true);
+  });
+
+  it('a caller that writes to a replayed response cannot change later replays', async () => {
+    const { store } = clockStore();
+    await store.complete('k', await reserved(store, 'k'), new TextEncoder().encode('hello'), 10_000);
+    const first = await store.reserve('k', 'fp', 1, 1);
+    if (first.kind !== 'existing' || first.state !== 'completed') throw new Error('not completed');
+    first.response[0] = 0x4a;
+    const second = await store.reserve('k', 'fp', 1, 1);
+    expect(
+      second.kind === 'existing' && second.state === 'completed' && new TextDecoder().decode(second.response),
+    ).toBe('hello');
+  });
+});
