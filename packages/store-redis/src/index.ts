@@ -1,0 +1,10 @@
+/**
+ * `@idempo/store-redis`: the idempo store over Redis or Valkey through ioredis 5 or 6, standalone or Cluster.
+ * One Lua script per operation (one round trip, one key), leases on the Redis server's clock, responses stored
+ * as bytes, every operation bounded by a timeout.
+ *
+ * @packageDocumentation
+ */
+export { DEFAULT_PREFIX, DEFAULT_TIMEOUT_MS, type RedisStoreOptions } from './options.js';
+export type { RedisClient, RedisScriptDefinition } from './redis-client.js';
+export { RedisStore } from './redis-store.js';

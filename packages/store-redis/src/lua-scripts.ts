@@ -1,0 +1,100 @@
+/**
+ * The four Lua scripts, one per store operation. Each runs atomically on the Redis server in ONE round trip
+ * (EVALSHA), touches exactly ONE key (`KEYS[1]`, so every script is Redis Cluster safe without hash tags), and
+ * treats every value as bytes (Lua strings are binary-safe).
+ *
+ * The record is a hash at `prefix + key`:
+ *
+ * | field | meaning |
+ * |---|---|
+ * | `s` | state: `f` in flight, `c` completed |
+ * | `f` | the request fingerprint |
+ * | `t` | the fencing token of the holder (made by the caller with `crypto.randomUUID()`) |
+ * | `l` | lease expiry, in milliseconds of the Redis server's clock (`TIME`) |
+ * | `r` | the response bytes (completed records only) |
+ *
+ * Retention is the key's own expiry (`PEXPIRE`): Redis never returns an expired key, so retention is decided on
+ * read. The lease is compared with `TIME` inside the script, so the application servers' clocks never matter.
+ *
+ * Requires Redis >= 5 (or Valkey): scripts that read `TIME` and then write need effects replication, the default
+ * since Redis 5.
+ */
+
+/** Milliseconds of the Redis server's clock, from `TIME` (seconds, microseconds). */
+const NOW_MS = `local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+
+/**
+ * `reserve`: KEYS[1] = record; ARGV = fingerprint, token, leaseMs, ttlMs.
+ *
+ * Returns `{'c', fingerprint, response}` for a completed record, `{'f', fingerprint}` for an in-flight one whose
+ * lease is still running, and `{'r'}` when the caller now holds the key: there was no record (none, or Redis
+ * expired it), or the in-flight record's lease had ended (taken over: the record is replaced, carrying the
+ * caller's NEW token, so the old holder's complete/release/extend now find a foreign token and write nothing).
+ *
+ * An in-flight record that already carries the caller's own token can only have been written by this very
+ * call: ioredis re-sends a command whose reply was lost with the connection (`autoResendUnfulfilledCommands`).
+ * The script answers `{'r'}` again instead of reporting the caller's own reservation as someone else's.
+ */
+export const RESERVE_LUA = `${NOW_MS}
+local record = redis.call('HMGET', KEYS[1], 's', 'f', 't', 'l', 'r')
+local state = record[1]
+if state == 'c' then
+  return {'c', record[2], record[5]}
+end
+if state == 'f' then
+  if record[3] == ARGV[2] then
+    return {'r'}
+  end
+  if (tonumber(record[4]) or 0) > now then
+    return {'f', record[2]}
+  end
+end
+if state then
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], 's', 'f', 'f', ARGV[1], 't', ARGV[2], 'l', string.format('%.0f', now + tonumber(ARGV[3])))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {'r'}`;
+
+/**
+ * `complete`: KEYS[1] = record; ARGV = token, response, ttlMs.
+ *
+ * Writes only when the record is in flight AND carries the caller's token (its lease may have ended: a holder
+ * nobody took over still holds the key). Then stores the response, marks the record completed and sets its
+ * retention to ttlMs from now. Returns 1, or 0 having written nothing.
+ */
+export const COMPLETE_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 't')
+if record[1] ~= 'f' or record[2] ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 's', 'c', 'r', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/**
+ * `release`: KEYS[1] = record; ARGV = token.
+ *
+ * Deletes the record when it is in flight AND carries the caller's token, so that a retry may run. Returns 1, or
+ * 0 having written nothing.
+ */
+export const RELEASE_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 't')
+if record[1] ~= 'f' or record[2] ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+/**
+ * `extend`: KEYS[1] = record; ARGV = token, leaseMs.
+ *
+ * Moves the lease to leaseMs from now (Redis time) when the record is in flight AND carries the caller's token.
+ * The retention (the key's expiry) is left as it is. Returns 1, or 0 having written nothing.
+ */
+export const EXTEND_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 't')
+if record[1] ~= 'f' or record[2] ~= ARGV[1] then
+  return 0
+end
+${NOW_MS}
+redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+return 1`;

@@ -1,0 +1,91 @@
+/**
+ * The part of an ioredis client the store uses: `defineCommand`, which both `Redis` and `Cluster` (ioredis 5 and
+ * 6) have. A structural type, so that the store does not bind to one ioredis version's classes.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidOptionsError } from '@idempo/core';
+import { COMPLETE_LUA, EXTEND_LUA, RELEASE_LUA, RESERVE_LUA } from './lua-scripts.js';
+
+/** A script definition, as ioredis' `defineCommand` takes it. */
+export interface RedisScriptDefinition {
+  /** The Lua source. */
+  lua: string;
+  /** How many of the arguments are keys. */
+  numberOfKeys?: number;
+  /** Whether the script may run on a replica. */
+  readOnly?: boolean;
+}
+
+/**
+ * An ioredis `Redis` or `Cluster` instance (ioredis 5 or 6). The store calls `defineCommand` once per script and
+ * then the `<name>Buffer` method ioredis adds, which sends EVALSHA (EVAL on a connection that has not loaded the
+ * script yet, and again on NOSCRIPT) and answers bulk strings as Buffers.
+ */
+export interface RedisClient {
+  defineCommand(name: string, definition: RedisScriptDefinition): void;
+}
+
+/** Arguments of a script call: the key, then its ARGV. */
+type ScriptArgument = string | Buffer | number;
+
+/** One defined script, called through its `...Buffer` variant. */
+export type ScriptCall = (key: string, ...args: ScriptArgument[]) => Promise<unknown>;
+
+/** The four operations, each bound to its script on one client. */
+export interface StoreScripts {
+  readonly reserve: ScriptCall;
+  readonly complete: ScriptCall;
+  readonly release: ScriptCall;
+  readonly extend: ScriptCall;
+}
+
+/**
+ * The command name of a script: versioned by the script's SHA-1, so that two versions of this package sharing
+ * one client never overwrite each other's script.
+ */
+function commandName(operation: string, lua: string): string {
+  return `idempo_${operation}_${createHash('sha1').update(lua).digest('hex').slice(0, 12)}`;
+}
+
+const SCRIPTS = {
+  reserve: { name: commandName('reserve', RESERVE_LUA), lua: RESERVE_LUA },
+  complete: { name: commandName('complete', COMPLETE_LUA), lua: COMPLETE_LUA },
+  release: { name: commandName('release', RELEASE_LUA), lua: RELEASE_LUA },
+  extend: { name: commandName('extend', EXTEND_LUA), lua: EXTEND_LUA },
+} as const;
+
+function bind(client: RedisClient, name: string, lua: string): ScriptCall {
+  const methods = client as unknown as Record<string, unknown>;
+  if (typeof methods[`${name}Buffer`] !== 'function') {
+    client.defineCommand(name, { lua, numberOfKeys: 1 });
+  }
+  const method = methods[`${name}Buffer`];
+  if (typeof method !== 'function') {
+    throw new InvalidOptionsError(
+      'RedisStore: client.defineCommand did not add a Buffer variant; pass an ioredis Redis or Cluster instance',
+    );
+  }
+  return (key, ...args) =>
+    (method as (...a: ScriptArgument[]) => Promise<unknown>).call(client, key, ...args);
+}
+
+/** Defines the four scripts on `client` (once per client and script version) and returns their callers. */
+export function defineScripts(client: RedisClient): StoreScripts {
+  if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
+    throw new InvalidOptionsError('RedisStore: client must be an ioredis Redis or Cluster instance');
+  }
+  return {
+    reserve: bind(client, SCRIPTS.reserve.name, SCRIPTS.reserve.lua),
+    complete: bind(client, SCRIPTS.complete.name, SCRIPTS.complete.lua),
+    release: bind(client, SCRIPTS.release.name, SCRIPTS.release.lua),
+    extend: bind(client, SCRIPTS.extend.name, SCRIPTS.extend.lua),
+  };
+}
+
+/** The command names, for tests and operators (e.g. reading `INFO commandstats`). */
+export const SCRIPT_NAMES: Readonly<Record<keyof StoreScripts, string>> = {
+  reserve: SCRIPTS.reserve.name,
+  complete: SCRIPTS.complete.name,
+  release: SCRIPTS.release.name,
+  extend: SCRIPTS.extend.name,
+};

@@ -1,0 +1,147 @@
+/**
+ * The Redis store: the store contract (`IdempotencyStore` in `@idempo/core`) over ioredis, standalone or
+ * Cluster, ioredis 5 or 6. Every operation is one Lua script, so one round trip, atomic on the server, on one
+ * key. See lua-scripts.ts for the scripts and README.md for the failure behaviour.
+ */
+import { randomUUID } from 'node:crypto';
+import { type IdempotencyStore, type ReserveResult, StoreUnavailableError } from '@idempo/core';
+import { withDeadline } from './deadline.js';
+import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import { defineScripts, type StoreScripts } from './redis-client.js';
+import { parseReserveReply, parseWrittenReply } from './replies.js';
+
+/** A duration argument as the integer string the scripts take (`PEXPIRE`, lease arithmetic). */
+function milliseconds(name: string, value: number): string {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(
+      `RedisStore: ${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return String(Math.ceil(value));
+}
+
+/**
+ * An {@link IdempotencyStore} over Redis or Valkey through an ioredis client you own.
+ *
+ * - `reserve`, `complete`, `release` and `extend` are one Lua script each: one round trip, O(1), one key.
+ * - Leases are checked against the Redis server's clock; retention is the key's own expiry.
+ * - Every operation settles within `timeoutMs`: a failure rejects with `StoreUnavailableError`, no answer in
+ *   time with `StoreTimeoutError` (both from `@idempo/core`). A reservation that lands after its caller timed
+ *   out is released at once.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createIdempotency } from '@idempo/core';
+ * import { RedisStore } from '@idempo/store-redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * const idempotency = createIdempotency({ store: new RedisStore({ client: redis }) });
+ * ```
+ */
+export class RedisStore implements IdempotencyStore {
+  readonly #scripts: StoreScripts;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  #closed = false;
+
+  /** Defines the scripts on the client (no round trip: they are loaded on first use). Throws `InvalidOptionsError`. */
+  constructor(options: RedisStoreOptions) {
+    const resolved = resolveRedisStoreOptions(options);
+    this.#scripts = defineScripts(resolved.client);
+    this.#prefix = resolved.prefix;
+    this.#timeoutMs = resolved.timeoutMs;
+  }
+
+  /** The prefix of every record's Redis key. */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
+  /** The longest wait for one operation, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** The Redis key of the record of storage key `key`. */
+  redisKey(key: string): string {
+    return this.#prefix + key;
+  }
+
+  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const token = randomUUID();
+    const lease = milliseconds('leaseMs', leaseMs);
+    const ttl = milliseconds('ttlMs', ttlMs);
+    const reply = await withDeadline(
+      'reserve',
+      () => this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
+      this.#timeoutMs,
+      (late) => this.#releaseLate(redisKey, token, late),
+    );
+    return parseReserveReply(reply, token);
+  }
+
+  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const ttl = milliseconds('ttlMs', ttlMs);
+    // A copy: a command queued while disconnected is written later, and must carry the bytes of this call.
+    const bytes = Buffer.from(response);
+    const reply = await withDeadline(
+      'complete',
+      () => this.#scripts.complete(redisKey, token, bytes, ttl),
+      this.#timeoutMs,
+    );
+    return parseWrittenReply('complete', reply);
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const reply = await withDeadline(
+      'release',
+      () => this.#scripts.release(redisKey, token),
+      this.#timeoutMs,
+    );
+    return parseWrittenReply('release', reply);
+  }
+
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const lease = milliseconds('leaseMs', leaseMs);
+    const reply = await withDeadline(
+      'extend',
+      () => this.#scripts.extend(redisKey, token, lease),
+      this.#timeoutMs,
+    );
+    return parseWrittenReply('extend', reply);
+  }
+
+  /** Stops the store: later calls reject with `StoreUnavailableError`. The client stays open: it is yours. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreUnavailableError('RedisStore: the store is closed');
+  }
+
+  /**
+   * A reserve that timed out for its caller ran after all: when it reserved the key, nobody holds that token, so
+   * the key is released at once instead of blocking retries for a whole lease. Best effort: if this fails too,
+   * the lease ends the orphan reservation.
+   */
+  #releaseLate(redisKey: string, token: string, reply: unknown): void {
+    let reserved = false;
+    try {
+      reserved = parseReserveReply(reply, token).kind === 'reserved';
+    } catch {
+      return;
+    }
+    if (!reserved) return;
+    this.#scripts.release(redisKey, token).catch(() => undefined);
+  }
+}
