@@ -1,0 +1,219 @@
+/**
+ * The PostgreSQL {@link IdempotencyStore}: one statement, one round trip, per operation, over a `pg` Pool the
+ * user owns. README "The SQL, statement by statement" explains each statement and why it is race-correct.
+ */
+import {
+  CorruptRecordError,
+  type IdempotencyStore,
+  InvalidOptionsError,
+  type ReserveResult,
+  StoreUnavailableError,
+} from '@idempo/core';
+import { boundedQuery } from './bounded-query.js';
+import {
+  type PostgresStoreOptions,
+  type ResolvedPostgresStoreOptions,
+  resolvePostgresStoreOptions,
+} from './options.js';
+import type { PostgresQueryConfig, PostgresQueryResult } from './pool.js';
+import { schemaSql } from './schema.js';
+import { statementName } from './statement-name.js';
+import { migration, type Statements, statements } from './statements.js';
+
+/** Options of {@link PostgresStore.cleanup}. */
+export interface CleanupOptions {
+  /** Rows deleted per statement (each batch is its own short transaction). Default `1000`. */
+  readonly batchSize?: number | undefined;
+}
+
+/** Options of {@link PostgresStore.migrate}. */
+export interface MigrateOptions {
+  /** Bound of the whole migration in milliseconds, waiting for a concurrent migration included. Default `30000`. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Default of {@link CleanupOptions.batchSize}. */
+export const DEFAULT_CLEANUP_BATCH_SIZE = 1_000;
+
+/** Default of {@link MigrateOptions.timeoutMs}. */
+export const DEFAULT_MIGRATE_TIMEOUT_MS = 30_000;
+
+type Operation = keyof Statements;
+
+interface ReserveRow {
+  readonly fingerprint: string;
+  readonly state: string;
+  readonly response: Uint8Array | null;
+  readonly owned: boolean;
+}
+
+function isReserveRow(row: unknown): row is ReserveRow {
+  if (typeof row !== 'object' || row === null) return false;
+  const r = row as Record<string, unknown>;
+  return (
+    typeof r['fingerprint'] === 'string' &&
+    typeof r['state'] === 'string' &&
+    typeof r['owned'] === 'boolean' &&
+    (r['response'] === null || r['response'] instanceof Uint8Array)
+  );
+}
+
+function positiveInteger(what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionsError(`PostgresStore: ${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function duration(what: string, value: number): number {
+  if (!Number.isFinite(value)) throw new RangeError(`PostgresStore: ${what} must be a finite number of ms`);
+  return value;
+}
+
+/**
+ * An {@link IdempotencyStore} over PostgreSQL, through a `pg` `Pool` you own.
+ *
+ * ```ts
+ * const store = new PostgresStore({ pool });
+ * await store.migrate();
+ * const idempotency = createIdempotency({ store });
+ * ```
+ *
+ * Every operation is one statement (one round trip), decides expiry with the database clock, and fails with
+ * `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`.
+ */
+export class PostgresStore implements IdempotencyStore {
+  readonly #options: ResolvedPostgresStoreOptions;
+  readonly #sql: Statements;
+  readonly #names: Record<Operation, string>;
+  readonly #pending = new Set<Promise<unknown>>();
+  #closed = false;
+
+  /** Validates the options (throws `InvalidOptionsError`); opens nothing. */
+  constructor(options: PostgresStoreOptions) {
+    this.#options = resolvePostgresStoreOptions(options);
+    this.#sql = statements(this.#options.schema, this.#options.table);
+    const name = (operation: Operation) => statementName(operation, this.#sql[operation]);
+    this.#names = {
+      reserve: name('reserve'),
+      complete: name('complete'),
+      release: name('release'),
+      extend: name('extend'),
+      cleanup: name('cleanup'),
+    };
+  }
+
+  /** The schema-qualified table, as given (`public.idempo_records` by default). */
+  get table(): string {
+    return `${this.#options.schema}.${this.#options.table}`;
+  }
+
+  /**
+   * Creates the table and its expiry index if they do not exist (the DDL of `schemaSql()`, also shipped as
+   * `sql/schema.sql`). Idempotent, and safe when several instances run it at once: a transaction-level advisory
+   * lock serialises them. The schema must exist. One round trip, one transaction.
+   */
+  async migrate(options: MigrateOptions = {}): Promise<void> {
+    const timeoutMs = positiveInteger('migrate timeoutMs', options.timeoutMs ?? DEFAULT_MIGRATE_TIMEOUT_MS);
+    const ddl = schemaSql({ schema: this.#options.schema, table: this.#options.table });
+    await this.#track(() =>
+      boundedQuery(this.#options.pool, 'migrate', timeoutMs, (lockTimeout) => ({
+        // One simple-protocol query: its statements run as one implicit transaction, which the advisory lock
+        // spans; the lock timeout bounds the wait for a concurrent migration on the server side too.
+        text: `SELECT set_config('lock_timeout', '${lockTimeout}', true);\n${migration(ddl)}`,
+      })),
+    );
+  }
+
+  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+    const token = globalThis.crypto.randomUUID();
+    const result = await this.#run('reserve', [
+      key,
+      fingerprint,
+      token,
+      duration('leaseMs', leaseMs),
+      duration('ttlMs', ttlMs),
+    ]);
+    const row = result.rows[0];
+    if (result.rows.length !== 1 || !isReserveRow(row)) {
+      throw new CorruptRecordError(`PostgresStore reserve: expected one record, got ${result.rows.length}`);
+    }
+    if (row.owned) return { kind: 'reserved', token };
+    if (row.state === 'in-flight')
+      return { kind: 'existing', state: 'in-flight', fingerprint: row.fingerprint };
+    if (row.state === 'completed' && row.response !== null) {
+      return { kind: 'existing', state: 'completed', fingerprint: row.fingerprint, response: row.response };
+    }
+    throw new CorruptRecordError(
+      `PostgresStore reserve: record in unknown state ${JSON.stringify(row.state)}`,
+    );
+  }
+
+  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+    const result = await this.#run('complete', [key, token, response, duration('ttlMs', ttlMs)]);
+    return result.rowCount === 1;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    const result = await this.#run('release', [key, token]);
+    return result.rowCount === 1;
+  }
+
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const result = await this.#run('extend', [key, token, duration('leaseMs', leaseMs)]);
+    return result.rowCount === 1;
+  }
+
+  /**
+   * Deletes rows past their retention, `batchSize` per statement, until a batch finds fewer; resolves with the
+   * number deleted. Live rows, in flight or completed, are never touched (an in-flight row whose lease lapsed is
+   * left to `reserve`, which takes it over). Several instances may run it at once: each batch locks its rows with
+   * `FOR UPDATE SKIP LOCKED`, so every expired row is deleted by exactly one of them. Expiry never depends on it
+   * (reserve decides expiry on read): it only keeps the table small.
+   */
+  async cleanup(options: CleanupOptions = {}): Promise<number> {
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE);
+    let deleted = 0;
+    for (;;) {
+      const result = await this.#run('cleanup', [batchSize], false);
+      const count = result.rowCount ?? 0;
+      deleted += count;
+      if (count < batchSize) return deleted;
+    }
+  }
+
+  /**
+   * Waits for the operations under way, then refuses new ones (`StoreUnavailableError`). Leaves the pool open:
+   * it is yours to `end()`.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Runs one of the statements, bounded by `timeoutMs`. */
+  #run(operation: Operation, values: unknown[], lockGuard = true): Promise<PostgresQueryResult> {
+    const { pool, timeoutMs, preparedStatements } = this.#options;
+    const text = this.#sql[operation];
+    const name = this.#names[operation];
+    return this.#track(() =>
+      boundedQuery(pool, operation, timeoutMs, (lockTimeout) => {
+        const config: PostgresQueryConfig = {
+          text,
+          values: lockGuard ? [...values, lockTimeout] : values,
+        };
+        return preparedStatements ? { ...config, name } : config;
+      }),
+    );
+  }
+
+  /** Starts an operation unless the store is closed, and remembers it until it settles (for `close`). */
+  #track<T>(start: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new StoreUnavailableError('PostgresStore is closed'));
+    const operation = start();
+    this.#pending.add(operation);
+    const forget = () => this.#pending.delete(operation);
+    operation.then(forget, forget);
+    return operation;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The SQL of every operation, one statement each (README "The SQL, statement by statement" explains them).
+ *
+ * Shared conventions:
+ * - every instant is `statement_timestamp()`: the database clock, read once per statement (stable across all the
+ *   columns of one statement, so one row is never half taken over), unaffected by an enclosing transaction;
+ * - durations arrive as milliseconds (`$n::float8 * interval '1 millisecond'`);
+ * - `set_config('lock_timeout', $n, true)` in a one-row subquery is evaluated before the statement waits on a row
+ *   lock, so the server itself gives up a lock wait within the caller's remaining time budget. It is
+ *   transaction-local: the statement's own implicit transaction ends with it, so nothing leaks into the pooled
+ *   session.
+ */
+import { quoteIdentifier } from './identifiers.js';
+
+/** The texts of the store's statements for one table. */
+export interface Statements {
+  /** `$1` key, `$2` fingerprint, `$3` new token, `$4` leaseMs, `$5` ttlMs, `$6` lock timeout (ms, text). */
+  readonly reserve: string;
+  /** `$1` key, `$2` token, `$3` response, `$4` ttlMs, `$5` lock timeout. */
+  readonly complete: string;
+  /** `$1` key, `$2` token, `$3` lock timeout. */
+  readonly release: string;
+  /** `$1` key, `$2` token, `$3` leaseMs, `$4` lock timeout. */
+  readonly extend: string;
+  /** `$1` batch size. */
+  readonly cleanup: string;
+}
+
+/** Key of the transaction-level advisory lock that serialises concurrent migrations (ASCII "idempo"). */
+export const MIGRATION_LOCK_KEY = '115879919317103';
+
+const NOW = 'statement_timestamp()';
+const ms = (param: string) => `${param}::float8 * interval '1 millisecond'`;
+
+/** The statements over `schema.table` (both already validated). */
+export function statements(schema: string, table: string): Statements {
+  const t = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
+  // Held by its token: in flight, within retention. The lease may have lapsed: until someone takes the record
+  // over, its holder still holds it.
+  const held = `r."key" = $1 AND r."token" = $2 AND r."state" = 'in-flight' AND r."expires_at" > ${NOW}`;
+  // The existing row may be replaced: past retention, or in flight with its lease over.
+  const takeover = `(r."expires_at" <= ${NOW} OR (r."state" = 'in-flight' AND r."lease_expires_at" <= ${NOW}))`;
+  const pick = (column: string, fresh: string) =>
+    `"${column}" = CASE WHEN ${takeover} THEN ${fresh} ELSE r."${column}" END`;
+  const guard = (param: string) => `(SELECT set_config('lock_timeout', ${param}, true)) AS guard`;
+
+  const reserve = `WITH
+  live AS (
+    SELECT r."fingerprint", r."state", r."response"
+    FROM ${t} AS r
+    WHERE r."key" = $1
+      AND r."expires_at" > ${NOW}
+      AND (r."state" = 'completed' OR r."lease_expires_at" > ${NOW})
+  ),
+  claim AS (
+    INSERT INTO ${t} AS r ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at")
+    SELECT $1, $2, $3, 'in-flight', NULL, ${NOW} + ${ms('$4')}, ${NOW} + ${ms('$5')}
+    FROM ${guard('$6')}
+    WHERE NOT EXISTS (SELECT FROM live)
+    ON CONFLICT ("key") DO UPDATE SET
+      ${pick('fingerprint', 'excluded."fingerprint"')},
+      ${pick('token', 'excluded."token"')},
+      ${pick('state', 'excluded."state"')},
+      ${pick('response', 'NULL')},
+      ${pick('lease_expires_at', 'excluded."lease_expires_at"')},
+      ${pick('expires_at', 'excluded."expires_at"')}
+    RETURNING r."fingerprint", r."state", r."response", r."token" = $3 AS "owned"
+  )
+SELECT "fingerprint", "state", "response", "owned" FROM claim
+UNION ALL
+SELECT "fingerprint", "state", "response", false FROM live`;
+
+  const complete = `UPDATE ${t} AS r
+SET "state" = 'completed', "response" = $3, "expires_at" = ${NOW} + ${ms('$4')}
+FROM ${guard('$5')}
+WHERE ${held}`;
+
+  const release = `DELETE FROM ${t} AS r
+USING ${guard('$3')}
+WHERE ${held}`;
+
+  const extend = `UPDATE ${t} AS r
+SET "lease_expires_at" = ${NOW} + ${ms('$3')}
+FROM ${guard('$4')}
+WHERE ${held}`;
+
+  const cleanup = `DELETE FROM ${t} AS r
+WHERE r.ctid = ANY (ARRAY(
+    SELECT e.ctid FROM ${t} AS e
+    WHERE e."expires_at" <= ${NOW}
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  ))
+  AND r."expires_at" <= ${NOW}`;
+
+  return { reserve, complete, release, extend, cleanup };
+}
+
+/** The migration: the advisory lock, then the DDL, sent as one multi-statement query (one implicit transaction). */
+export function migration(ddl: string): string {
+  return `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY});\n${ddl}`;
+}

@@ -1,0 +1,20 @@
+import { storeSuite } from '@idempo/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { PostgresStore } from '../src/index.js';
+import { createTestSchema, type TestSchema } from './helpers/database.js';
+
+let db: TestSchema;
+beforeAll(async () => {
+  db = await createTestSchema('suite');
+  await new PostgresStore({ pool: db.admin, schema: db.schema }).migrate();
+});
+afterAll(() => db?.drop());
+
+// The suite's 100-way races and 500 concurrent keys queue on a 10-connection pool: every operation still fits
+// in the default 2 s budget.
+storeSuite('PostgresStore', () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema }));
+
+storeSuite(
+  'PostgresStore without prepared statements',
+  () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, preparedStatements: false }),
+);
