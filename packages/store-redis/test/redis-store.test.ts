@@ -1,0 +1,140 @@
+/**
+ * RedisStore beyond the conformance suite, against the shared Redis: options, close(), the Redis server's clock,
+ * a re-sent reserve, damaged records, and two stores on one client.
+ */
+import { randomUUID } from 'node:crypto';
+import { CorruptRecordError, InvalidOptionsError, StoreUnavailableError } from '@idempo/core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_PREFIX, DEFAULT_TIMEOUT_MS, type RedisClient, RedisStore } from '../src/index.js';
+import { SCRIPT_NAMES } from '../src/redis-client.js';
+import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
+import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
+
+const LONG = 60_000;
+
+describe('RedisStore options', () => {
+  const client = { defineCommand: () => undefined } as RedisClient;
+
+  it('defaults: prefix "idempo:", timeoutMs 2000', () => {
+    expect(DEFAULT_PREFIX).toBe('idempo:');
+    expect(DEFAULT_TIMEOUT_MS).toBe(2_000);
+  });
+
+  it('refuses a missing or foreign client, a bad prefix and a bad timeoutMs with InvalidOptionsError', () => {
+    expect(() => new RedisStore(undefined as never)).toThrow(InvalidOptionsError);
+    expect(() => new RedisStore({} as never)).toThrow(InvalidOptionsError);
+    expect(() => new RedisStore({ client: {} as RedisClient })).toThrow(InvalidOptionsError);
+    // defineCommand that adds nothing: not an ioredis client.
+    expect(() => new RedisStore({ client })).toThrow(/Buffer variant/);
+    expect(() => new RedisStore({ client, prefix: 1 as never })).toThrow(InvalidOptionsError);
+    for (const timeoutMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new RedisStore({ client, timeoutMs })).toThrow(InvalidOptionsError);
+    }
+  });
+});
+
+for (const io of IOREDIS_VERSIONS) {
+  describe(`RedisStore (${io.name})`, () => {
+    const client: AnyRedis = io.redis(REDIS_URL);
+    const prefix = runPrefix(`store-${io.name.replace(' ', '')}`);
+    const store = new RedisStore({ client, prefix });
+
+    afterAll(async () => {
+      vi.restoreAllMocks();
+      await deleteKeys(client, prefix);
+      await client.quit();
+    });
+
+    it('exposes its prefix, timeoutMs and the Redis key of a storage key', () => {
+      expect(store.prefix).toBe(prefix);
+      expect(store.timeoutMs).toBe(2_000);
+      expect(store.redisKey('abc')).toBe(`${prefix}abc`);
+      expect(new RedisStore({ client }).prefix).toBe('idempo:');
+    });
+
+    it('close() stops the store but leaves the client open', async () => {
+      const closing = new RedisStore({ client, prefix });
+      await closing.close();
+      await expect(closing.reserve('closed', 'fp', LONG, LONG)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(closing.complete('closed', 't', new Uint8Array(0), LONG)).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      await expect(closing.release('closed', 't')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(closing.extend('closed', 't', LONG)).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await client.ping()).toBe('PONG');
+      expect(client.status).toBe('ready');
+      expect((await store.reserve('after-close', 'fp', LONG, LONG)).kind).toBe('reserved');
+    });
+
+    it('two stores on one client share the scripts; different prefixes are different records', async () => {
+      const other = new RedisStore({ client, prefix: `${prefix}other:` });
+      expect((await store.reserve('shared', 'fp-1', LONG, LONG)).kind).toBe('reserved');
+      expect((await other.reserve('shared', 'fp-2', LONG, LONG)).kind).toBe('reserved');
+      expect(await store.reserve('shared', 'fp-3', LONG, LONG)).toMatchObject({ fingerprint: 'fp-1' });
+    });
+
+    it('refuses durations that are not positive numbers (RangeError) and rounds fractions up', async () => {
+      for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(store.reserve('bad', 'fp', bad, LONG)).rejects.toBeInstanceOf(RangeError);
+        await expect(store.reserve('bad', 'fp', LONG, bad)).rejects.toBeInstanceOf(RangeError);
+        await expect(store.extend('bad', 't', bad)).rejects.toBeInstanceOf(RangeError);
+        await expect(store.complete('bad', 't', new Uint8Array(0), bad)).rejects.toBeInstanceOf(RangeError);
+      }
+      const result = await store.reserve('fraction', 'fp', 0.5, 1_000.2);
+      expect(result.kind).toBe('reserved');
+      expect(await client.pttl(store.redisKey('fraction'))).toBeLessThanOrEqual(1_001);
+    });
+
+    it('leases run on the Redis server clock: a skewed application clock changes nothing', async () => {
+      const now = Date.now();
+      vi.spyOn(Date, 'now').mockReturnValue(now + 86_400_000);
+      vi.spyOn(performance, 'now').mockReturnValue(performance.now() + 86_400_000);
+      try {
+        const first = await store.reserve('clock', 'fp', 300, LONG);
+        expect(first.kind).toBe('reserved');
+        expect(await store.reserve('clock', 'fp', 300, LONG)).toMatchObject({ state: 'in-flight' });
+      } finally {
+        vi.restoreAllMocks();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect((await store.reserve('clock', 'fp', 300, LONG)).kind).toBe('reserved');
+    });
+
+    it('a reserve re-sent by ioredis after a lost reply (same token) is still the caller’s reservation', async () => {
+      const reserve = (client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+        `${SCRIPT_NAMES.reserve}Buffer`
+      ];
+      if (!reserve) throw new Error('the reserve script is not defined on the client');
+      const key = store.redisKey('resent');
+      const token = randomUUID();
+      const first = (await reserve.call(client, key, 'fp', token, LONG, LONG)) as Buffer[];
+      const again = (await reserve.call(client, key, 'fp', token, LONG, LONG)) as Buffer[];
+      expect(first.map(String)).toEqual(['r']);
+      expect(again.map(String)).toEqual(['r']);
+      // Anyone else still sees it in flight.
+      expect(await store.reserve('resent', 'fp-other', LONG, LONG)).toMatchObject({
+        kind: 'existing',
+        state: 'in-flight',
+        fingerprint: 'fp',
+      });
+      expect(await store.complete('resent', token, Uint8Array.of(9), LONG)).toBe(true);
+    });
+
+    it('a damaged record is refused with CorruptRecordError; a foreign value with StoreUnavailableError', async () => {
+      await client.hset(store.redisKey('no-response'), 's', 'c', 'f', 'fp');
+      await expect(store.reserve('no-response', 'fp', LONG, LONG)).rejects.toBeInstanceOf(CorruptRecordError);
+      await client.hset(store.redisKey('no-fingerprint'), 's', 'f', 't', 'x', 'l', String(Date.now() + LONG));
+      await expect(store.reserve('no-fingerprint', 'fp', LONG, LONG)).rejects.toBeInstanceOf(
+        CorruptRecordError,
+      );
+      await client.set(store.redisKey('a-string'), 'not a hash');
+      const error = await store.reserve('a-string', 'fp', LONG, LONG).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(String((error as Error).message)).toMatch(/WRONGTYPE/);
+      // A hash with an unknown state (not written by this store) is replaced by a reservation.
+      await client.hset(store.redisKey('unknown-state'), 's', 'x', 'junk', '1');
+      expect((await store.reserve('unknown-state', 'fp', LONG, LONG)).kind).toBe('reserved');
+      expect(await client.hexists(store.redisKey('unknown-state'), 'junk')).toBe(0);
+    });
+  });
+}

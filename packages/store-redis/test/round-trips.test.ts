@@ -1,0 +1,163 @@
+/**
+ * One command per operation, counted on a private redis-server (nothing else talks to it): MONITOR shows every
+ * command each client sends, and which ones a script ran inside the server ("lua"); INFO commandstats confirms
+ * the totals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../src/index.js';
+import { SCRIPT_NAMES } from '../src/redis-client.js';
+import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
+import { type PrivateRedis, startPrivateRedis } from './support/redis-server.js';
+
+let server: PrivateRedis | undefined;
+
+beforeAll(async () => {
+  server = await startPrivateRedis('round-trips');
+}, 60_000);
+
+afterAll(async () => {
+  await server?.destroy();
+}, 60_000);
+
+function url(): string {
+  if (!server) throw new Error('the private server did not start');
+  return server.url;
+}
+
+interface Seen {
+  readonly source: string;
+  readonly args: readonly string[];
+}
+
+for (const io of IOREDIS_VERSIONS) {
+  describe(`one round trip per operation (${io.name})`, () => {
+    let client: AnyRedis;
+    let marker: AnyRedis;
+    let monitorOwner: AnyRedis;
+    let monitor: Awaited<ReturnType<AnyRedis['monitor']>>;
+    let clientAddress = '';
+    let markerAddress = '';
+    const seen: Seen[] = [];
+
+    beforeAll(async () => {
+      client = io.redis(url());
+      marker = io.redis(url());
+      clientAddress = /(?:^| )addr=(\S+)/.exec(String(await client.client('INFO')))?.[1] ?? '';
+      markerAddress = /(?:^| )addr=(\S+)/.exec(String(await marker.client('INFO')))?.[1] ?? '';
+      monitorOwner = io.redis(url());
+      monitor = await monitorOwner.monitor();
+      monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ source, args }));
+    });
+
+    afterAll(async () => {
+      monitor.disconnect();
+      await monitorOwner.quit();
+      await client.quit();
+      await marker.quit();
+    });
+
+    /** Runs `operation`, then waits until MONITOR has shown everything sent before a marker; returns what the store's client sent and what scripts ran. */
+    async function watch(operation: () => Promise<unknown>): Promise<{ sent: string[]; inScript: string[] }> {
+      seen.length = 0;
+      await operation();
+      const id = `marker-${Math.random()}`;
+      await marker.echo(id);
+      for (let i = 0; i < 200 && !seen.some((s) => s.source === markerAddress && s.args[1] === id); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return {
+        sent: seen.filter((s) => s.source === clientAddress).map((s) => String(s.args[0]).toLowerCase()),
+        inScript: seen.filter((s) => s.source === 'lua').map((s) => String(s.args[0]).toLowerCase()),
+      };
+    }
+
+    it('reserve, extend, complete, replay and release each send exactly one EVAL/EVALSHA', async () => {
+      const store = new RedisStore({ client, prefix: `rt:${io.name.replace(' ', '')}:` });
+      const log: Record<string, { sent: string[]; inScript: string[] }> = {};
+
+      let token = '';
+      log['reserve (cold connection)'] = await watch(async () => {
+        const r = await store.reserve('a', 'fp', 60_000, 60_000);
+        if (r.kind === 'reserved') token = r.token;
+      });
+      log['extend (cold)'] = await watch(() => store.extend('a', token, 60_000));
+      log['complete (cold)'] = await watch(() => store.complete('a', token, new Uint8Array(1024), 60_000));
+      log['reserve: replay'] = await watch(() => store.reserve('a', 'fp', 60_000, 60_000));
+      let second = '';
+      log['reserve (warm)'] = await watch(async () => {
+        const r = await store.reserve('b', 'fp', 60_000, 60_000);
+        if (r.kind === 'reserved') second = r.token;
+      });
+      log['extend (warm)'] = await watch(() => store.extend('b', second, 60_000));
+      log['release (cold)'] = await watch(() => store.release('b', second));
+      log['release: stale token (warm)'] = await watch(() => store.release('b', second));
+      log['complete: stale token (warm)'] = await watch(() =>
+        store.complete('b', second, new Uint8Array(1), 1),
+      );
+
+      console.info(`${io.name}: commands sent per operation (MONITOR)\n${JSON.stringify(log, null, 1)}`);
+      for (const [operation, { sent }] of Object.entries(log)) {
+        expect(sent, operation).toHaveLength(1);
+        expect(['eval', 'evalsha'], operation).toContain(sent[0]);
+      }
+      // The first call of each script on a connection is EVAL (ioredis loads it); every later one is EVALSHA.
+      expect(log['reserve (cold connection)']?.sent).toEqual(['eval']);
+      expect(log['reserve (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['extend (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['release: stale token (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['complete: stale token (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['reserve (cold connection)']?.inScript).toEqual(['time', 'hmget', 'hset', 'pexpire']);
+      expect(log['complete (cold)']?.inScript).toEqual(['hmget', 'hset', 'pexpire']);
+      expect(log['release (cold)']?.inScript).toEqual(['hmget', 'del']);
+      expect(log['extend (warm)']?.inScript).toEqual(['hmget', 'time', 'hset']);
+      await client.del(store.redisKey('a'), store.redisKey('b'));
+    });
+
+    it('after SCRIPT FLUSH the next call costs two commands (NOSCRIPT, then EVAL), then one again', async () => {
+      const store = new RedisStore({ client, prefix: `rt-flush:${io.name.replace(' ', '')}:` });
+      await store.reserve('warm', 'fp', 60_000, 60_000);
+      await marker.script('FLUSH');
+      const flushed = await watch(() => store.reserve('x', 'fp', 60_000, 60_000));
+      const after = await watch(() => store.reserve('y', 'fp', 60_000, 60_000));
+      expect(flushed.sent).toEqual(['evalsha', 'eval']);
+      expect(after.sent).toEqual(['evalsha']);
+      await client.del(store.redisKey('warm'), store.redisKey('x'), store.redisKey('y'));
+    });
+
+    it('INFO commandstats: 300 warm operations are 300 EVALSHA calls, no EVAL, no retry', async () => {
+      const store = new RedisStore({ client, prefix: `rt-stats:${io.name.replace(' ', '')}:` });
+      // Loads the four scripts on this connection (the previous case flushed them).
+      const warm = await store.reserve('warm', 'fp', 60_000, 60_000);
+      const warmToken = warm.kind === 'reserved' ? warm.token : '';
+      await store.extend('warm', warmToken, 60_000);
+      await store.complete('warm', 'stale', Uint8Array.of(1), 60_000);
+      await store.release('warm', warmToken);
+      await marker.config('RESETSTAT');
+      const n = 100;
+      for (let i = 0; i < n; i++) {
+        const r = await store.reserve(`k${i}`, 'fp', 60_000, 60_000);
+        if (r.kind !== 'reserved') throw new Error('not reserved');
+        await store.extend(`k${i}`, r.token, 60_000);
+        if (i % 2 === 0) await store.complete(`k${i}`, r.token, Uint8Array.of(i), 60_000);
+        else await store.release(`k${i}`, r.token);
+      }
+      const stats = String(await marker.info('commandstats'));
+      const calls = (name: string) =>
+        Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      console.info(`${io.name}: INFO commandstats after ${3 * n} operations\n${stats.trim()}`);
+      expect(calls('evalsha')).toBe(3 * n);
+      expect(calls('eval')).toBe(0);
+      expect(stats).toMatch(/cmdstat_evalsha:.*failed_calls=0/);
+      // Commands run inside the scripts, counted by Redis too.
+      expect(calls('hmget')).toBe(3 * n);
+      expect(calls('time')).toBe(2 * n);
+      for (let i = 0; i < n; i += 50)
+        await client.del(...Array.from({ length: 50 }, (_, j) => store.redisKey(`k${i + j}`)));
+    });
+
+    it('names its scripts after their SHA-1, so versions never overwrite each other', () => {
+      expect(Object.values(SCRIPT_NAMES)).toHaveLength(4);
+      for (const name of Object.values(SCRIPT_NAMES)) expect(name).toMatch(/^idempo_[a-z]+_[0-9a-f]{12}$/);
+    });
+  });
+}

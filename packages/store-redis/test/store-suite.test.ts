@@ -1,0 +1,31 @@
+/**
+ * The shared conformance suite (`storeSuite` from @idempo/testing) against the shared Redis, once through
+ * ioredis 6 and once through ioredis 5, each under a random prefix that is deleted afterwards.
+ */
+import { storeSuite } from '@idempo/testing';
+import { afterAll, expect } from 'vitest';
+import { RedisStore } from '../src/index.js';
+import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
+import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
+
+const clients: Array<{ client: AnyRedis; prefix: string }> = [];
+
+for (const io of IOREDIS_VERSIONS) {
+  const prefix = runPrefix(`suite-${io.name.replace(' ', '')}`);
+  let client: AnyRedis | undefined;
+  storeSuite(`RedisStore over ${io.name} (${io.version}), standalone`, () => {
+    if (!client) {
+      client = io.redis(REDIS_URL);
+      clients.push({ client, prefix });
+    }
+    return new RedisStore({ client, prefix });
+  });
+}
+
+afterAll(async () => {
+  for (const { client, prefix } of clients) {
+    const deleted = await deleteKeys(client, prefix);
+    expect(deleted).toBeGreaterThan(0);
+    await client.quit();
+  }
+});
