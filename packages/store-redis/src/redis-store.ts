@@ -68,6 +68,10 @@ export class RedisStore implements IdempotencyStore {
     return this.#prefix + key;
   }
 
+  /**
+   * Reserves `key` with a new token (`crypto.randomUUID()`), or returns the live record as it is: one EVALSHA of
+   * the reserve script. A lease that ended (on the Redis clock) or a record past its retention is taken over.
+   */
   async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
     this.#open();
     const redisKey = this.redisKey(key);
@@ -83,6 +87,10 @@ export class RedisStore implements IdempotencyStore {
     return parseReserveReply(reply, token);
   }
 
+  /**
+   * Stores `response` (copied) and marks the record completed for `ttlMs` from now, only while it is in flight
+   * with `token`: one EVALSHA. `false`: nothing was written.
+   */
   async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
     this.#open();
     const redisKey = this.redisKey(key);
@@ -97,6 +105,7 @@ export class RedisStore implements IdempotencyStore {
     return parseWrittenReply('complete', reply);
   }
 
+  /** Deletes the record only while it is in flight with `token`: one EVALSHA. `false`: nothing was written. */
   async release(key: string, token: string): Promise<boolean> {
     this.#open();
     const redisKey = this.redisKey(key);
@@ -108,6 +117,10 @@ export class RedisStore implements IdempotencyStore {
     return parseWrittenReply('release', reply);
   }
 
+  /**
+   * Moves the lease to `leaseMs` from now (Redis clock) only while the record is in flight with `token`: one
+   * EVALSHA. The retention is unchanged. `false`: nothing was written.
+   */
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
     this.#open();
     const redisKey = this.redisKey(key);

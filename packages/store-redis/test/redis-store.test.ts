@@ -120,6 +120,18 @@ for (const io of IOREDIS_VERSIONS) {
       expect(await store.complete('resent', token, Uint8Array.of(9), LONG)).toBe(true);
     });
 
+    it("the client's own keyPrefix option is applied by ioredis in front of the store's prefix", async () => {
+      const prefixed = io.redis(REDIS_URL, { keyPrefix: `${prefix}kp:` });
+      try {
+        const inner = new RedisStore({ client: prefixed, prefix: 'store:' });
+        const result = await inner.reserve('k', 'fp', LONG, LONG);
+        expect(result.kind).toBe('reserved');
+        expect(await client.hget(`${prefix}kp:store:k`, 's')).toBe('f');
+      } finally {
+        await prefixed.quit();
+      }
+    });
+
     it('a damaged record is refused with CorruptRecordError; a foreign value with StoreUnavailableError', async () => {
       await client.hset(store.redisKey('no-response'), 's', 'c', 'f', 'fp');
       await expect(store.reserve('no-response', 'fp', LONG, LONG)).rejects.toBeInstanceOf(CorruptRecordError);
