@@ -1,8 +1,23 @@
 /**
  * `@idempo/testing`: the conformance suites of idempo, run under vitest. {@link storeSuite} checks an
- * `IdempotencyStore`.
+ * `IdempotencyStore`; {@link createReferenceService} holds the reference routes adapters are tested with.
  *
  * @packageDocumentation
  */
+export { principalFromAuthorization } from './principal.js';
+export { referenceBytes } from './reference-handlers.js';
+export { createReferenceService, REFERENCE_ROUTE_OPTIONS } from './reference-routes.js';
+export type {
+  CountedRouteId,
+  ReferenceHandler,
+  ReferenceInput,
+  ReferenceMatch,
+  ReferenceQuery,
+  ReferenceResponse,
+  ReferenceRoute,
+  ReferenceRouteId,
+  ReferenceRouteOptions,
+  ReferenceService,
+} from './reference-types.js';
 export { storeSuite } from './store-suite.js';
 export type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';

@@ -1,0 +1,122 @@
+/** The handlers of the reference app (REFERENCE-APP.md "Routes"), free of any framework. */
+
+import { randomHex } from './random.js';
+import { bodyBytes, bodyJson, integerParam, toSearchParams } from './reference-input.js';
+import type {
+  CountedRouteId,
+  ReferenceHandler,
+  ReferenceInput,
+  ReferenceResponse,
+} from './reference-types.js';
+import { sleep } from './sleep.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const BINARY_TYPE = 'application/octet-stream';
+/** `?delay=` is capped so that a typo cannot hang a test run. */
+const MAX_DELAY_MS = 60_000;
+
+/** Counts one execution of a route and returns its number (1 for the first). */
+export type ExecutionCounter = (route: CountedRouteId) => number;
+
+function json(
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): ReferenceResponse {
+  return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(value) };
+}
+
+function hasNoBody(status: number): boolean {
+  return status === 204 || status === 304 || status < 200;
+}
+
+/**
+ * The `n`-byte body of `?bytes=n`: byte `i` is `(i + execution) mod 256`, so two executions give different
+ * bytes and a replay of the wrong execution is visible.
+ */
+export function referenceBytes(length: number, execution: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i + execution) & 0xff;
+  return out;
+}
+
+/**
+ * `POST /orders` and `POST /payments`: counts the execution, waits `?delay=<ms>`, throws for `?throw=1`, then
+ * answers `?status=<n>` (default 201) with Location, ETag, Cache-Control, a fresh X-Request-Id, a Set-Cookie
+ * and the order as JSON, or `?bytes=<n>` bytes instead of JSON. A body that is not JSON gets a business 400.
+ */
+export function orderHandler(
+  route: 'POST /orders' | 'POST /payments',
+  count: ExecutionCounter,
+): ReferenceHandler {
+  return async (input: ReferenceInput) => {
+    const n = count(route);
+    const query = toSearchParams(input.query);
+    const delay = integerParam(query, 'delay');
+    if (delay !== undefined && delay > 0) await sleep(Math.min(delay, MAX_DELAY_MS));
+    if (query.get('throw') === '1') throw new Error(`reference ${route}: failing on purpose (throw=1)`);
+    const requested = integerParam(query, 'status');
+    const status = requested !== undefined && requested >= 100 && requested <= 599 ? requested : 201;
+    const headers: Record<string, string | string[]> = {
+      location: `/orders/${n}`,
+      etag: `"${n}"`,
+      'cache-control': 'no-store',
+      'x-request-id': randomHex(8),
+      'set-cookie': [`order=${n}; Path=/`],
+    };
+    if (hasNoBody(status)) return { status, headers, body: '' };
+    const bytes = integerParam(query, 'bytes');
+    if (bytes !== undefined) {
+      return { status, headers: { ...headers, 'content-type': BINARY_TYPE }, body: referenceBytes(bytes, n) };
+    }
+    const order = bodyJson(input.body);
+    if (typeof order !== 'object' || order === null || Array.isArray(order)) {
+      return json(400, { error: 'the body must be a JSON object {item, qty}' });
+    }
+    const { item = null, qty = null } = order as { item?: unknown; qty?: unknown };
+    return json(status, { id: n, item, qty, principal: input.principal ?? null }, headers);
+  };
+}
+
+/** `PUT /orders/:id`: answers 200 JSON `{"id": <id>, "n": n}`. */
+export function putOrderHandler(count: ExecutionCounter): ReferenceHandler {
+  return async (input) => {
+    const n = count('PUT /orders/:id');
+    return json(200, { id: input.params?.['id'] ?? null, n });
+  };
+}
+
+/** `POST /uploads`: answers 200 `application/octet-stream` with the request's bytes reversed. */
+export function uploadHandler(count: ExecutionCounter): ReferenceHandler {
+  return async (input) => {
+    count('POST /uploads');
+    const reversed = bodyBytes(input.body).slice().reverse();
+    return { status: 200, headers: { 'content-type': BINARY_TYPE }, body: reversed };
+  };
+}
+
+/** `POST /raw` (opted out of idempotency): answers 200 JSON `{"n": n}`. */
+export function rawHandler(count: ExecutionCounter): ReferenceHandler {
+  return async () => json(200, { n: count('POST /raw') });
+}
+
+/** `GET /orders/:id`: answers 200 JSON `{"id": <id>}`. */
+export function getOrderHandler(count: ExecutionCounter): ReferenceHandler {
+  return async (input) => {
+    count('GET /orders/:id');
+    return json(200, { id: input.params?.['id'] ?? null });
+  };
+}
+
+/** `GET /stats`: answers 200 JSON `{"executions": {...}}`. */
+export function statsHandler(executions: () => Readonly<Record<CountedRouteId, number>>): ReferenceHandler {
+  return async () => json(200, { executions: executions() });
+}
+
+/** `POST /stats/reset`: zeroes the counters and answers 204. */
+export function resetHandler(reset: () => void): ReferenceHandler {
+  return async () => {
+    reset();
+    return { status: 204, headers: {}, body: '' };
+  };
+}

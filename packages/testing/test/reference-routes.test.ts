@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createReferenceService,
+  principalFromAuthorization,
+  REFERENCE_ROUTE_OPTIONS,
+  type ReferenceResponse,
+  referenceBytes,
+} from '../src/index.js';
+
+const decoder = new TextDecoder();
+const text = (response: ReferenceResponse) =>
+  typeof response.body === 'string' ? response.body : decoder.decode(response.body);
+const json = (response: ReferenceResponse): unknown => JSON.parse(text(response));
+
+describe('the reference service (REFERENCE-APP.md)', () => {
+  it('has the route table of the contract, with the idempotency options of each route', () => {
+    const service = createReferenceService();
+    expect(service.routes.map((r) => r.id).sort()).toEqual(
+      [
+        'GET /orders/:id',
+        'GET /stats',
+        'POST /orders',
+        'POST /payments',
+        'POST /raw',
+        'POST /stats/reset',
+        'POST /uploads',
+        'PUT /orders/:id',
+      ].sort(),
+    );
+    expect(service.route('POST /orders').idempotency).toBeUndefined();
+    expect(service.route('POST /payments').idempotency).toEqual({ required: true });
+    expect(service.route('PUT /orders/:id').idempotency).toEqual({ methods: ['PUT'] });
+    expect(service.route('POST /raw').idempotency).toBe(false);
+    expect(service.route('POST /stats/reset').idempotency).toBe(false);
+    expect(service.route('GET /orders/:id')).toMatchObject({ method: 'GET', pattern: '/orders/:id' });
+    // The same option objects for every service, so that core resolves each route once.
+    expect(createReferenceService().route('POST /payments').idempotency).toBe(
+      REFERENCE_ROUTE_OPTIONS['POST /payments'],
+    );
+    expect(() => service.route('DELETE /x' as never)).toThrow(RangeError);
+  });
+
+  it('matches methods and paths, decoding parameters', () => {
+    const service = createReferenceService();
+    expect(service.match('post', '/orders')?.route.id).toBe('POST /orders');
+    expect(service.match('GET', '/stats')?.route.id).toBe('GET /stats');
+    expect(service.match('GET', '/orders/a%20b')).toMatchObject({
+      route: { id: 'GET /orders/:id' },
+      params: { id: 'a b' },
+    });
+    expect(service.match('PUT', '/orders/x')?.params).toEqual({ id: 'x' });
+    expect(service.match('GET', '/orders/')).toBeUndefined();
+    expect(service.match('GET', '/orders/%E0%A4%A')).toBeUndefined();
+    expect(service.match('DELETE', '/orders/1')).toBeUndefined();
+    expect(service.match('POST', '/nowhere')).toBeUndefined();
+    expect(service.match('GET', '/orders/1/items')).toBeUndefined();
+  });
+
+  it('POST /orders answers 201 with Location, ETag, Cache-Control, X-Request-Id, Set-Cookie and the order', async () => {
+    const service = createReferenceService();
+    const orders = service.route('POST /orders');
+    const first = await orders.handle({ body: '{"item":"book","qty":2}', principal: 'alice' });
+    expect(first.status).toBe(201);
+    expect(json(first)).toEqual({ id: 1, item: 'book', qty: 2, principal: 'alice' });
+    expect(first.headers).toMatchObject({
+      location: '/orders/1',
+      etag: '"1"',
+      'cache-control': 'no-store',
+      'set-cookie': ['order=1; Path=/'],
+      'content-type': 'application/json; charset=utf-8',
+    });
+    const second = await orders.handle({ body: { item: 'pen' } });
+    expect(json(second)).toEqual({ id: 2, item: 'pen', qty: null, principal: null });
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    const empty = await orders.handle({ body: new Uint8Array(0) });
+    expect(json(empty)).toMatchObject({ id: 3, item: null });
+    const absent = await orders.handle({});
+    expect(json(absent)).toMatchObject({ id: 4 });
+    const bad = await orders.handle({ body: 'not json' });
+    expect(bad.status).toBe(400);
+    expect((await orders.handle({ body: '[1]' })).status).toBe(400);
+    expect((await orders.handle({ body: 'null' })).status).toBe(400);
+    expect(service.executions['POST /orders']).toBe(7);
+  });
+
+  it('POST /orders honours ?status, ?bytes, ?throw and ?delay in every query shape', async () => {
+    const service = createReferenceService();
+    const orders = service.route('POST /orders');
+    const teapot = await orders.handle({ query: 'status=418', body: '{}' });
+    expect(teapot.status).toBe(418);
+    const noContent = await orders.handle({ query: { status: '204' } });
+    expect(noContent).toMatchObject({ status: 204, body: '' });
+    expect(noContent.headers['location']).toBe('/orders/2');
+    const ignored = await orders.handle({ query: new URLSearchParams({ status: '999' }) });
+    expect(ignored.status).toBe(201);
+    const bytes = await orders.handle({ query: { bytes: ['5'], other: undefined } });
+    expect(bytes.headers['content-type']).toBe('application/octet-stream');
+    expect(bytes.body).toEqual(referenceBytes(5, 4));
+    expect(referenceBytes(3, 255)).toEqual(Uint8Array.of(255, 0, 1));
+    await expect(orders.handle({ query: 'throw=1' })).rejects.toThrow(/throw=1/);
+    const started = Date.now();
+    await orders.handle({ query: 'delay=60&status=abc' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(service.executions['POST /orders']).toBe(6);
+  });
+
+  it('POST /payments shares the handler and counts apart', async () => {
+    const service = createReferenceService();
+    await service.route('POST /payments').handle({ body: '{}' });
+    expect(service.executions).toMatchObject({ 'POST /payments': 1, 'POST /orders': 0 });
+  });
+
+  it('PUT /orders/:id, POST /uploads, POST /raw and GET /orders/:id answer as the contract says', async () => {
+    const service = createReferenceService();
+    const put = await service.route('PUT /orders/:id').handle({ params: { id: 'abc' } });
+    expect(put.status).toBe(200);
+    expect(json(put)).toEqual({ id: 'abc', n: 1 });
+    expect(json(await service.route('PUT /orders/:id').handle({}))).toEqual({ id: null, n: 2 });
+    const upload = await service.route('POST /uploads').handle({ body: Uint8Array.of(1, 2, 3) });
+    expect(upload).toMatchObject({ status: 200, headers: { 'content-type': 'application/octet-stream' } });
+    expect(upload.body).toEqual(Uint8Array.of(3, 2, 1));
+    expect((await service.route('POST /uploads').handle({ body: 'ab' })).body).toEqual(Uint8Array.of(98, 97));
+    expect(
+      decoder.decode((await service.route('POST /uploads').handle({ body: { a: 1 } })).body as Uint8Array),
+    ).toBe('}1:"a"{');
+    expect((await service.route('POST /uploads').handle({})).body).toEqual(new Uint8Array(0));
+    expect(json(await service.route('POST /raw').handle({}))).toEqual({ n: 1 });
+    expect(json(await service.route('GET /orders/:id').handle({ params: { id: '7' } }))).toEqual({ id: '7' });
+    expect(json(await service.route('GET /orders/:id').handle({}))).toEqual({ id: null });
+  });
+
+  it('GET /stats reports the counters and POST /stats/reset zeroes them; neither counts itself', async () => {
+    const service = createReferenceService();
+    await service.route('POST /raw').handle({});
+    const stats = await service.route('GET /stats').handle({});
+    expect(json(stats)).toEqual({
+      executions: {
+        'POST /orders': 0,
+        'POST /payments': 0,
+        'PUT /orders/:id': 0,
+        'POST /uploads': 0,
+        'POST /raw': 1,
+        'GET /orders/:id': 0,
+      },
+    });
+    expect(await service.route('POST /stats/reset').handle({})).toEqual({
+      status: 204,
+      headers: {},
+      body: '',
+    });
+    expect(service.executions['POST /raw']).toBe(0);
+    service.reset();
+    expect(Object.values(service.executions).every((n) => n === 0)).toBe(true);
+  });
+
+  it('two services keep their own counters', async () => {
+    const a = createReferenceService();
+    const b = createReferenceService();
+    await a.route('POST /raw').handle({});
+    expect(b.executions['POST /raw']).toBe(0);
+  });
+});
+
+describe('principalFromAuthorization', () => {
+  it('reads the name of a Bearer credential, and nothing else', () => {
+    expect(principalFromAuthorization('Bearer alice')).toBe('alice');
+    expect(principalFromAuthorization('bearer  bob ')).toBe('bob');
+    expect(principalFromAuthorization(['Bearer carol'])).toBe('carol');
+    expect(principalFromAuthorization(['Bearer a', 'Bearer b'])).toBeUndefined();
+    expect(principalFromAuthorization('Basic YTpi')).toBeUndefined();
+    expect(principalFromAuthorization('Bearer')).toBeUndefined();
+    expect(principalFromAuthorization('Bearer a b')).toBeUndefined();
+    expect(principalFromAuthorization(undefined)).toBeUndefined();
+    expect(principalFromAuthorization(null)).toBeUndefined();
+    expect(principalFromAuthorization([])).toBeUndefined();
+  });
+});
