@@ -1,9 +1,20 @@
 /**
  * `@idempo/testing`: the conformance suites of idempo, run under vitest. {@link storeSuite} checks an
- * `IdempotencyStore`; {@link createReferenceService} holds the reference routes adapters are tested with.
+ * `IdempotencyStore`; {@link adapterSuite} checks a framework adapter serving the reference routes of
+ * {@link createReferenceService}.
  *
  * @packageDocumentation
  */
+export { adapterSuite } from './adapter-suite.js';
+export type {
+  AdapterApp,
+  AdapterAppOptions,
+  AdapterRequest,
+  AdapterResponse,
+  AdapterSuiteOptions,
+  MakeAdapterApp,
+} from './adapter-types.js';
+export { createFailingStore } from './failing-store.js';
 export { principalFromAuthorization } from './principal.js';
 export { referenceBytes } from './reference-handlers.js';
 export { createReferenceService, REFERENCE_ROUTE_OPTIONS } from './reference-routes.js';

@@ -1,0 +1,93 @@
+/**
+ * The model adapter: the reference service served through core's engine with no framework at all, in the five
+ * steps every adapter takes (build the IdempotencyRequest, begin, write a ready response, run and capture the
+ * handler, commit or abandon). Framework adapters imitate it.
+ */
+import { createIdempotency, type IdempotencyRequest, type ReadyResponse } from '@idempo/core';
+import {
+  type AdapterApp,
+  type AdapterAppOptions,
+  type AdapterRequest,
+  type AdapterResponse,
+  createReferenceService,
+  principalFromAuthorization,
+  type ReferenceResponse,
+} from '../src/index.js';
+
+type Headers = Record<string, string | string[]>;
+const encoder = new TextEncoder();
+
+/** Request headers by lower-case name; repeated field lines become arrays. */
+function lowerCased(input: AdapterRequest['headers'] = {}): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(input)) {
+    const lower = name.toLowerCase();
+    const values = [...(out[lower] ?? []), ...(typeof value === 'string' ? [value] : value)];
+    out[lower] = values.length === 1 ? (values[0] as string) : values;
+  }
+  return out;
+}
+
+function fromReady(ready: ReadyResponse): AdapterResponse {
+  const headers: Headers = {};
+  for (const [name, value] of ready.headers) {
+    const previous = headers[name];
+    headers[name] =
+      previous === undefined ? value : [...(typeof previous === 'string' ? [previous] : previous), value];
+  }
+  return { status: ready.status, headers, body: ready.body };
+}
+
+function fromHandler(response: ReferenceResponse): AdapterResponse {
+  const body = typeof response.body === 'string' ? encoder.encode(response.body) : response.body;
+  const headers: Headers = { ...(response.headers as Headers), 'content-length': String(body.length) };
+  return { status: response.status, headers, body };
+}
+
+/** An {@link AdapterApp} over core's engine and the reference service. */
+export function createEngineApp(options: AdapterAppOptions): AdapterApp {
+  const service = createReferenceService();
+  const engine = createIdempotency<Headers>({
+    ...options,
+    principal: (request) => principalFromAuthorization(request.context['authorization']),
+  });
+  const request = async (req: AdapterRequest): Promise<AdapterResponse> => {
+    const mark = req.path.indexOf('?');
+    const path = mark < 0 ? req.path : req.path.slice(0, mark);
+    const query = mark < 0 ? '' : req.path.slice(mark + 1);
+    const found = service.match(req.method, path);
+    if (!found) return fromHandler({ status: 404, headers: {}, body: 'not found' });
+    const headers = lowerCased(req.headers);
+    const body = typeof req.body === 'string' ? encoder.encode(req.body) : req.body;
+    const run = () =>
+      found.route.handle({
+        params: found.params,
+        query,
+        body,
+        principal: principalFromAuthorization(headers['authorization']),
+      });
+    const idempotencyRequest: IdempotencyRequest<Headers> = {
+      method: req.method,
+      path,
+      query,
+      header: (name) => headers[name],
+      body,
+      route: found.route.idempotency,
+      context: headers,
+    };
+    const decision = await engine.begin(idempotencyRequest);
+    if (decision.kind === 'reject' || decision.kind === 'replay') return fromReady(decision.response);
+    if (decision.kind === 'bypass')
+      return run().then(fromHandler, () => fromHandler({ status: 500, headers: {}, body: 'error' }));
+    let response: ReferenceResponse;
+    try {
+      response = await run();
+    } catch (error) {
+      await decision.abandon(error);
+      return fromHandler({ status: 500, headers: {}, body: 'internal error' });
+    }
+    await decision.commit(response);
+    return fromHandler(response);
+  };
+  return { request, close: async () => {} };
+}
