@@ -28,25 +28,28 @@ export function boundedQuery(
   const started = performance.now();
   return new Promise<PostgresQueryResult>((resolve, reject) => {
     let settled = false;
-    let active: PostgresPoolClient | undefined;
-    let released = false;
-    const release = (client: PostgresPoolClient, destroy: boolean) => {
-      if (released) return;
-      released = true;
-      client.release(destroy);
-    };
+    let held: { client: PostgresPoolClient; onError: (error: Error) => void } | undefined;
     const settle = (done: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       done();
     };
+    const fail = (error: unknown) => settle(() => reject(toStoreError(operation, error)));
+    /** Gives the held connection back once: closed when `destroy`, its error listener removed either way. */
+    const release = (destroy: boolean) => {
+      if (!held) return;
+      const { client, onError } = held;
+      held = undefined;
+      client.removeListener('error', onError);
+      client.release(destroy);
+    };
     const timer = setTimeout(() => {
       settle(() =>
         reject(new StoreTimeoutError(`PostgresStore ${operation} did not answer within ${timeoutMs} ms`)),
       );
       // A statement still on the wire: close its connection so that nothing else queues behind it.
-      if (active) release(active, true);
+      release(true);
     }, timeoutMs);
 
     let connecting: Promise<PostgresPoolClient>;
@@ -55,34 +58,37 @@ export function boundedQuery(
     } catch (error) {
       connecting = Promise.reject(error);
     }
-    connecting.then(
-      (client) => {
-        if (settled) {
-          // The budget ran out while waiting for this connection: give it back, run nothing.
-          client.release(false);
-          return;
-        }
-        active = client;
-        const remaining = timeoutMs - (performance.now() - started);
-        const lockTimeout = String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
-        let running: Promise<PostgresQueryResult>;
-        try {
-          running = client.query(build(lockTimeout));
-        } catch (error) {
-          running = Promise.reject(error);
-        }
-        running.then(
-          (result) => {
-            release(client, false);
-            settle(() => resolve(result));
-          },
-          (error: unknown) => {
-            release(client, true);
-            settle(() => reject(toStoreError(operation, error)));
-          },
-        );
-      },
-      (error: unknown) => settle(() => reject(toStoreError(operation, error))),
-    );
+    connecting.then((client) => {
+      if (settled) {
+        // The budget ran out while waiting for this connection: give it back, run nothing.
+        client.release(false);
+        return;
+      }
+      // The connection lost while we hold it: pg emits 'error' (and fails the query too, in most cases).
+      const onError = (error: Error) => {
+        release(true);
+        fail(error);
+      };
+      client.on('error', onError);
+      held = { client, onError };
+      const remaining = timeoutMs - (performance.now() - started);
+      const lockTimeout = String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
+      let running: Promise<PostgresQueryResult>;
+      try {
+        running = client.query(build(lockTimeout));
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      running.then(
+        (result) => {
+          release(false);
+          settle(() => resolve(result));
+        },
+        (error: unknown) => {
+          release(true);
+          fail(error);
+        },
+      );
+    }, fail);
   });
 }

@@ -27,6 +27,13 @@ export interface PostgresPoolClient {
   query(config: PostgresQueryConfig): Promise<PostgresQueryResult>;
   /** Gives the connection back; `true` closes it instead (its state is unknown after a failure or a timeout). */
   release(destroy?: boolean): void;
+  /**
+   * Listens for the connection's `error` events. `pg` emits one when a checked-out connection is lost; unheard,
+   * it would be an uncaught exception, so the store listens for as long as it holds the connection.
+   */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening (just before the connection is given back). */
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A `pg` `Pool`, or anything that hands out {@link PostgresPoolClient}s the same way. */

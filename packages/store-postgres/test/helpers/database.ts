@@ -39,6 +39,7 @@ export async function createTestSchema(label: string, url = DATABASE_URL): Promi
   const applicationName = `idempo-test-${label}-${suffix}`;
   const pools: pg.Pool[] = [];
   const admin = new pg.Pool({ connectionString: url, max: 2, application_name: `${applicationName}-admin` });
+  admin.on('error', () => {});
   await admin.query(`CREATE SCHEMA "${schema}"`);
 
   const pool = (config: pg.PoolConfig = {}) => {
