@@ -1,0 +1,332 @@
+/**
+ * Faults: lost connections, slow statements, an exhausted pool, a silent network, a dead server. Every
+ * operation fails with a typed store error (StoreUnavailableError or its StoreTimeoutError) within timeoutMs,
+ * never hangs, never hands out a `reserved` its caller does not own, and the store recovers by itself.
+ * Connections are terminated only when they carry this file's unique application_name; the shared server is
+ * never stopped (the server-down case runs on a private cluster).
+ */
+import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../src/index.js';
+import { createTestSchema, DATABASE_URL, type TestSchema } from './helpers/database.js';
+import { type PrivateCluster, postgresBinaries, startPrivateCluster } from './helpers/private-cluster.js';
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
+
+const LONG = 60_000;
+/** Event-loop and scheduling slack allowed past timeoutMs on a loaded two-core machine. */
+const SLACK_MS = 500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+interface Timed<T> {
+  readonly ms: number;
+  readonly value?: T;
+  readonly error?: unknown;
+}
+
+async function timed<T>(operation: () => Promise<T>): Promise<Timed<T>> {
+  const started = performance.now();
+  try {
+    const value = await operation();
+    return { ms: performance.now() - started, value };
+  } catch (error) {
+    return { ms: performance.now() - started, error };
+  }
+}
+
+function expectTimeout(result: Timed<unknown>, timeoutMs: number, what: string): void {
+  expect(result.error, what).toBeInstanceOf(StoreTimeoutError);
+  expect(result.ms, `${what}: ${result.ms.toFixed(0)} ms`).toBeLessThan(timeoutMs + SLACK_MS);
+}
+
+async function reserved(store: PostgresStore, key: string, leaseMs = LONG): Promise<string> {
+  const result = await store.reserve(key, 'fp', leaseMs, LONG);
+  if (result.kind !== 'reserved') throw new Error(`${key} was not reserved`);
+  return result.token;
+}
+
+let db: TestSchema;
+beforeAll(async () => {
+  db = await createTestSchema('faults');
+  await new PostgresStore({ pool: db.admin, schema: db.schema }).migrate();
+});
+afterAll(() => db?.drop());
+
+const rowOf = async (key: string) =>
+  (
+    await db.admin.query<{ token: string; state: string }>(
+      `SELECT token, state FROM "${db.schema}".idempo_records WHERE key = $1`,
+      [key],
+    )
+  ).rows[0];
+
+/** Holds a row lock on `key` from another connection until the returned function is called. */
+async function lockRow(key: string): Promise<() => Promise<void>> {
+  const holder = await db.admin.connect();
+  await holder.query('BEGIN');
+  await holder.query(`SELECT 1 FROM "${db.schema}".idempo_records WHERE key = $1 FOR UPDATE`, [key]);
+  return async () => {
+    await holder.query('COMMIT');
+    holder.release();
+  };
+}
+
+describe('connections terminated mid-run (pg_terminate_backend, this file only)', () => {
+  it('in-flight operations fail with a typed store error within timeoutMs, and the store recovers', async () => {
+    const timeoutMs = 2_000;
+    const store = new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema, timeoutMs });
+    const owned = new Map<string, string>();
+    const failures: Timed<unknown>[] = [];
+    let operations = 0;
+    let stop = false;
+    const loop = async (n: number) => {
+      for (let i = 0; !stop; i++) {
+        const key = `terminate:${n}:${i}`;
+        const r = await timed(() => store.reserve(key, 'fp', LONG, LONG));
+        operations++;
+        if (r.error) {
+          failures.push(r);
+          continue;
+        }
+        if (r.value?.kind !== 'reserved') throw new Error(`${key}: a new key must be reserved`);
+        owned.set(key, r.value.token);
+        const c = await timed(() => store.complete(key, owned.get(key) as string, bytes('ok'), LONG));
+        operations++;
+        if (c.error) failures.push(c);
+      }
+    };
+    const loops = [0, 1, 2, 3].map(loop);
+    let terminated = 0;
+    for (let round = 0; round < 4; round++) {
+      await sleep(250);
+      const { rowCount } = await db.admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [db.applicationName],
+      );
+      terminated += rowCount ?? 0;
+    }
+    await sleep(250);
+    stop = true;
+    await Promise.all(loops);
+
+    expect(terminated).toBeGreaterThan(0);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure.error).toBeInstanceOf(StoreUnavailableError);
+      expect(failure.ms).toBeLessThan(timeoutMs + SLACK_MS);
+    }
+    // Every `reserved` handed out is the record's holder in the table (or completed it).
+    let orphans = 0;
+    for (const [key, token] of owned) expect((await rowOf(key))?.token, key).toBe(token);
+    const { rows } = await db.admin.query<{ key: string; token: string }>(
+      `SELECT key, token FROM "${db.schema}".idempo_records WHERE key LIKE 'terminate:%'`,
+    );
+    for (const row of rows) if (owned.get(row.key) !== row.token) orphans++;
+    // Recovered: fresh operations all succeed.
+    for (let i = 0; i < 20; i++) await reserved(store, `terminate:after:${i}`);
+    const slowest = Math.max(...failures.map((f) => f.ms));
+    console.info(
+      `terminate: ${terminated} backends terminated over 4 rounds; ${operations} operations, ${failures.length} failed, all typed (${[
+        ...new Set(failures.map((f) => (f.error as Error).constructor.name)),
+      ].join(
+        ', ',
+      )}), slowest failure ${slowest.toFixed(0)} ms; ${orphans} orphan rows (committed, answer lost); recovered`,
+    );
+  });
+});
+
+describe('slow statements: a row lock held by another connection', () => {
+  const timeoutMs = 1_000;
+  let store: PostgresStore;
+  beforeAll(() => {
+    store = new PostgresStore({ pool: db.pool(), schema: db.schema, timeoutMs });
+  });
+
+  it('complete, extend and release time out within timeoutMs and write nothing; they succeed once the lock is gone', async () => {
+    const key = 'lock:complete';
+    const token = await reserved(store, key);
+    const unlock = await lockRow(key);
+    const results = {
+      complete: await timed(() => store.complete(key, token, bytes('late'), LONG)),
+      extend: await timed(() => store.extend(key, token, LONG)),
+      release: await timed(() => store.release(key, token)),
+    };
+    for (const [name, result] of Object.entries(results)) expectTimeout(result, timeoutMs, name);
+    await unlock();
+    expect(await rowOf(key)).toEqual({ token, state: 'in-flight' });
+    expect(await store.complete(key, token, bytes('now'), LONG)).toBe(true);
+    console.info(
+      `row lock: ${Object.entries(results)
+        .map(
+          ([name, r]) =>
+            `${name} failed with ${(r.error as Error).constructor.name} after ${r.ms.toFixed(0)} ms`,
+        )
+        .join('; ')} (timeoutMs ${timeoutMs}; the server's lock_timeout ended each statement)`,
+    );
+  });
+
+  it('a takeover blocked by the lock times out, and the server did not take the record over later', async () => {
+    const key = 'lock:takeover';
+    const old = await reserved(store, key, 50);
+    await sleep(150);
+    const unlock = await lockRow(key);
+    const result = await timed(() => store.reserve(key, 'fp-new', LONG, LONG));
+    expectTimeout(result, timeoutMs, 'reserve');
+    await sleep(300);
+    await unlock();
+    await sleep(100);
+    // Still the old holder's: the timed-out reserve was ended by the server, not left to finish after the lock.
+    expect(await rowOf(key)).toEqual({ token: old, state: 'in-flight' });
+    expect(await store.complete(key, old, bytes('unchallenged'), LONG)).toBe(true);
+    console.info(`row lock: takeover reserve failed after ${result.ms.toFixed(0)} ms, nothing written later`);
+  });
+
+  it('replays and in-flight duplicates do not wait for a lock on a live row', async () => {
+    const done = 'lock:replay';
+    await store.complete(done, await reserved(store, done), bytes('stored'), LONG);
+    const running = 'lock:running';
+    await reserved(store, running);
+    const unlockDone = await lockRow(done);
+    const unlockRunning = await lockRow(running);
+    try {
+      const replay = await timed(() => store.reserve(done, 'fp', LONG, LONG));
+      const duplicate = await timed(() => store.reserve(running, 'fp', LONG, LONG));
+      expect(replay.value).toMatchObject({ kind: 'existing', state: 'completed' });
+      expect(duplicate.value).toMatchObject({ kind: 'existing', state: 'in-flight' });
+      expect(replay.ms).toBeLessThan(timeoutMs / 2);
+      expect(duplicate.ms).toBeLessThan(timeoutMs / 2);
+    } finally {
+      await unlockDone();
+      await unlockRunning();
+    }
+  });
+});
+
+describe('an exhausted pool', () => {
+  it('an operation that gets no connection in time fails within timeoutMs, and never runs later', async () => {
+    const timeoutMs = 800;
+    const pool = db.pool({ max: 1 });
+    const store = new PostgresStore({ pool, schema: db.schema, timeoutMs });
+    const hog = await pool.connect();
+    const result = await timed(() => store.reserve('pool:starved', 'fp', LONG, LONG));
+    expectTimeout(result, timeoutMs, 'reserve without a connection');
+    hog.release();
+    await sleep(200);
+    expect(await rowOf('pool:starved')).toBeUndefined();
+    expect((await store.reserve('pool:starved', 'fp', LONG, LONG)).kind).toBe('reserved');
+    console.info(
+      `exhausted pool: reserve failed after ${result.ms.toFixed(0)} ms (timeoutMs ${timeoutMs}); never ran`,
+    );
+  });
+});
+
+describe('a silent network (TCP proxy that drops or delays every byte)', () => {
+  const timeoutMs = 1_000;
+  let proxy: TcpProxy;
+  let store: PostgresStore;
+  beforeAll(async () => {
+    const target = new URL(DATABASE_URL);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(DATABASE_URL);
+    url.host = `127.0.0.1:${proxy.port}`;
+    store = new PostgresStore({
+      pool: db.pool({ connectionString: url.toString(), max: 4 }),
+      schema: db.schema,
+      timeoutMs,
+    });
+  });
+  afterAll(() => proxy?.close());
+
+  it('packets dropped on an open connection: StoreTimeoutError within timeoutMs, nothing written, then recovery', async () => {
+    await reserved(store, 'net:before');
+    proxy.pause('drop');
+    const result = await timed(() => store.reserve('net:dropped', 'fp', LONG, LONG));
+    proxy.resume();
+    expectTimeout(result, timeoutMs, 'reserve over a dropping network');
+    await reserved(store, 'net:after');
+    expect(await rowOf('net:dropped')).toBeUndefined();
+    console.info(`dropped packets: reserve failed after ${result.ms.toFixed(0)} ms (timeoutMs ${timeoutMs})`);
+  });
+
+  it('packets dropped while connecting: StoreTimeoutError within timeoutMs, then recovery', async () => {
+    const fresh = new PostgresStore({
+      pool: db.pool({
+        connectionString: (() => {
+          const url = new URL(DATABASE_URL);
+          url.host = `127.0.0.1:${proxy.port}`;
+          return url.toString();
+        })(),
+        max: 2,
+      }),
+      schema: db.schema,
+      timeoutMs,
+    });
+    proxy.pause('drop');
+    const result = await timed(() => fresh.reserve('net:connect', 'fp', LONG, LONG));
+    proxy.resume();
+    expectTimeout(result, timeoutMs, 'reserve while connecting');
+    expect((await fresh.reserve('net:connect-after', 'fp', LONG, LONG)).kind).toBe('reserved');
+    console.info(`dropped while connecting: reserve failed after ${result.ms.toFixed(0)} ms`);
+  });
+
+  it('packets delayed past the budget: the caller gets StoreTimeoutError, never "reserved"; a late statement leaves at most an orphan lease', async () => {
+    const key = 'net:delayed';
+    const leaseMs = 1_000;
+    await reserved(store, 'net:warm');
+    proxy.pause('delay');
+    const result = await timed(() => store.reserve(key, 'fp', leaseMs, LONG));
+    expectTimeout(result, timeoutMs, 'reserve over a delaying network');
+    proxy.resume();
+    await sleep(300);
+    const orphan = await rowOf(key);
+    if (orphan) {
+      // The statement arrived late and ran: nobody was told `reserved`, the key answers in flight until the
+      // lease ends, then the next reserve takes it over.
+      expect(orphan.state).toBe('in-flight');
+      expect((await store.reserve(key, 'fp', LONG, LONG)).kind).toBe('existing');
+      await sleep(leaseMs + 200);
+    }
+    expect((await store.reserve(key, 'fp', LONG, LONG)).kind).toBe('reserved');
+    console.info(
+      `delayed packets: reserve failed after ${result.ms.toFixed(0)} ms; the late statement ${
+        orphan ? 'ran on arrival and left an orphan lease, taken over after leaseMs' : 'never ran'
+      }`,
+    );
+  });
+});
+
+describe.skipIf(!postgresBinaries())('the server dies (private cluster, pg_ctl stop -m immediate)', () => {
+  let cluster: PrivateCluster;
+  let local: TestSchema;
+  let store: PostgresStore;
+  const timeoutMs = 2_000;
+  beforeAll(async () => {
+    cluster = await startPrivateCluster();
+    local = await createTestSchema('down', cluster.url);
+    store = await local.store({ timeoutMs, poolConfig: { max: 2 } });
+  });
+  afterAll(async () => {
+    await local?.drop().catch(() => {});
+    cluster?.destroy();
+  });
+
+  it('operations fail fast with StoreUnavailableError while it is down, and succeed once it is back', async () => {
+    const token = await reserved(store, 'down:a');
+    cluster.stop();
+    const results = [
+      await timed(() => store.reserve('down:b', 'fp', LONG, LONG)),
+      await timed(() => store.complete('down:a', token, bytes('x'), LONG)),
+      await timed(() => store.reserve('down:c', 'fp', LONG, LONG)),
+    ];
+    for (const r of results) {
+      expect(r.error).toBeInstanceOf(StoreUnavailableError);
+      expect(r.ms).toBeLessThan(timeoutMs + SLACK_MS);
+    }
+    cluster.start();
+    expect(await store.complete('down:a', token, bytes('after restart'), LONG)).toBe(true);
+    expect((await store.reserve('down:b', 'fp', LONG, LONG)).kind).toBe('reserved');
+    console.info(
+      `server down: ${results.map((r) => `${(r.error as Error).constructor.name} after ${r.ms.toFixed(0)} ms`).join('; ')}; recovered after restart`,
+    );
+  });
+});
