@@ -82,8 +82,16 @@ export type Decision = BypassDecision | RejectDecision | ReplayDecision | Execut
 export interface Idempotency<TContext = unknown> {
   /** The options after validation, defaults filled in. */
   readonly options: ResolvedOptions<TContext>;
-  /** Decides what to do with one request. Never throws for store failures (they become 503 or a bypass). */
+  /**
+   * Decides what to do with one request. Never throws for store failures (they become 503 or a bypass); errors
+   * thrown by the `principal` or `fingerprint` functions, or by reading the body, propagate.
+   */
   begin(request: IdempotencyRequest<TContext>): Promise<Decision>;
+  /**
+   * Validates a route's options and caches them, so that a mistake fails at registration, not on the first
+   * request. Adapters call it once per route. Throws {@link InvalidOptionsError}.
+   */
+  validateRoute(route: RouteOptions<TContext> | false | undefined): void;
 }
 
 const BYPASS: Record<BypassReason, BypassDecision> = {
@@ -158,6 +166,10 @@ class Engine<TContext> implements Idempotency<TContext> {
     return { kind: 'reject', error, response: toProblemResponse(error, cfg.problemTypeBase) };
   }
 
+  validateRoute(route: RouteOptions<TContext> | false | undefined): void {
+    this.#config(route);
+  }
+
   async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
     const startedAt = now();
     const cfg = this.#config(request.route);
@@ -208,6 +220,11 @@ class Engine<TContext> implements Idempotency<TContext> {
         'reserve',
         () => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs),
         cfg.storeTimeoutMs,
+        // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
+        // leaving the key locked for a whole lease.
+        (late) => {
+          if (late.kind === 'reserved') void cfg.store.release(keyHash, late.token).catch(() => undefined);
+        },
       );
     } catch (error) {
       return this.#storeFailure(
@@ -287,7 +304,11 @@ class Engine<TContext> implements Idempotency<TContext> {
       'the idempotency store is unavailable, so the request was not processed; retry later',
       { cause: error },
     );
-    return { kind: 'reject', error: answer, response: toProblemResponse(answer, cfg.problemTypeBase) };
+    return {
+      kind: 'reject',
+      error: answer,
+      response: toProblemResponse(answer, cfg.problemTypeBase, cfg.retryAfterSeconds),
+    };
   }
 }
 

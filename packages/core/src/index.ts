@@ -54,7 +54,13 @@ export {
   resolveOptions,
 } from './options.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemDetails, toProblemResponse } from './problem.js';
-export type { CapturedResponse, IdempotencyRequest, ReadyResponse, RequestBody } from './request.js';
+export type {
+  CapturedResponse,
+  IdempotencyRequest,
+  IdempotencyRequestInfo,
+  ReadyResponse,
+  RequestBody,
+} from './request.js';
 export {
   decodeResponse,
   encodeResponse,

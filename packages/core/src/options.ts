@@ -5,12 +5,12 @@
 import { InvalidOptionsError } from './errors.js';
 import type { IdempotencyEvent } from './events.js';
 import { createHeaderFilter, DEFAULT_EXCLUDED_HEADERS, type HeaderFilter } from './headers.js';
-import type { IdempotencyRequest } from './request.js';
+import type { IdempotencyRequestInfo } from './request.js';
 import type { IdempotencyStore } from './store.js';
 
 /** Computes a custom fingerprint from the request and its raw body. */
 export type FingerprintFunction<TContext = unknown> = (
-  request: IdempotencyRequest<TContext>,
+  request: IdempotencyRequestInfo<TContext>,
   body: Uint8Array | null,
 ) => string | Promise<string>;
 
@@ -49,7 +49,7 @@ export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TCo
    */
   readonly principal?:
     | ((
-        request: IdempotencyRequest<TContext>,
+        request: IdempotencyRequestInfo<TContext>,
       ) => string | null | undefined | Promise<string | null | undefined>)
     | undefined;
   /** The request header that carries the key. Default `'Idempotency-Key'`. */

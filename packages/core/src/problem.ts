@@ -32,7 +32,11 @@ export function problemDetails(error: IdempotencyError, typeBase: string): Probl
 }
 
 /** The ready-to-write problem+json response of an error. */
-export function toProblemResponse(error: IdempotencyError, typeBase: string): ReadyResponse {
+export function toProblemResponse(
+  error: IdempotencyError,
+  typeBase: string,
+  retryAfterSeconds = 1,
+): ReadyResponse {
   const body = encoder.encode(JSON.stringify(problemDetails(error, typeBase)));
   const headers: HeaderEntry[] = [
     ['content-type', PROBLEM_CONTENT_TYPE],
@@ -40,6 +44,6 @@ export function toProblemResponse(error: IdempotencyError, typeBase: string): Re
     ['content-length', String(body.length)],
   ];
   if (error instanceof RequestInFlightError) headers.push(['retry-after', String(error.retryAfterSeconds)]);
-  else if (error instanceof StoreUnavailableError) headers.push(['retry-after', '1']);
+  else if (error instanceof StoreUnavailableError) headers.push(['retry-after', String(retryAfterSeconds)]);
   return { status: error.status, headers, body };
 }

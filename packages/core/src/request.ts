@@ -12,8 +12,11 @@ export type RequestBody =
   | undefined
   | (() => Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>);
 
-/** One incoming request, as an adapter translates it. `TContext` is the framework's own request object. */
-export interface IdempotencyRequest<TContext = unknown> {
+/**
+ * What `principal` and `fingerprint` functions see of a request. `TContext` is the framework's own request
+ * object (e.g. a `FastifyRequest` or a Hono `Context`).
+ */
+export interface IdempotencyRequestInfo<TContext = unknown> {
   /** The HTTP method. */
   readonly method: string;
   /** The concrete path, route parameters filled in, without the query string. */
@@ -22,12 +25,19 @@ export interface IdempotencyRequest<TContext = unknown> {
   readonly query?: string | undefined;
   /** Reads a request header by lower-case name: its value, one value per field line, or nothing. */
   readonly header: (name: string) => string | readonly string[] | null | undefined;
-  /** The raw body bytes, exactly as received, or a function that reads them. */
-  readonly body?: RequestBody;
-  /** The route's own options; `false` opts the route out. Pass the same object for every request of a route. */
-  readonly route?: RouteOptions<TContext> | false | undefined;
   /** The framework's request, handed to `principal` and `fingerprint` functions. */
   readonly context: TContext;
+}
+
+/** One incoming request, as an adapter translates it. */
+export interface IdempotencyRequest<TContext = unknown> extends IdempotencyRequestInfo<TContext> {
+  /** The raw body bytes, exactly as received, or a function that reads them. */
+  readonly body?: RequestBody;
+  /**
+   * The route's own options; `false` opts the route out. Pass the same object for every request of a route, and
+   * validate it once at registration with {@link Idempotency.validateRoute}.
+   */
+  readonly route?: RouteOptions<TContext> | false | undefined;
 }
 
 /** A response that is ready to be written as it is: a replay or a rejection. */

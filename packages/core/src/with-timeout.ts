@@ -3,14 +3,21 @@ import { StoreTimeoutError, StoreUnavailableError } from './errors.js';
 /**
  * Runs one store call bounded by `timeoutMs`. A timeout rejects with {@link StoreTimeoutError}; any other
  * failure is wrapped in {@link StoreUnavailableError} (the original is its `cause`). The timer is cleared as soon
- * as the call settles, so it never keeps the process alive.
+ * as the call settles, so it never keeps the process alive. When the call answers after the timeout, `onLate`
+ * receives its value, so that a caller can undo what it no longer owns (a late reservation).
  */
-export function storeCall<T>(operation: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+export function storeCall<T>(
+  operation: string,
+  call: () => Promise<T>,
+  timeoutMs: number,
+  onLate?: (value: T) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new StoreTimeoutError(`store ${operation} did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new StoreTimeoutError(`store ${operation} did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     let pending: Promise<T>;
     try {
       pending = call();
@@ -20,7 +27,8 @@ export function storeCall<T>(operation: string, call: () => Promise<T>, timeoutM
     pending.then(
       (value) => {
         clearTimeout(timer);
-        resolve(value);
+        if (timedOut) onLate?.(value);
+        else resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);

@@ -380,6 +380,25 @@ describe('engine: store failures (H48)', () => {
     expect(events[0]).toMatchObject({ type: 'store-error', error: { name: 'StoreTimeoutError' } });
   });
 
+  it('a reservation that answers after the timeout is given back, so the key is not locked for a lease', async () => {
+    const inner = new MemoryStore();
+    let slow = true;
+    const store = failingStore({
+      reserve: async (...args) => {
+        if (slow) await sleep(80);
+        return inner.reserve(...args);
+      },
+      release: (...a) => inner.release(...a),
+    });
+    const { engine } = setup({ store, storeTimeoutMs: 30, retryAfterSeconds: 3 });
+    const timedOut = expectKind(await engine.begin(request()), 'reject');
+    expect(header(timedOut.response, 'retry-after')).toEqual(['3']);
+    await sleep(120);
+    slow = false;
+    expect(inner.size).toBe(0);
+    expect((await engine.begin(request())).kind).toBe('execute');
+  });
+
   it('a store that throws synchronously is handled the same', async () => {
     const { engine } = setup({
       store: failingStore({
@@ -463,6 +482,15 @@ describe('engine: options are validated once', () => {
 
   it('rejects options that are not an object', () => {
     expect(() => createIdempotency(null as unknown as IdempotencyOptions)).toThrow(InvalidOptionsError);
+  });
+
+  it('validateRoute fails at registration and caches what it resolved', () => {
+    const { engine } = setup();
+    expect(() => engine.validateRoute({ leaseMs: 100_000_000_000 })).toThrow(/ttlMs/);
+    expect(() => engine.validateRoute({ methods: ['HEAD'] })).toThrow(InvalidOptionsError);
+    expect(() => engine.validateRoute(false)).not.toThrow();
+    expect(() => engine.validateRoute(undefined)).not.toThrow();
+    expect(() => engine.validateRoute({ required: true })).not.toThrow();
   });
 
   it('validates route options on first use and caches them', async () => {
