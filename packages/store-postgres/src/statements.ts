@@ -84,14 +84,17 @@ SET "lease_expires_at" = ${NOW} + ${ms('$3')}
 FROM ${guard('$4')}
 WHERE ${held}`;
 
-  const cleanup = `DELETE FROM ${t} AS r
-WHERE r.ctid = ANY (ARRAY(
-    SELECT e.ctid FROM ${t} AS e
-    WHERE e."expires_at" <= ${NOW}
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
-  ))
-  AND r."expires_at" <= ${NOW}`;
+  // The rows are chosen, re-checked and locked by the sub-select (FOR UPDATE re-reads a row updated since the
+  // snapshot, and drops it if a takeover made it live again); the lock holds until the DELETE, which finds them
+  // by their physical address (a Tid Scan: no second pass over the index). SKIP LOCKED makes concurrent
+  // cleanups take disjoint batches, and skips rows a reserve is writing right now.
+  const cleanup = `DELETE FROM ${t}
+WHERE ctid = ANY (ARRAY(
+  SELECT e.ctid FROM ${t} AS e
+  WHERE e."expires_at" <= ${NOW}
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED
+))`;
 
   return { reserve, complete, release, extend, cleanup };
 }
