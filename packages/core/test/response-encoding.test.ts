@@ -78,7 +78,7 @@ describe('response encoding', () => {
           expect(e).toBeInstanceOf(CorruptRecordError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
