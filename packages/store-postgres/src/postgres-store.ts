@@ -125,6 +125,11 @@ export class PostgresStore implements IdempotencyStore {
     );
   }
 
+  /**
+   * Reserves `key` for `fingerprint` with a lease of `leaseMs` and a retention of `ttlMs` (database clock), or
+   * returns the live record as it is. A record whose lease lapsed while in flight, or whose retention ended, is
+   * taken over with a new token. One statement; replays and in-flight duplicates write nothing.
+   */
   async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
     const token = globalThis.crypto.randomUUID();
     const result = await this.#run('reserve', [
@@ -149,16 +154,22 @@ export class PostgresStore implements IdempotencyStore {
     );
   }
 
+  /**
+   * Stores `response` and marks the record completed, kept `ttlMs` from now. `false`, writing nothing, unless
+   * `token` holds the record in flight (its lease may have lapsed: until taken over, the holder still holds it).
+   */
   async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
     const result = await this.#run('complete', [key, token, response, duration('ttlMs', ttlMs)]);
     return result.rowCount === 1;
   }
 
+  /** Deletes the in-flight record so that a retry runs again. `false`, deleting nothing, unless `token` holds it. */
   async release(key: string, token: string): Promise<boolean> {
     const result = await this.#run('release', [key, token]);
     return result.rowCount === 1;
   }
 
+  /** Moves the lease to `leaseMs` from now (the heartbeat). `false`, writing nothing, unless `token` holds it. */
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
     const result = await this.#run('extend', [key, token, duration('leaseMs', leaseMs)]);
     return result.rowCount === 1;

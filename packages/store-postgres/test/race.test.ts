@@ -3,12 +3,11 @@
  * keys in synchronised rounds. Exactly one `reserve` per key wins across all of them, every loser sees the
  * winner's record, and after the leases lapse the takeover race has exactly one winner per key too.
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../src/index.js';
+import { ensureBuilt, PACKAGE_ROOT } from './helpers/build.js';
 import { createTestSchema, DATABASE_URL, type TestSchema } from './helpers/database.js';
 
 const PROCESSES = 6;
@@ -33,26 +32,13 @@ interface Outcome {
 
 type Reply = { type: 'ready' } | { type: 'results'; results: Outcome[] } | { type: 'error'; message: string };
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** The workers run the built package: build it when dist is missing or older than a source file. */
-function ensureBuilt(): void {
-  const built = join(root, 'dist', 'index.js');
-  const newestSource = Math.max(
-    ...readdirSync(join(root, 'src')).map((f) => statSync(join(root, 'src', f)).mtimeMs),
-  );
-  if (!existsSync(built) || statSync(built).mtimeMs < newestSource) {
-    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'pipe' });
-  }
-}
-
 class Worker {
   readonly #child: ChildProcess;
   #waiting: ((reply: Reply) => void) | undefined;
   readonly ready: Promise<Reply>;
 
   constructor(id: number, db: TestSchema) {
-    this.#child = fork(join(root, 'test', 'workers', 'race-worker.mjs'), [], {
+    this.#child = fork(join(PACKAGE_ROOT, 'test', 'workers', 'race-worker.mjs'), [], {
       env: {
         ...process.env,
         DATABASE_URL,
