@@ -32,6 +32,21 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
+/** A schema left behind by a run that died more than an hour ago (its name carries its creation time). */
+async function dropAbandonedSchemas(admin: pg.Pool): Promise<void> {
+  const { rows } = await admin.query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'idempo\\_test\\_%'",
+  );
+  for (const { name } of rows) {
+    const match = /^idempo_test_[a-z]+_([0-9a-z]{8,9})_[0-9a-f]{8}$/.exec(name);
+    const created = match ? Number.parseInt(match[1] as string, 36) : Number.NaN;
+    // Only names this helper made (a plausible creation time), and only those of runs long gone.
+    if (created > Date.UTC(2024, 0, 1) && Date.now() - created > 3_600_000) {
+      await admin.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => {});
+    }
+  }
+}
+
 /** Creates a fresh schema for one test file. */
 export async function createTestSchema(label: string, url = DATABASE_URL): Promise<TestSchema> {
   const suffix = `${Date.now().toString(36)}_${randomHex()}`;
@@ -40,6 +55,7 @@ export async function createTestSchema(label: string, url = DATABASE_URL): Promi
   const pools: pg.Pool[] = [];
   const admin = new pg.Pool({ connectionString: url, max: 2, application_name: `${applicationName}-admin` });
   admin.on('error', () => {});
+  await dropAbandonedSchemas(admin);
   await admin.query(`CREATE SCHEMA "${schema}"`);
 
   const pool = (config: pg.PoolConfig = {}) => {
