@@ -59,8 +59,10 @@ export function boundedQuery(
       connecting = Promise.reject(error);
     }
     connecting.then((client) => {
-      if (settled) {
-        // The budget ran out while waiting for this connection: give it back, run nothing.
+      const remaining = timeoutMs - (performance.now() - started);
+      if (settled || remaining <= 0) {
+        // The budget ran out while waiting for this connection (or as it arrived, the timer about to fire):
+        // give it back, run nothing.
         client.release(false);
         return;
       }
@@ -71,7 +73,6 @@ export function boundedQuery(
       };
       client.on('error', onError);
       held = { client, onError };
-      const remaining = timeoutMs - (performance.now() - started);
       const lockTimeout = String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
       let running: Promise<PostgresQueryResult>;
       try {
