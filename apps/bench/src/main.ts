@@ -32,10 +32,13 @@ const settings = readSettings();
 const out = settings.json ? process.stderr : process.stdout;
 const log = (line: string) => out.write(`${line}\n`);
 
-const targets = STORE_TARGETS.filter(
-  (t) => settings.targets.length === 0 || settings.targets.includes(t.name),
-);
-if (targets.length === 0) throw new Error(`no store target named ${settings.targets.join(', ')}`);
+const named = STORE_TARGETS.filter((t) => settings.targets.length === 0 || settings.targets.includes(t.name));
+if (named.length === 0) throw new Error(`no store target named ${settings.targets.join(', ')}`);
+const targets = [];
+for (const target of named) {
+  if (!target.available || (await target.available())) targets.push(target);
+  else log(`  ${target.name}: skipped, its server does not answer (see REDIS_URL / DATABASE_URL)`);
+}
 
 const startedAt = new Date().toISOString();
 log(

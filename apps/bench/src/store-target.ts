@@ -32,4 +32,6 @@ export interface StoreTarget {
   makeStore(): Promise<IdempotencyStore>;
   /** The raw-round-trip baseline, for networked stores. */
   readonly floor?: Floor | undefined;
+  /** Whether the store's server answers; a target that is not available is skipped with a note. Default: yes. */
+  available?(): Promise<boolean>;
 }

@@ -1,5 +1,7 @@
-/** The stores benchmarked, in order. Add networked stores here, with their floor. */
+/** The stores benchmarked, in order. Networked stores come with their floor. */
 import { MemoryStore } from '@idempo/core';
+import { postgresTarget } from './postgres-target.js';
+import { redisTarget } from './redis-target.js';
 import type { StoreTarget } from './store-target.js';
 
 /**
@@ -14,4 +16,6 @@ export const STORE_TARGETS: readonly StoreTarget[] = [
     name: 'memory',
     makeStore: async () => new MemoryStore(NO_EVICTION),
   },
+  redisTarget,
+  postgresTarget,
 ];
