@@ -14,20 +14,40 @@ import { toStoreError } from './store-error.js';
 const LOCK_TIMEOUT_SHARE = 0.8;
 
 /**
+ * True when the server rejected the statement itself (an ERROR: its implicit transaction rolled back, nothing was
+ * written). A FATAL or PANIC (a terminated backend, a crash) may come after the commit; an error without a
+ * severity is the connection's, not the server's.
+ */
+function rolledBack(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { severity?: unknown }).severity === 'ERROR'
+  );
+}
+
+/**
  * Runs the statement `build(lockTimeoutMs)` on a connection from `pool`. Rejects with `StoreTimeoutError` once
  * `timeoutMs` have passed, whatever the pool or the network are doing, and with a typed store error for any
  * failure. A connection obtained after the budget is handed back unused; a connection whose statement failed or
- * timed out is closed, not reused.
+ * timed out is closed, not reused. `onUncertain` is called (once) when the statement was sent but the call
+ * failed without knowing whether it committed: a timeout after sending, or a lost connection.
  */
 export function boundedQuery(
   pool: PostgresPool,
   operation: string,
   timeoutMs: number,
   build: (lockTimeoutMs: string) => PostgresQueryConfig,
+  onUncertain?: () => void,
 ): Promise<PostgresQueryResult> {
   const started = performance.now();
   return new Promise<PostgresQueryResult>((resolve, reject) => {
     let settled = false;
+    let sent = false;
+    let uncertain = false;
+    const unknownOutcome = () => {
+      if (!sent || uncertain) return;
+      uncertain = true;
+      onUncertain?.();
+    };
     let held: { client: PostgresPoolClient; onError: (error: Error) => void } | undefined;
     const settle = (done: () => void) => {
       if (settled) return;
@@ -50,6 +70,7 @@ export function boundedQuery(
       );
       // A statement still on the wire: close its connection so that nothing else queues behind it.
       release(true);
+      unknownOutcome();
     }, timeoutMs);
 
     let connecting: Promise<PostgresPoolClient>;
@@ -70,12 +91,14 @@ export function boundedQuery(
       const onError = (error: Error) => {
         release(true);
         fail(error);
+        unknownOutcome();
       };
       client.on('error', onError);
       held = { client, onError };
       const lockTimeout = String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
       let running: Promise<PostgresQueryResult>;
       try {
+        sent = true;
         running = client.query(build(lockTimeout));
       } catch (error) {
         running = Promise.reject(error);
@@ -88,6 +111,7 @@ export function boundedQuery(
         (error: unknown) => {
           release(true);
           fail(error);
+          if (!rolledBack(error)) unknownOutcome();
         },
       );
     }, fail);

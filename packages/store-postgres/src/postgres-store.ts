@@ -88,6 +88,7 @@ export class PostgresStore implements IdempotencyStore {
   readonly #names: Record<Operation, string>;
   readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
+  #undone = 0;
 
   /** Validates the options (throws `InvalidOptionsError`); opens nothing. */
   constructor(options: PostgresStoreOptions) {
@@ -106,6 +107,14 @@ export class PostgresStore implements IdempotencyStore {
   /** The schema-qualified table, as given (`public.idempo_records` by default). */
   get table(): string {
     return `${this.#options.schema}.${this.#options.table}`;
+  }
+
+  /**
+   * How many reservations committed while their answer was lost (a connection cut after the commit) and were
+   * then released by the store, since it was made. For monitoring and tests.
+   */
+  get undoneReservations(): number {
+    return this.#undone;
   }
 
   /**
@@ -129,16 +138,19 @@ export class PostgresStore implements IdempotencyStore {
    * Reserves `key` for `fingerprint` with a lease of `leaseMs` and a retention of `ttlMs` (database clock), or
    * returns the live record as it is. A record whose lease lapsed while in flight, or whose retention ended, is
    * taken over with a new token. One statement; replays and in-flight duplicates write nothing.
+   *
+   * When it fails after the statement was sent (a lost connection, a timeout), the reservation may have committed
+   * under a token nobody was given: the store then releases that token in the background (a no-op if nothing
+   * committed), so that retries need not wait for the lease to end.
    */
   async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
     const token = globalThis.crypto.randomUUID();
-    const result = await this.#run('reserve', [
-      key,
-      fingerprint,
-      token,
-      duration('leaseMs', leaseMs),
-      duration('ttlMs', ttlMs),
-    ]);
+    const result = await this.#run(
+      'reserve',
+      [key, fingerprint, token, duration('leaseMs', leaseMs), duration('ttlMs', ttlMs)],
+      true,
+      () => this.#undoReservation(key, token),
+    );
     const row = result.rows[0];
     if (result.rows.length !== 1 || !isReserveRow(row)) {
       throw new CorruptRecordError(`PostgresStore reserve: expected one record, got ${result.rows.length}`);
@@ -203,19 +215,50 @@ export class PostgresStore implements IdempotencyStore {
   }
 
   /** Runs one of the statements, bounded by `timeoutMs`. */
-  #run(operation: Operation, values: unknown[], lockGuard = true): Promise<PostgresQueryResult> {
+  #run(
+    operation: Operation,
+    values: unknown[],
+    lockGuard = true,
+    onUncertain?: () => void,
+  ): Promise<PostgresQueryResult> {
+    return this.#track(() => this.#query(operation, values, lockGuard, onUncertain));
+  }
+
+  #query(
+    operation: Operation,
+    values: unknown[],
+    lockGuard: boolean,
+    onUncertain?: () => void,
+  ): Promise<PostgresQueryResult> {
     const { pool, timeoutMs, preparedStatements } = this.#options;
     const text = this.#sql[operation];
     const name = this.#names[operation];
-    return this.#track(() =>
-      boundedQuery(pool, operation, timeoutMs, (lockTimeout) => {
-        const config: PostgresQueryConfig = {
-          text,
-          values: lockGuard ? [...values, lockTimeout] : values,
-        };
+    return boundedQuery(
+      pool,
+      operation,
+      timeoutMs,
+      (lockTimeout) => {
+        const config: PostgresQueryConfig = { text, values: lockGuard ? [...values, lockTimeout] : values };
         return preparedStatements ? { ...config, name } : config;
-      }),
+      },
+      onUncertain,
     );
+  }
+
+  /**
+   * Releases a reservation that may have committed while its answer was lost. Token-fenced, so it can only
+   * delete the record this very call created; best effort (a failure leaves the record to its lease); awaited by
+   * `close()`, and run even after it.
+   */
+  #undoReservation(key: string, token: string): void {
+    const undo = this.#query('release', [key, token], true).then(
+      (result) => {
+        if (result.rowCount === 1) this.#undone++;
+      },
+      () => undefined,
+    );
+    this.#pending.add(undo);
+    undo.then(() => this.#pending.delete(undo));
   }
 
   /** Starts an operation unless the store is closed, and remembers it until it settles (for `close`). */

@@ -6,8 +6,9 @@
  * never stopped (the server-down case runs on a private cluster).
  */
 import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../src/index.js';
+import { type PostgresPool, PostgresStore } from '../src/index.js';
 import { createTestSchema, DATABASE_URL, type TestSchema } from './helpers/database.js';
 import { type PrivateCluster, postgresBinaries, startPrivateCluster } from './helpers/private-cluster.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
@@ -115,6 +116,8 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
       expect(failure.error).toBeInstanceOf(StoreUnavailableError);
       expect(failure.ms).toBeLessThan(timeoutMs + SLACK_MS);
     }
+    // Let the store finish releasing the reservations whose answers were lost.
+    await store.close();
     // Every `reserved` handed out is the record's holder in the table (or completed it).
     let orphans = 0;
     for (const [key, token] of owned) expect((await rowOf(key))?.token, key).toBe(token);
@@ -123,15 +126,68 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
     );
     for (const row of rows) if (owned.get(row.key) !== row.token) orphans++;
     // Recovered: fresh operations all succeed.
-    for (let i = 0; i < 20; i++) await reserved(store, `terminate:after:${i}`);
+    const after = new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema, timeoutMs });
+    for (let i = 0; i < 20; i++) await reserved(after, `terminate:after:${i}`);
     const slowest = Math.max(...failures.map((f) => f.ms));
     console.info(
       `terminate: ${terminated} backends terminated over 4 rounds; ${operations} operations, ${failures.length} failed, all typed (${[
         ...new Set(failures.map((f) => (f.error as Error).constructor.name)),
       ].join(
         ', ',
-      )}), slowest failure ${slowest.toFixed(0)} ms; ${orphans} orphan rows (committed, answer lost); recovered`,
+      )}), slowest failure ${slowest.toFixed(0)} ms; ${store.undoneReservations} reservations had committed with their answer lost and were released by the store; ${orphans} orphan rows left; recovered`,
     );
+  });
+});
+
+describe('an answer lost after the commit', () => {
+  /** A pool whose connections lose the answer of the first reserve: the statement runs, its reply never comes. */
+  function losingPool(pool: pg.Pool): { pool: PostgresPool; sent: () => number } {
+    let lost = false;
+    let sent = 0;
+    return {
+      sent: () => sent,
+      pool: {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            async query(config) {
+              sent++;
+              const result = await client.query(config);
+              if (!lost && config.text.startsWith('WITH')) {
+                lost = true;
+                throw new Error('Connection terminated unexpectedly');
+              }
+              return result;
+            },
+            release: (destroy) => client.release(destroy),
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      },
+    };
+  }
+
+  it('a reservation that committed while its answer was lost is released by the store, so a retry need not wait', async () => {
+    const losing = losingPool(db.pool());
+    const store = new PostgresStore({ pool: losing.pool, schema: db.schema });
+    const error = await store.reserve('lost:a', 'fp', LONG, LONG).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+    expect(losing.sent()).toBe(2); // the reserve, then the release of its token
+    expect(store.undoneReservations).toBe(1);
+    expect(await rowOf('lost:a')).toBeUndefined();
+    const retry = new PostgresStore({ pool: db.pool(), schema: db.schema });
+    expect((await retry.reserve('lost:a', 'fp', LONG, LONG)).kind).toBe('reserved');
+  });
+
+  it('a statement the server rejected (rolled back) is not followed by a release', async () => {
+    const losing = losingPool(db.pool());
+    const store = new PostgresStore({ pool: losing.pool, schema: db.schema, table: 'missing_table' });
+    await expect(store.reserve('lost:b', 'fp', LONG, LONG)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+    expect(losing.sent()).toBe(1);
+    expect(store.undoneReservations).toBe(0);
   });
 });
 
