@@ -25,7 +25,7 @@ import { toProblemResponse } from './problem.js';
 import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
 import { decodeResponse, encodeResponse } from './response-encoding.js';
 import { storageKey } from './storage-key.js';
-import { storeCall } from './with-timeout.js';
+import { withStoreTimeout } from './with-timeout.js';
 
 /** Why a request passes through untouched. */
 export type BypassReason = 'disabled' | 'method' | 'no-key' | 'store-error';
@@ -216,8 +216,8 @@ class Engine<TContext> implements Idempotency<TContext> {
     const storeStart = now();
     let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
     try {
-      result = await storeCall(
-        'reserve',
+      result = await withStoreTimeout(
+        'store reserve',
         () => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs),
         cfg.storeTimeoutMs,
         // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
@@ -351,8 +351,8 @@ class Execution<TContext> implements ExecuteDecision {
     }
     const started = now();
     try {
-      const held = await storeCall(
-        'extend',
+      const held = await withStoreTimeout(
+        'store extend',
         () => cfg.store.extend(this.keyHash, this.token, cfg.leaseMs),
         cfg.storeTimeoutMs,
       );
@@ -374,7 +374,11 @@ class Execution<TContext> implements ExecuteDecision {
     const handlerMs = started - this.#reservedAt;
     const storeStart = now();
     try {
-      await storeCall('release', () => cfg.store.release(this.keyHash, this.token), cfg.storeTimeoutMs);
+      await withStoreTimeout(
+        'store release',
+        () => cfg.store.release(this.keyHash, this.token),
+        cfg.storeTimeoutMs,
+      );
       this.#emit('released', started, { reason, handlerMs, storeMs: now() - storeStart, error: cause });
     } catch (error) {
       this.#emit('store-error', started, {
@@ -409,8 +413,8 @@ class Execution<TContext> implements ExecuteDecision {
     const handlerMs = started - this.#reservedAt;
     const storeStart = now();
     try {
-      const written = await storeCall(
-        'complete',
+      const written = await withStoreTimeout(
+        'store complete',
         () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
         cfg.storeTimeoutMs,
       );

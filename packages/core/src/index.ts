@@ -69,3 +69,4 @@ export {
 } from './response-encoding.js';
 export { type StorageKeyParts, storageKey } from './storage-key.js';
 export type { IdempotencyStore, ReserveResult } from './store.js';
+export { withStoreTimeout } from './with-timeout.js';

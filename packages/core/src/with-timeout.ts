@@ -5,8 +5,11 @@ import { StoreTimeoutError, StoreUnavailableError } from './errors.js';
  * failure is wrapped in {@link StoreUnavailableError} (the original is its `cause`). The timer is cleared as soon
  * as the call settles, so it never keeps the process alive. When the call answers after the timeout, `onLate`
  * receives its value, so that a caller can undo what it no longer owns (a late reservation).
+ *
+ * Core bounds every store call with it; stores use it to bound their own I/O. `operation` names the call in
+ * error messages (e.g. `'RedisStore: reserve'`).
  */
-export function storeCall<T>(
+export function withStoreTimeout<T>(
   operation: string,
   call: () => Promise<T>,
   timeoutMs: number,
@@ -16,7 +19,7 @@ export function storeCall<T>(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      reject(new StoreTimeoutError(`store ${operation} did not answer within ${timeoutMs} ms`));
+      reject(new StoreTimeoutError(`${operation} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     let pending: Promise<T>;
     try {
@@ -36,7 +39,7 @@ export function storeCall<T>(
           error instanceof StoreUnavailableError
             ? error
             : new StoreUnavailableError(
-                `store ${operation} failed: ${String((error as Error)?.message ?? error)}`,
+                `${operation} failed: ${String((error as Error)?.message ?? error)}`,
                 {
                   cause: error,
                 },

@@ -4,8 +4,12 @@
  * key. See lua-scripts.ts for the scripts and README.md for the failure behaviour.
  */
 import { randomUUID } from 'node:crypto';
-import { type IdempotencyStore, type ReserveResult, StoreUnavailableError } from '@idempo/core';
-import { withDeadline } from './deadline.js';
+import {
+  type IdempotencyStore,
+  type ReserveResult,
+  StoreUnavailableError,
+  withStoreTimeout,
+} from '@idempo/core';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { defineScripts, type StoreScripts } from './redis-client.js';
 import { parseReserveReply, parseWrittenReply } from './replies.js';
@@ -78,8 +82,8 @@ export class RedisStore implements IdempotencyStore {
     const token = randomUUID();
     const lease = milliseconds('leaseMs', leaseMs);
     const ttl = milliseconds('ttlMs', ttlMs);
-    const reply = await withDeadline(
-      'reserve',
+    const reply = await withStoreTimeout(
+      'RedisStore: reserve',
       () => this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
       this.#timeoutMs,
       (late) => this.#releaseLate(redisKey, token, late),
@@ -97,8 +101,8 @@ export class RedisStore implements IdempotencyStore {
     const ttl = milliseconds('ttlMs', ttlMs);
     // A copy: a command queued while disconnected is written later, and must carry the bytes of this call.
     const bytes = Buffer.from(response);
-    const reply = await withDeadline(
-      'complete',
+    const reply = await withStoreTimeout(
+      'RedisStore: complete',
       () => this.#scripts.complete(redisKey, token, bytes, ttl),
       this.#timeoutMs,
     );
@@ -109,8 +113,8 @@ export class RedisStore implements IdempotencyStore {
   async release(key: string, token: string): Promise<boolean> {
     this.#open();
     const redisKey = this.redisKey(key);
-    const reply = await withDeadline(
-      'release',
+    const reply = await withStoreTimeout(
+      'RedisStore: release',
       () => this.#scripts.release(redisKey, token),
       this.#timeoutMs,
     );
@@ -125,8 +129,8 @@ export class RedisStore implements IdempotencyStore {
     this.#open();
     const redisKey = this.redisKey(key);
     const lease = milliseconds('leaseMs', leaseMs);
-    const reply = await withDeadline(
-      'extend',
+    const reply = await withStoreTimeout(
+      'RedisStore: extend',
       () => this.#scripts.extend(redisKey, token, lease),
       this.#timeoutMs,
     );
