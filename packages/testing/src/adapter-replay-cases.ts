@@ -185,4 +185,26 @@ export function defineReplayCases(ctx: AdapterSuiteContext): void {
     },
     ctx.timeout,
   );
+
+  it(
+    'C25 a streamed body reaches the client in full, is not stored, and the key is released (POST /stream)',
+    async () => {
+      const client = ctx.client();
+      const key = quoted(ctx.key());
+      const expected = (execution: number) => {
+        const all = new Uint8Array(3 * 512);
+        for (let chunk = 0; chunk < 3; chunk++) all.set(referenceBytes(512, execution + chunk), chunk * 512);
+        return all;
+      };
+      const first = await client.send('POST', '/stream?bytes=512', { key, json: ORDER });
+      expect(first.status).toBe(200);
+      expect(describeByteDifference(first.body, expected(1))).toBeUndefined();
+      const second = await client.send('POST', '/stream?bytes=512', { key, json: ORDER });
+      expect(second.status).toBe(200);
+      expectNotReplayed(second);
+      expect(describeByteDifference(second.body, expected(2))).toBeUndefined();
+      expect(await client.executions('POST /stream')).toBe(2);
+    },
+    ctx.timeout,
+  );
 }

@@ -95,6 +95,34 @@ export function uploadHandler(count: ExecutionCounter): ReferenceHandler {
   };
 }
 
+/**
+ * `POST /stream` (not part of REFERENCE-APP.md's first table; added as the contract allows): counts the
+ * execution and answers 200 `application/octet-stream` as a stream of `?chunks=<n>` (default 3) chunks of
+ * `?bytes=<n>` (default 1024) bytes, a few milliseconds apart. Adapters send it as a stream; idempo does not
+ * store streamed bodies and releases the key, so a retry runs again.
+ */
+export function streamHandler(count: ExecutionCounter): ReferenceHandler {
+  return async (input) => {
+    const n = count('POST /stream');
+    const query = toSearchParams(input.query);
+    const chunks = Math.min(integerParam(query, 'chunks') ?? 3, 1_000);
+    const size = Math.min(integerParam(query, 'bytes') ?? 1024, 1024 * 1024);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === chunks) {
+          controller.close();
+          return;
+        }
+        if (sent > 0) await sleep(5);
+        controller.enqueue(referenceBytes(size, n + sent));
+        sent++;
+      },
+    });
+    return { status: 200, headers: { 'content-type': BINARY_TYPE }, body };
+  };
+}
+
 /** `POST /raw` (opted out of idempotency): answers 200 JSON `{"n": n}`. */
 export function rawHandler(count: ExecutionCounter): ReferenceHandler {
   return async () => json(200, { n: count('POST /raw') });

@@ -9,6 +9,7 @@ import {
   rawHandler,
   resetHandler,
   statsHandler,
+  streamHandler,
   uploadHandler,
 } from './reference-handlers.js';
 import type {
@@ -32,6 +33,7 @@ export const REFERENCE_ROUTE_OPTIONS: Readonly<
   'POST /payments': Object.freeze({ required: true }),
   'PUT /orders/:id': Object.freeze({ methods: Object.freeze(['PUT']) }),
   'POST /uploads': undefined,
+  'POST /stream': undefined,
   'POST /raw': false,
   'GET /orders/:id': undefined,
   'GET /stats': undefined,
@@ -43,6 +45,7 @@ const COUNTED: readonly CountedRouteId[] = [
   'POST /payments',
   'PUT /orders/:id',
   'POST /uploads',
+  'POST /stream',
   'POST /raw',
   'GET /orders/:id',
 ];
@@ -99,6 +102,7 @@ export function createReferenceService(): ReferenceService {
     route('POST /orders', orderHandler('POST /orders', count)),
     route('POST /payments', orderHandler('POST /payments', count)),
     route('POST /uploads', uploadHandler(count)),
+    route('POST /stream', streamHandler(count)),
     route('POST /raw', rawHandler(count)),
     route(
       'GET /stats',

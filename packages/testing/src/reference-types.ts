@@ -6,6 +6,7 @@ export type ReferenceRouteId =
   | 'POST /payments'
   | 'PUT /orders/:id'
   | 'POST /uploads'
+  | 'POST /stream'
   | 'POST /raw'
   | 'GET /orders/:id'
   | 'GET /stats'
@@ -46,8 +47,11 @@ export interface ReferenceResponse {
   readonly status: number;
   /** Header values by lower-case name; `set-cookie` is an array, one field line per cookie. */
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
-  /** A string for text (JSON) bodies, bytes for binary ones; `''` for none. */
-  readonly body: Uint8Array | string;
+  /**
+   * A string for text (JSON) bodies, bytes for binary ones, `''` for none; a web `ReadableStream` for a streamed
+   * body (`POST /stream`), which the adapter's test pipes as a stream (e.g. `Readable.fromWeb` on Node).
+   */
+  readonly body: Uint8Array | string | ReadableStream<Uint8Array>;
 }
 
 /** A reference handler. It may throw (`?throw=1`): the framework's error handling then answers. */

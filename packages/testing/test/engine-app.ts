@@ -38,10 +38,17 @@ function fromReady(ready: ReadyResponse): AdapterResponse {
   return { status: ready.status, headers, body: ready.body };
 }
 
-function fromHandler(response: ReferenceResponse): AdapterResponse {
+/** A handler's response whose body is bytes or text (a stream has been read to its end first). */
+type BufferedResponse = ReferenceResponse & { readonly body: Uint8Array | string };
+
+function fromHandler(response: BufferedResponse): AdapterResponse {
   const body = typeof response.body === 'string' ? encoder.encode(response.body) : response.body;
   const headers: Headers = { ...(response.headers as Headers), 'content-length': String(body.length) };
   return { status: response.status, headers, body };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** An {@link AdapterApp} over core's engine and the reference service. */
@@ -77,17 +84,21 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
     };
     const decision = await engine.begin(idempotencyRequest);
     if (decision.kind === 'reject' || decision.kind === 'replay') return fromReady(decision.response);
-    if (decision.kind === 'bypass')
-      return run().then(fromHandler, () => fromHandler({ status: 500, headers: {}, body: 'error' }));
     let response: ReferenceResponse;
     try {
       response = await run();
     } catch (error) {
-      await decision.abandon(error);
+      if (decision.kind === 'execute') await decision.abandon(error);
       return fromHandler({ status: 500, headers: {}, body: 'internal error' });
     }
-    await decision.commit(response);
-    return fromHandler(response);
+    if (response.body instanceof ReadableStream) {
+      // A stream is sent as it comes and never stored: the key is released.
+      if (decision.kind === 'execute') await decision.abandon('stream');
+      return fromHandler({ ...response, body: await readAll(response.body) });
+    }
+    const buffered = response as BufferedResponse;
+    if (decision.kind === 'execute') await decision.commit(buffered);
+    return fromHandler(buffered);
   };
   return { request, close: async () => {} };
 }

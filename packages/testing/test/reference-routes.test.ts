@@ -8,8 +8,10 @@ import {
 } from '../src/index.js';
 
 const decoder = new TextDecoder();
-const text = (response: ReferenceResponse) =>
-  typeof response.body === 'string' ? response.body : decoder.decode(response.body);
+const text = (response: ReferenceResponse) => {
+  if (response.body instanceof ReadableStream) throw new Error('a streamed body');
+  return typeof response.body === 'string' ? response.body : decoder.decode(response.body);
+};
 const json = (response: ReferenceResponse): unknown => JSON.parse(text(response));
 
 describe('the reference service (REFERENCE-APP.md)', () => {
@@ -24,6 +26,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'POST /raw',
         'POST /stats/reset',
         'POST /uploads',
+        'POST /stream',
         'PUT /orders/:id',
       ].sort(),
     );
@@ -139,6 +142,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'POST /payments': 0,
         'PUT /orders/:id': 0,
         'POST /uploads': 0,
+        'POST /stream': 0,
         'POST /raw': 1,
         'GET /orders/:id': 0,
       },
@@ -173,5 +177,19 @@ describe('principalFromAuthorization', () => {
     expect(principalFromAuthorization(undefined)).toBeUndefined();
     expect(principalFromAuthorization(null)).toBeUndefined();
     expect(principalFromAuthorization([])).toBeUndefined();
+  });
+});
+
+describe('POST /stream', () => {
+  it('answers a stream of chunks and counts one execution', async () => {
+    const service = createReferenceService();
+    const response = await service.route('POST /stream').handle({ query: 'chunks=2&bytes=4' });
+    expect(response.status).toBe(200);
+    expect(response.body).toBeInstanceOf(ReadableStream);
+    const bytes = new Uint8Array(
+      await new Response(response.body as ReadableStream<Uint8Array>).arrayBuffer(),
+    );
+    expect([...bytes]).toEqual([1, 2, 3, 4, 2, 3, 4, 5]);
+    expect(service.executions['POST /stream']).toBe(1);
   });
 });
