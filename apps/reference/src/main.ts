@@ -1,0 +1,61 @@
+/**
+ * The reference app: `node dist/main.js --framework <name> --store <name> [--port 0]`. Prints exactly one line
+ * `listening on http://127.0.0.1:<port>` to stdout when ready (diagnostics go to stderr), and closes the server
+ * and the store's client on SIGTERM or SIGINT, then exits 0.
+ */
+
+import { createReferenceService } from '@idempo/testing/reference';
+import { type FrameworkName, parseArgs, USAGE } from './args.js';
+import type { StartFramework } from './framework.js';
+import { openStore } from './stores.js';
+
+async function loadFramework(name: FrameworkName): Promise<StartFramework> {
+  try {
+    const mod = (await import(`./frameworks/${name}.js`)) as { start: StartFramework };
+    return mod.start;
+  } catch (error) {
+    throw new Error(`the ${name} variant is not available: ${String(error)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  const start = await loadFramework(args.framework);
+  const opened = await openStore(args.store, args.namespace);
+  const app = await start({
+    idempotency: { store: opened.store, leaseMs: args.leaseMs, ttlMs: args.ttlMs },
+    service: createReferenceService(),
+    host: args.host,
+    port: args.port,
+  });
+  console.error(`reference app: ${args.framework} over ${opened.description}`);
+  process.stdout.write(`listening on http://${args.host}:${app.port}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`reference app: ${signal}, closing`);
+    try {
+      await app.close();
+      await opened.close();
+      process.exit(0);
+    } catch (error) {
+      console.error(`reference app: close failed: ${String(error)}`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`reference app: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/args.js';
+import { startReference } from './support/reference-process.js';
+
+describe('the command line', () => {
+  it('parses the documented options, with defaults', () => {
+    expect(parseArgs(['--framework', 'hono', '--store=redis', '--', '--lease-ms', '500'])).toEqual({
+      framework: 'hono',
+      store: 'redis',
+      port: 0,
+      host: '127.0.0.1',
+      leaseMs: 500,
+      ttlMs: undefined,
+      namespace: undefined,
+    });
+  });
+
+  it('refuses what it does not know, readably', () => {
+    expect(() => parseArgs(['--framework', 'express', '--store', 'memory'])).toThrow(
+      /--framework must be one of/,
+    );
+    expect(() => parseArgs(['--framework', 'hono'])).toThrow(/--store must be one of/);
+    expect(() => parseArgs(['--framework', 'hono', '--store', 'memory', '--port', '-1'])).toThrow(/--port/);
+    expect(() => parseArgs(['--framework', 'hono', '--store', 'memory', '--colour', 'red'])).toThrow(
+      /unknown option/,
+    );
+    expect(() => parseArgs(['--framework'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['--framework', 'hono', '--store', 'memory', '--namespace', 'A-B'])).toThrow(
+      /namespace/,
+    );
+  });
+
+  it('the process exits 2 with the usage for a bad command line', async () => {
+    await expect(startReference(['--framework', 'express', '--store', 'memory'])).rejects.toThrow(
+      /exited with 2[\s\S]*usage/,
+    );
+  });
+});
