@@ -6,7 +6,7 @@
 import type { IdempotencyStore } from '@idempo/core';
 import { PostgresStore } from '@idempo/store-postgres';
 import pg from 'pg';
-import type { StoreTarget } from './store-target.js';
+import { closingAlso, type StoreTarget } from './store-target.js';
 
 const connectionString = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Enough connections for 64 operations in flight to queue on the pool, the same for the store and its floor. */
@@ -37,17 +37,10 @@ export const postgresTarget: StoreTarget = {
     await store.migrate();
     // Warm every pooled connection, as a long-running service would have them.
     await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT 1')));
-    return {
-      reserve: (...a) => store.reserve(...a),
-      complete: (...a) => store.complete(...a),
-      release: (...a) => store.release(...a),
-      extend: (...a) => store.extend(...a),
-      async close() {
-        await store.close();
-        await pool.query(`DROP TABLE IF EXISTS public.${table}`);
-        await pool.end();
-      },
-    };
+    return closingAlso(store, async () => {
+      await pool.query(`DROP TABLE IF EXISTS public.${table}`);
+      await pool.end();
+    });
   },
   floor: {
     description: '2x SELECT 1',

@@ -6,7 +6,7 @@
 import type { IdempotencyStore } from '@idempo/core';
 import { RedisStore } from '@idempo/store-redis';
 import { Redis } from 'ioredis';
-import type { StoreTarget } from './store-target.js';
+import { closingAlso, type StoreTarget } from './store-target.js';
 
 const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -42,17 +42,10 @@ export const redisTarget: StoreTarget = {
     await client.connect();
     const prefix = `idempo-bench:${crypto.randomUUID()}:`;
     const store = new RedisStore({ client, prefix });
-    return {
-      reserve: (...a) => store.reserve(...a),
-      complete: (...a) => store.complete(...a),
-      release: (...a) => store.release(...a),
-      extend: (...a) => store.extend(...a),
-      async close() {
-        await store.close();
-        await deleteByPrefix(client, prefix);
-        client.disconnect();
-      },
-    };
+    return closingAlso(store, async () => {
+      await deleteByPrefix(client, prefix);
+      client.disconnect();
+    });
   },
   floor: {
     description: '2x PING',

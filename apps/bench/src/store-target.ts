@@ -35,3 +35,17 @@ export interface StoreTarget {
   /** Whether the store's server answers; a target that is not available is skipped with a note. Default: yes. */
   available?(): Promise<boolean>;
 }
+
+/** `store`, whose `close()` also runs `after` (to end the client the benchmark opened for it). */
+export function closingAlso(store: IdempotencyStore, after: () => Promise<void>): IdempotencyStore {
+  return {
+    reserve: (...a) => store.reserve(...a),
+    complete: (...a) => store.complete(...a),
+    release: (...a) => store.release(...a),
+    extend: (...a) => store.extend(...a),
+    async close() {
+      await store.close?.();
+      await after();
+    },
+  };
+}
