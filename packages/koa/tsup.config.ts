@@ -7,8 +7,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  platform: 'neutral',
-  external: [],
+  platform: 'node',
+  external: ['koa', '@idempo/core', /^node:/],
   treeshake: true,
+  removeNodeProtocol: false,
   tsconfig: 'tsconfig.build.json',
 });

@@ -1,0 +1,100 @@
+/**
+ * The Koa middleware: `app.use(idempotency(options))` for every request, `idem.route(options)` for one route.
+ * It only translates (DESIGN.md "The flow of one request"): it builds the IdempotencyRequest, calls `begin`,
+ * writes a ready response, captures what the downstream middleware left in `ctx`, and commits it before Koa
+ * sends it (or releases the key when the downstream throws).
+ */
+import {
+  createIdempotency,
+  type Idempotency,
+  type IdempotencyOptions,
+  type IdempotencyRequest,
+  type RouteOptions,
+} from '@idempo/core';
+import type { Context, Middleware, Next } from 'koa';
+import { readRequestBody } from './request-body.js';
+import { captureResponse, writeReady } from './response.js';
+
+/** Options of {@link idempotency}: core's options; `principal` and `fingerprint` see the Koa `Context`. */
+export type KoaIdempotencyOptions = IdempotencyOptions<Context>;
+
+/** Options of one route ({@link IdempotencyMiddleware.route}); `false` opts the route out. */
+export type KoaRouteOptions = RouteOptions<Context> | false;
+
+/** The middleware {@link idempotency} returns, with its engine and its route-level factory. */
+export interface IdempotencyMiddleware extends Middleware {
+  /** The engine, created once from the options. */
+  readonly engine: Idempotency<Context>;
+  /**
+   * A middleware for one route, with that route's options over the application's (`false`: the route passes
+   * through untouched; nothing: the application's options). The options are validated here, once. Koa runs
+   * `app.use` middleware before the router knows the route, so a route with options of its own must not also
+   * be behind `app.use(idem)`: such a request fails (500) rather than silently ignoring the route's options.
+   */
+  route(options?: KoaRouteOptions): Middleware;
+}
+
+const HANDLED = Symbol('idempo');
+
+type Marked = Context & { [HANDLED]?: true };
+
+function header(ctx: Context, name: string): string | readonly string[] | undefined {
+  // Repeated field lines stay apart (A5); the common case (no such header) costs one look-up.
+  return ctx.req.headers[name] === undefined ? undefined : ctx.req.headersDistinct[name];
+}
+
+async function handle(
+  engine: Idempotency<Context>,
+  route: KoaRouteOptions | undefined,
+  ctx: Marked,
+  next: Next,
+): Promise<void> {
+  if (ctx[HANDLED]) {
+    if (route === undefined) return next();
+    throw new Error(
+      `idempo: ${ctx.method} ${ctx.path} has route options but app.use(idempotency()) already handled it; use one or the other`,
+    );
+  }
+  ctx[HANDLED] = true;
+  const request: IdempotencyRequest<Context> = {
+    method: ctx.method,
+    path: ctx.path,
+    query: ctx.querystring,
+    header: (name) => header(ctx, name),
+    body: () => readRequestBody(ctx),
+    route,
+    context: ctx,
+  };
+  const decision = await engine.begin(request);
+  if (decision.kind === 'bypass') return next();
+  if (decision.kind !== 'execute') return writeReady(ctx, decision.response);
+  try {
+    await next();
+  } catch (error) {
+    await decision.abandon(error);
+    throw error;
+  }
+  const captured = captureResponse(ctx);
+  if (captured === undefined) await decision.abandon('stream');
+  else await decision.commit(captured);
+}
+
+/**
+ * Creates the idempotency middleware. The options are validated and the engine created here, once.
+ *
+ * @example
+ * ```ts
+ * const idem = idempotency({ store: new MemoryStore() });
+ * app.use(bodyParser());
+ * app.use(idem); // or, per route: router.post('/payments', idem.route({ required: true }), pay)
+ * ```
+ */
+export function idempotency(options: KoaIdempotencyOptions): IdempotencyMiddleware {
+  const engine = createIdempotency<Context>(options);
+  const route = (routeOptions?: KoaRouteOptions): Middleware => {
+    engine.validateRoute(routeOptions);
+    return (ctx, next) => handle(engine, routeOptions, ctx, next);
+  };
+  const middleware: Middleware = (ctx, next) => handle(engine, undefined, ctx, next);
+  return Object.assign(middleware, { engine, route });
+}
