@@ -1,0 +1,109 @@
+/**
+ * `idempotency(options)`: the Hono middleware. It does what every idempo adapter does, in five steps: build the
+ * request, `begin`, write a ready response, capture the handler's response, `commit` or `abandon`.
+ */
+import { createIdempotency, type ExecuteDecision, type RouteOptions } from '@idempo/core';
+import type { Context, Env, MiddlewareHandler, Next } from 'hono';
+import type { HonoIdempotencyOptions } from './options.js';
+import { toResponse } from './ready-response.js';
+import { toIdempotencyRequest } from './request.js';
+import { readResponseBody } from './response-body.js';
+import { variableOf } from './variable.js';
+
+/** Options of one route: core's {@link RouteOptions}, or `false` to opt the route out. */
+export type HonoRouteOptions<E extends Env = Env> = RouteOptions<Context<E>> | false;
+
+/** The middleware `idempotency(options)` returns, with its per-route variant. */
+export interface IdempotencyMiddleware<E extends Env = Env> extends MiddlewareHandler<E> {
+  /**
+   * A middleware for one route (or path), with that route's options over the application's; validated here,
+   * once. Where the app-wide middleware and a `.route()` one of the same `idempotency(...)` both match a request,
+   * the app-wide one stands aside and the route's options apply.
+   *
+   * @param options - The route's options (default: the application's), or `false` to opt it out.
+   */
+  route(options?: HonoRouteOptions<E>): MiddlewareHandler<E>;
+}
+
+/** Hono marks a sub-app's handler wrapped by `app.route()` with the handler it wraps. */
+type MaybeComposed = { readonly __COMPOSED_HANDLER?: unknown };
+
+/** Runs the handler, then stores its response or releases the key. Never sends before `commit` is done. */
+async function execute(c: Context, next: Next, decision: ExecuteDecision): Promise<void> {
+  try {
+    await next();
+    // Hono turns a handler's exception into its onError response inside `next()`: the key is released.
+    if (c.error !== undefined) return await decision.abandon(c.error);
+    const res = c.res;
+    if (res.body === null) {
+      await decision.commit({ status: res.status, headers: res.headers });
+      return;
+    }
+    const body = await readResponseBody(res.body, res.headers);
+    if (body instanceof Uint8Array) await decision.commit({ status: res.status, headers: res.headers, body });
+    else await decision.abandon('stream');
+    if (body === res.body) return;
+    c.res = undefined; // replace the response rather than merge headers into it
+    c.res = new Response(body as BodyInit, res);
+  } catch (error) {
+    await decision.abandon(error);
+    throw error;
+  }
+}
+
+/**
+ * Creates the engine once (options validated here) and returns Hono middleware. A request that another idempo
+ * middleware has already seen passes through, so a request is never reserved twice.
+ *
+ * @example
+ * ```ts
+ * const idem = idempotency({ store: new MemoryStore(), principal: (req) => req.context.get('userId') });
+ * app.use('/api/*', idem);
+ * app.post('/api/payments', idem.route({ required: true }), (c) => c.json({ ok: true }, 201));
+ * ```
+ */
+export function idempotency<E extends Env = Env>(
+  options: HonoIdempotencyOptions<E>,
+): IdempotencyMiddleware<E> {
+  const engine = createIdempotency<Context<E>>(options);
+  const routeMiddleware = new WeakSet<object>();
+
+  const handle = async (c: Context<E>, next: Next, route: HonoRouteOptions<E> | undefined) => {
+    if (c.get('idempotency') !== undefined) return next();
+    const decision = await engine.begin(toIdempotencyRequest(c, route));
+    c.set('idempotency', variableOf(decision));
+    if (decision.kind === 'bypass') return next();
+    if (decision.kind !== 'execute') return toResponse(decision.response);
+    return execute(c as Context, next, decision);
+  };
+
+  /** Whether a `.route()` middleware of this instance runs later for this request. */
+  const routeFollows = (c: Context<E>): boolean => {
+    const matched = c.req.matchedRoutes;
+    for (let i = c.req.routeIndex + 1; i < matched.length; i++) {
+      const handler = matched[i]?.handler as MaybeComposed | undefined;
+      if (
+        routeMiddleware.has(handler as object) ||
+        routeMiddleware.has(handler?.__COMPOSED_HANDLER as object)
+      )
+        return true;
+    }
+    return false;
+  };
+
+  let routes = 0;
+  const middleware = async function idempotency(c, next) {
+    if (routes > 0 && routeFollows(c)) return next();
+    return handle(c, next, undefined);
+  } as IdempotencyMiddleware<E>;
+  middleware.route = (route) => {
+    engine.validateRoute(route);
+    const perRoute: MiddlewareHandler<E> = async function idempotencyRoute(c, next) {
+      return handle(c, next, route);
+    };
+    routeMiddleware.add(perRoute);
+    routes++;
+    return perRoute;
+  };
+  return middleware;
+}

@@ -1,0 +1,13 @@
+/** Step 3: a ready response (replay or rejection) as a fetch `Response`, exactly: status, field lines, bytes. */
+import type { ReadyResponse } from '@idempo/core';
+
+/** Statuses a fetch `Response` may not carry a body with. */
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
+
+/** The `Response` for a ready response; Set-Cookie stays one field line per cookie. */
+export function toResponse(ready: ReadyResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of ready.headers) headers.append(name, value);
+  const body = NULL_BODY_STATUS.has(ready.status) ? null : (ready.body as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: ready.status, headers });
+}
