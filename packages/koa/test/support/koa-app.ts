@@ -2,8 +2,6 @@
  * The reference routes served by a real Koa server (3, or 2 through the `koa2` alias) on 127.0.0.1 and a free
  * port, behind `@koa/router`, with or without `@koa/bodyparser`, idempo per route (`idem.route`).
  */
-import { Agent, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   type AdapterApp,
@@ -18,7 +16,7 @@ import Router from '@koa/router';
 import Koa3, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { type IdempotencyMiddleware, idempotency } from '../../src/index.js';
-import { send } from './http-client.js';
+import { serve } from './serve.js';
 
 /** How the app under test is put together. */
 export interface KoaAppSetup {
@@ -84,21 +82,5 @@ export async function startKoaApp(
   if (setup.bodyParser !== false) app.use(bodyParser() as Middleware);
   for (const middleware of setup.before ?? []) app.use(middleware);
   app.use(router.routes() as Middleware);
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  return {
-    port,
-    service,
-    idem,
-    request: (req) => send(port, agent, req),
-    close: async () => {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
-  };
+  return { ...(await serve(app)), service, idem };
 }

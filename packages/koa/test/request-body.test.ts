@@ -1,0 +1,182 @@
+/**
+ * The raw body core fingerprints, with @koa/bodyparser in front (its `ctx.request.rawBody`), behind idempo, or
+ * absent (idempo reads `ctx.req` and leaves a replayable copy): what core sees and what later middleware sees.
+ */
+import { IncomingMessage } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import { describe, expect, it } from 'vitest';
+import { KOA_VERSIONS, text, withKoa } from './support/harness.js';
+
+const decoder = new TextDecoder();
+const ALL_BYTES = Uint8Array.from({ length: 1024 }, (_, i) => (i * 7) & 0xff);
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A fingerprint that records the bytes core handed it. */
+function recorder() {
+  const seen: Uint8Array[] = [];
+  const fingerprint = (_request: unknown, body: Uint8Array | null) => {
+    seen.push(body ?? new Uint8Array(0));
+    return Buffer.from(body ?? []).toString('hex') || 'empty';
+  };
+  return { seen, fingerprint };
+}
+
+const BODIES = [
+  { type: 'application/json', body: '{"b": [1, 2], "a": "é"}' },
+  { type: 'text/plain; charset=utf-8', body: 'plain text, ünïcode' },
+  { type: 'application/x-www-form-urlencoded', body: 'a=1&b=%C3%A9&a=2' },
+];
+
+for (const { name, Koa } of KOA_VERSIONS) {
+  describe(`${name}: request bodies`, () => {
+    for (const { type, body } of BODIES) {
+      it(`@koa/bodyparser in front: core fingerprints its rawBody for ${type}, the handler sees the parsed body`, async () => {
+        const { seen, fingerprint } = recorder();
+        const parsed: unknown[] = [];
+        await withKoa(
+          Koa,
+          ({ app, router, idem }) => {
+            app.use(bodyParser({ enableTypes: ['json', 'form', 'text'] }));
+            router.post('/echo', idem.route(), (ctx: Context) => {
+              parsed.push(ctx.request.body);
+              ctx.body = { n: parsed.length };
+            });
+          },
+          async (app) => {
+            const headers = { 'content-type': type };
+            const first = await app.keyed('/echo', 'k1', { headers, body: body });
+            expect(first.status).toBe(200);
+            const replay = await app.keyed('/echo', 'k1', { headers, body: body });
+            expect(replay.headers['idempotent-replayed']).toBe('true');
+            expect(text(replay)).toBe('{"n":1}');
+            expect(seen.map((bytes) => decoder.decode(bytes))).toEqual([body, body]);
+            expect(parsed).toHaveLength(1);
+            expect(typeof parsed[0]).not.toBe('undefined');
+          },
+          { fingerprint },
+        );
+      });
+    }
+
+    it('@koa/bodyparser in front: a binary body (all byte values) is read from ctx.req uncorrupted, and the handler reads the same bytes', async () => {
+      const { seen, fingerprint } = recorder();
+      const received: Buffer[] = [];
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(bodyParser());
+          router.post('/upload', idem.route(), async (ctx: Context) => {
+            received.push(await readAll(ctx.req));
+            ctx.body = Buffer.from(received.at(-1) as Buffer).reverse();
+          });
+        },
+        async (app) => {
+          const headers = { 'content-type': 'application/octet-stream' };
+          const first = await app.keyed('/upload', 'bin', { headers, body: ALL_BYTES });
+          expect(Buffer.from(first.body)).toEqual(Buffer.from(ALL_BYTES).reverse());
+          const replay = await app.keyed('/upload', 'bin', { headers, body: ALL_BYTES });
+          expect(Buffer.from(replay.body)).toEqual(Buffer.from(first.body));
+          expect(Buffer.from(seen[0] as Uint8Array)).toEqual(Buffer.from(ALL_BYTES));
+          expect(received).toEqual([Buffer.from(ALL_BYTES)]);
+        },
+        { fingerprint },
+      );
+    });
+
+    it('no body parser: idempo reads ctx.req when core asks and leaves a replayable request (same headers, an IncomingMessage)', async () => {
+      const { seen, fingerprint } = recorder();
+      const received: { bytes: Buffer; isMessage: boolean; header: string | undefined; replaced: boolean }[] =
+        [];
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(async (ctx, next) => {
+            ctx.state['original'] = ctx.req;
+            await next();
+          });
+          router.post('/raw', idem.route(), async (ctx: Context) => {
+            received.push({
+              bytes: await readAll(ctx.req),
+              isMessage: ctx.req instanceof IncomingMessage,
+              header: ctx.get('x-extra'),
+              replaced: ctx.req !== ctx.state['original'],
+            });
+            ctx.body = 'ok';
+          });
+        },
+        async (app) => {
+          const headers = { 'content-type': 'application/octet-stream', 'x-extra': 'yes' };
+          await app.keyed('/raw', 'raw', { headers, body: ALL_BYTES });
+          expect(Buffer.from(seen[0] as Uint8Array)).toEqual(Buffer.from(ALL_BYTES));
+          expect(received).toEqual([
+            { bytes: Buffer.from(ALL_BYTES), isMessage: true, header: 'yes', replaced: true },
+          ]);
+          await app.request({ method: 'POST', path: '/raw', headers, body: ALL_BYTES });
+          expect(received[1]?.replaced, 'without a key core never asks: ctx.req is untouched').toBe(false);
+          expect(received[1]?.bytes).toEqual(Buffer.from(ALL_BYTES));
+          expect(seen).toHaveLength(1);
+        },
+        { fingerprint },
+      );
+    });
+
+    it('a body parser behind idempo parses the replayable request as if nothing had read it', async () => {
+      const parsed: unknown[] = [];
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(idem);
+          app.use(bodyParser());
+          router.post('/orders', (ctx: Context) => {
+            parsed.push({ body: ctx.request.body, raw: ctx.request.rawBody });
+            ctx.status = 201;
+            ctx.body = { n: parsed.length };
+          });
+        },
+        async (app) => {
+          const init = { headers: { 'content-type': 'application/json' }, body: '{"item":"book","qty":2}' };
+          const first = await app.keyed('/orders', 'after', init);
+          expect(first.status).toBe(201);
+          expect(parsed).toEqual([{ body: { item: 'book', qty: 2 }, raw: '{"item":"book","qty":2}' }]);
+          const reordered = await app.keyed('/orders', 'after', {
+            ...init,
+            body: '{ "qty": 2, "item": "book" }',
+          });
+          expect(reordered.headers['idempotent-replayed']).toBe('true');
+          const other = await app.keyed('/orders', 'after', { ...init, body: '{"item":"pen"}' });
+          expect(other.status).toBe(422);
+          expect(parsed).toHaveLength(1);
+        },
+      );
+    });
+
+    it('a body consumed in front of idempo without a rawBody is an error (500), never a wrong fingerprint', async () => {
+      let ran = 0;
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(async (ctx, next) => {
+            await readAll(ctx.req);
+            await next();
+          });
+          router.post('/eaten', idem.route(), (ctx: Context) => {
+            ran++;
+            ctx.body = 'ran';
+          });
+        },
+        async (app) => {
+          const response = await app.keyed('/eaten', 'eaten', { body: 'x' });
+          expect(response.status).toBe(500);
+          expect(ran).toBe(0);
+          expect(String(app.errors[0])).toMatch(/request body was read before idempotency/);
+        },
+      );
+    });
+  });
+}

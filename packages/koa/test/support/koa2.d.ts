@@ -1,0 +1,5 @@
+/** `koa2` is the npm alias of Koa 2 (no types of its own): typed as Koa, whose API it shares here. */
+declare module 'koa2' {
+  import Koa from 'koa';
+  export default Koa;
+}
