@@ -8,7 +8,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
-  external: [],
+  external: ['fastify', 'fastify-plugin', '@idempo/core'],
   treeshake: true,
   tsconfig: 'tsconfig.build.json',
 });

@@ -1,2 +1,7 @@
-/** Placeholder: the adapter is being written (see the adapter issues). */
-export const PLACEHOLDER = true;
+/**
+ * `@idempo/fastify`: Idempotency-Key for Fastify 5 routes, as a plugin built on `@idempo/core`.
+ *
+ * @packageDocumentation
+ */
+export type { FastifyIdempotencyOptions, FastifyRouteIdempotency } from './options.js';
+export { idempotency } from './plugin.js';

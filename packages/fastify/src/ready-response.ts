@@ -1,0 +1,18 @@
+/** Writing a response that core made (a replay or a rejection) exactly: status, every field line, body bytes. */
+import type { ReadyResponse } from '@idempo/core';
+import type { FastifyReply } from 'fastify';
+
+/** Sends `ready` through `reply`; headers set earlier by other hooks stay unless `ready` sets the same name. */
+export function sendReady(reply: FastifyReply, ready: ReadyResponse): FastifyReply {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of ready.headers) {
+    const previous = headers[name];
+    headers[name] =
+      previous === undefined ? value : [...(typeof previous === 'string' ? [previous] : previous), value];
+  }
+  const { body } = ready;
+  return reply
+    .code(ready.status)
+    .headers(headers)
+    .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+}

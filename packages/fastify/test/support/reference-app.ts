@@ -1,0 +1,110 @@
+/**
+ * The reference routes (`createReferenceService()` from @idempo/testing) served by Fastify behind the plugin,
+ * and an {@link AdapterApp} over `fastify.inject`, for the conformance suite and the Fastify-specific tests.
+ */
+import type { AdapterApp, AdapterAppOptions, AdapterRequest } from '@idempo/testing';
+import {
+  createReferenceService,
+  principalFromAuthorization,
+  type ReferenceService,
+} from '@idempo/testing/reference';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify50 from 'fastify50';
+import { idempotency } from '../../src/index.js';
+
+/** The Fastify versions the tests run against: the newest and the oldest of the peer range. */
+export const FASTIFY_VERSIONS = [
+  { name: 'fastify', create: () => Fastify() },
+  { name: 'fastify 5.0.0', create: () => Fastify50() as unknown as FastifyInstance },
+] as const;
+
+/** Where and how the plugin is registered. */
+export interface ReferenceAppOptions {
+  /** Makes the Fastify instance. Default: the newest Fastify. */
+  readonly create?: (() => FastifyInstance) | undefined;
+  /** Registers the plugin and the routes inside an encapsulated plugin under this prefix (e.g. `/v1`). */
+  readonly prefix?: string | undefined;
+}
+
+function principal(request: FastifyRequest): string | undefined {
+  return principalFromAuthorization(request.headers.authorization);
+}
+
+/** Adds the reference routes to `scope`, each with its `config.idempotency`. */
+export function addReferenceRoutes(scope: FastifyInstance, service: ReferenceService): void {
+  // Fastify parses JSON and text itself; raw bytes need a parser of their own.
+  scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  for (const route of service.routes) {
+    scope.route({
+      method: route.method,
+      url: route.pattern,
+      config: { idempotency: route.idempotency },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const mark = request.url.indexOf('?');
+        const response = await route.handle({
+          params: request.params as Record<string, string>,
+          query: mark < 0 ? '' : request.url.slice(mark + 1),
+          body: request.body,
+          principal: principal(request) ?? null,
+        });
+        reply.code(response.status).headers(response.headers as Record<string, string | string[]>);
+        const { body } = response;
+        return typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body) : body;
+      },
+    });
+  }
+}
+
+/** A Fastify app serving the reference routes behind the plugin, ready to be injected into. */
+export async function createReferenceApp(
+  options: AdapterAppOptions,
+  at: ReferenceAppOptions = {},
+): Promise<{ app: FastifyInstance; service: ReferenceService }> {
+  const app = (at.create ?? (() => Fastify()))();
+  const service = createReferenceService();
+  const plugin = {
+    ...options,
+    principal: (request: { context: FastifyRequest }) => principal(request.context),
+  };
+  if (at.prefix === undefined) {
+    await app.register(idempotency, plugin);
+    addReferenceRoutes(app, service);
+  } else {
+    app.register(
+      async (scope) => {
+        scope.register(idempotency, plugin);
+        addReferenceRoutes(scope, service);
+      },
+      { prefix: at.prefix },
+    );
+  }
+  await app.ready();
+  return { app, service };
+}
+
+/** Sends one suite request through `app.inject`. */
+export async function inject(app: FastifyInstance, request: AdapterRequest, prefix = '') {
+  const response = await app.inject({
+    method: request.method as 'POST',
+    url: `${prefix}${request.path}`,
+    headers: request.headers as Record<string, string | string[]>,
+    ...(request.body === undefined ? {} : { payload: Buffer.from(request.body) }),
+  });
+  return {
+    status: response.statusCode,
+    headers: response.headers as Record<string, string | string[]>,
+    body: new Uint8Array(response.rawPayload),
+  };
+}
+
+/** The {@link AdapterApp} the conformance suite drives. */
+export async function makeAdapterApp(
+  options: AdapterAppOptions,
+  at: ReferenceAppOptions = {},
+): Promise<AdapterApp> {
+  const { app } = await createReferenceApp(options, at);
+  const prefix = at.prefix ?? '';
+  return { request: (request) => inject(app, request, prefix), close: () => app.close() };
+}
