@@ -1,0 +1,36 @@
+/**
+ * The part of the official driver's `Collection` the store uses, as a structural type: any `Collection` of
+ * mongodb 6 or 7 fits, and the published types do not pin a driver version.
+ */
+
+/** A BSON document as the store writes and reads it. */
+export type MongoDocument = Record<string, unknown>;
+
+/** The result of `updateOne`. */
+export interface MongoUpdateResult {
+  readonly matchedCount: number;
+}
+
+/** The result of `deleteOne`. */
+export interface MongoDeleteResult {
+  readonly deletedCount: number;
+}
+
+/** The collection methods the store calls. */
+export interface MongoCollection {
+  /** The collection's name (for messages). */
+  readonly collectionName: string;
+  findOneAndUpdate(
+    filter: MongoDocument,
+    update: MongoDocument[],
+    options: { upsert: boolean; returnDocument: 'after' },
+  ): Promise<MongoDocument | null>;
+  updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<MongoUpdateResult>;
+  deleteOne(filter: MongoDocument): Promise<MongoDeleteResult>;
+  createIndex(keys: { exp: 1 }, options: { name: string; expireAfterSeconds: number }): Promise<string>;
+}
+
+/** The part of the driver's `Db` used when the store is given a database and a collection name. */
+export interface MongoDatabase {
+  collection(name: string): MongoCollection;
+}

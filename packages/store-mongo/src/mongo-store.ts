@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { type IdempotencyStore, type ReserveResult, withStoreTimeout } from '@idempo/core';
+import type { MongoCollection } from './collection.js';
+import { type MongoStoreOptions, resolveMongoStoreOptions } from './options.js';
+import { completeUpdate, extendUpdate, heldFilter, reserveOperation, TTL_INDEX_NAME } from './record.js';
+import { isDuplicateKey, reserveResult } from './replies.js';
+
+function duration(name: string, ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new RangeError(`MongoStore: ${name} must be positive, got ${ms}`);
+  return Math.ceil(ms);
+}
+
+/**
+ * An {@link IdempotencyStore} over a MongoDB collection (driver 6 or 7; MongoDB 4.2 or later, standalone or replica
+ * set; no transactions).
+ *
+ * @example
+ * ```ts
+ * import { MongoClient } from 'mongodb';
+ * import { createIdempotency } from '@idempo/core';
+ * import { MongoStore } from '@idempo/store-mongo';
+ *
+ * const client = await MongoClient.connect(process.env.MONGODB_URL!);
+ * const store = new MongoStore({ db: client.db('app') });
+ * await store.ensureIndexes();
+ * const idempotency = createIdempotency({ store });
+ * ```
+ *
+ * `reserve` is ONE `findOneAndUpdate` (an update pipeline matched on the key, upserting), `complete`, `release`
+ * and `extend` one token-checked `updateOne`/`deleteOne` each. Leases and retention use the server's `$$NOW`.
+ * Every operation fails with `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`. `close()` leaves
+ * the driver's client open: it is yours.
+ */
+export class MongoStore implements IdempotencyStore {
+  readonly #collection: MongoCollection;
+  readonly #timeoutMs: number;
+
+  /** Validates the options (throws `InvalidOptionsError`); opens nothing. */
+  constructor(options: MongoStoreOptions) {
+    const resolved = resolveMongoStoreOptions(options);
+    this.#collection = resolved.collection;
+    this.#timeoutMs = resolved.timeoutMs;
+  }
+
+  /**
+   * Creates the TTL index on the retention expiry (`exp`), so that MongoDB deletes expired records (its TTL
+   * monitor runs about once a minute; expiry is still decided on every read). Idempotent.
+   */
+  async ensureIndexes(): Promise<void> {
+    await withStoreTimeout(
+      'MongoStore: ensureIndexes',
+      () => this.#collection.createIndex({ exp: 1 }, { name: TTL_INDEX_NAME, expireAfterSeconds: 0 }),
+      Math.max(this.#timeoutMs, 10_000),
+    );
+  }
+
+  /**
+   * ONE `findOneAndUpdate` in the common case. Two concurrent first reservations of a key may race on the insert;
+   * the loser's duplicate-key error (E11000) is answered by running the same call once more, which then finds the
+   * winner's record.
+   */
+  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+    const token = randomUUID();
+    const { filter, update } = reserveOperation(
+      key,
+      fingerprint,
+      token,
+      duration('leaseMs', leaseMs),
+      duration('ttlMs', ttlMs),
+    );
+    const call = () =>
+      this.#collection.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
+    const document = await withStoreTimeout(
+      'MongoStore: reserve',
+      async () => {
+        try {
+          return await call();
+        } catch (error) {
+          if (isDuplicateKey(error)) return call();
+          throw error;
+        }
+      },
+      this.#timeoutMs,
+      (late) => {
+        // An answer after the timeout: a reservation nobody will use is given back at once.
+        if (late?.['tok'] === token) void this.release(key, token).catch(() => undefined);
+      },
+    );
+    return reserveResult(document, token);
+  }
+
+  /** Stores the response and completes the record, only while `token` holds it. One `updateOne`. */
+  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+    const update = completeUpdate(response, duration('ttlMs', ttlMs));
+    const result = await withStoreTimeout(
+      'MongoStore: complete',
+      () => this.#collection.updateOne(heldFilter(key, token), update),
+      this.#timeoutMs,
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Deletes the in-flight record, only while `token` holds it. One `deleteOne`. */
+  async release(key: string, token: string): Promise<boolean> {
+    const result = await withStoreTimeout(
+      'MongoStore: release',
+      () => this.#collection.deleteOne(heldFilter(key, token)),
+      this.#timeoutMs,
+    );
+    return result.deletedCount === 1;
+  }
+
+  /** Moves the lease to `leaseMs` from now, only while `token` holds the record. One `updateOne`. */
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const update = extendUpdate(duration('leaseMs', leaseMs));
+    const result = await withStoreTimeout(
+      'MongoStore: extend',
+      () => this.#collection.updateOne(heldFilter(key, token), update),
+      this.#timeoutMs,
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Nothing to free: the driver's client is the caller's. */
+  async close(): Promise<void> {}
+}

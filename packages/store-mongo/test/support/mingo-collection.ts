@@ -1,0 +1,100 @@
+/**
+ * A collection whose filters and update pipelines are EVALUATED by mingo (a MongoDB query-language evaluator),
+ * with every document, filter and pipeline passed through the driver's real BSON serialiser on the way in and
+ * out, as the wire would. It is not a MongoDB server: it checks the semantics of what the store sends (the
+ * `$replaceWith`/`$cond` takeover, `$literal`, `$$NOW`, `$expr`, upsert from the `_id` equality) and the
+ * outcome mapping, not the server's concurrency control. Each operation runs atomically after a yield to the
+ * event loop, so concurrent callers interleave between operations, as they do against a server.
+ */
+
+import { Aggregator, Query } from 'mingo';
+import { BSON } from 'mongodb';
+import type { MongoCollection, MongoDocument } from '../../src/index.js';
+
+const wire = <T>(value: T): T => BSON.deserialize(BSON.serialize({ v: value }))['v'] as T;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Counts of each method called, to prove one call per operation. */
+export interface CallCounts {
+  findOneAndUpdate: number;
+  updateOne: number;
+  deleteOne: number;
+  createIndex: number;
+}
+
+export class MingoCollection implements MongoCollection {
+  readonly collectionName = 'mingo-evaluated';
+  readonly documents = new Map<string, MongoDocument>();
+  readonly calls: CallCounts = { findOneAndUpdate: 0, updateOne: 0, deleteOne: 0, createIndex: 0 };
+  readonly indexes: { keys: MongoDocument; options: MongoDocument }[] = [];
+  /** Makes the next findOneAndUpdate fail with E11000 after writing nothing, as a lost upsert race does. */
+  duplicateKeyOnce = false;
+  /** Milliseconds every operation waits before it runs (a slow server). */
+  delayMs = 0;
+
+  async #before(): Promise<void> {
+    await tick();
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+
+  #match(filter: MongoDocument): MongoDocument | undefined {
+    const found = this.documents.get(filter['_id'] as string);
+    return found && new Query(filter).test(found) ? found : undefined;
+  }
+
+  #apply(document: MongoDocument, update: MongoDocument[]): MongoDocument {
+    const [after] = new Aggregator(update).run([document]) as MongoDocument[];
+    if (!after || after['_id'] !== document['_id']) throw new Error('an update pipeline may not change _id');
+    return wire(after);
+  }
+
+  async findOneAndUpdate(
+    filter: MongoDocument,
+    update: MongoDocument[],
+    options: { upsert: boolean; returnDocument: 'after' },
+  ): Promise<MongoDocument | null> {
+    this.calls.findOneAndUpdate++;
+    const [f, u] = [wire(filter), wire(update)];
+    await this.#before();
+    if (this.duplicateKeyOnce) {
+      this.duplicateKeyOnce = false;
+      throw Object.assign(new Error('E11000 duplicate key error collection: mingo index: _id_'), {
+        code: 11000,
+      });
+    }
+    const found = this.#match(f);
+    if (!found && !options.upsert) return null;
+    const after = this.#apply(found ?? { _id: f['_id'] }, u);
+    this.documents.set(after['_id'] as string, after);
+    return wire(after);
+  }
+
+  async updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<{ matchedCount: number }> {
+    this.calls.updateOne++;
+    const [f, u] = [wire(filter), wire(update)];
+    await this.#before();
+    const found = this.#match(f);
+    if (!found) return { matchedCount: 0 };
+    this.documents.set(found['_id'] as string, this.#apply(found, u));
+    return { matchedCount: 1 };
+  }
+
+  async deleteOne(filter: MongoDocument): Promise<{ deletedCount: number }> {
+    this.calls.deleteOne++;
+    const f = wire(filter);
+    await this.#before();
+    const found = this.#match(f);
+    if (!found) return { deletedCount: 0 };
+    this.documents.delete(found['_id'] as string);
+    return { deletedCount: 1 };
+  }
+
+  async createIndex(
+    keys: { exp: 1 },
+    options: { name: string; expireAfterSeconds: number },
+  ): Promise<string> {
+    this.calls.createIndex++;
+    if (!this.indexes.some((i) => i.options['name'] === options.name)) this.indexes.push({ keys, options });
+    return options.name;
+  }
+}
