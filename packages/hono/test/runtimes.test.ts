@@ -1,0 +1,69 @@
+/**
+ * @idempo/hono on Node, Bun and Deno: the built package (dist) with the built core and Hono from node_modules
+ * serves the reference routes, and test/runtimes/smoke.mjs checks the suite's core cases through app.request():
+ * first run, replay, 409 on concurrent duplicates, 422, 400 (invalid and missing key), a thrown handler and a
+ * stream (both release the key). Each runtime prints what it saw as JSON; all must see the same.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const bin = fileURLToPath(new URL('../../../node_modules/.bin/', import.meta.url));
+const smoke = join(pkg, 'test/runtimes/smoke.mjs');
+
+/** turbo builds before testing; a bare `vitest run` builds here when dist is missing or stale. */
+function ensureBuilt(): void {
+  const built = join(pkg, 'dist/index.js');
+  const newest = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
+  if (!existsSync(built) || statSync(built).mtimeMs < newest) execFileSync('npx', ['tsup'], { cwd: pkg });
+}
+
+async function observe(command: string, args: readonly string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(command, [...args], { cwd: pkg, timeout: 60_000 });
+  const { runtime: _runtime, ...seen } = JSON.parse(stdout) as Record<string, unknown>;
+  return seen;
+}
+
+const problem = (status: number) => expect.objectContaining({ status, type: 'application/problem+json' });
+const order = '{"id":1,"item":"book","qty":2,"principal":"ann"}';
+
+let onNode: Record<string, unknown>;
+beforeAll(async () => {
+  ensureBuilt();
+  onNode = await observe(process.execPath, [smoke]);
+}, 120_000);
+
+describe('@idempo/hono on other runtimes (built package, MemoryStore)', () => {
+  it('passes the core cases on Node', () => {
+    expect(onNode).toMatchObject({
+      first: { status: 201, replayed: null, location: '/orders/1', text: order },
+      replay: { status: 201, replayed: 'true', location: '/orders/1', text: order },
+      concurrent: [201, 409, 409, 409, 409],
+      mismatch: problem(422),
+      invalid: problem(400),
+      missing: problem(400),
+      thrown: [
+        { status: 500, text: 'internal error' },
+        { status: 500, text: 'internal error' },
+      ],
+      streamed: [
+        { status: 200, replayed: null, body: 300 },
+        { status: 200, replayed: null, body: 300 },
+      ],
+      executions: expect.objectContaining({ 'POST /orders': 4, 'POST /payments': 0, 'POST /stream': 2 }),
+    });
+  });
+
+  it('sees the same on Bun', async () => {
+    expect(await observe(join(bin, 'bun'), [smoke])).toEqual(onNode);
+  }, 60_000);
+
+  it('sees the same on Deno', async () => {
+    expect(await observe(join(bin, 'deno'), ['run', '-A', smoke])).toEqual(onNode);
+  }, 60_000);
+});
