@@ -22,7 +22,7 @@ process.stdout.write(JSON.stringify(results));
 it('README quick start: a POST with a key is 201, the same again is replayed; /payments requires a key', () => {
   if (!existsSync(`${ROOT}dist/index.js`)) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
   const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-  const quickStart = (/```js\n([\s\S]*?)```/.exec(readme)?.[1] as string).replace(
+  const quickStart = (/```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? '').replace(
     'app.listen(3000);',
     "const server = app.listen(0, '127.0.0.1');",
   );
