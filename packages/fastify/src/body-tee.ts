@@ -18,10 +18,10 @@ export class BodyTee extends Transform {
     return this.#source.receivedEncodedLength ?? 0;
   }
 
-  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.#chunks.push(bytes);
-    callback(null, bytes);
+  /** `chunk` is always a Buffer: a Transform decodes written strings by default. */
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#chunks.push(chunk);
+    callback(null, chunk);
   }
 
   /** The bytes the parser has read: the whole body once it has parsed it, `null` when there was none. */
