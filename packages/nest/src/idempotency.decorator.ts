@@ -1,0 +1,31 @@
+import type { RouteOptions } from '@idempo/core';
+import { SetMetadata } from '@nestjs/common';
+import { IDEMPOTENCY_ROUTE_METADATA } from './idempotency.constants.js';
+
+/**
+ * Marks a handler, or every handler of a controller, as idempotent, with options that override the module's
+ * (`required`, `methods`, `scope`, `leaseMs`, `ttlMs`, `maxBodyBytes`, `persist`, `fingerprint`; see core's
+ * README). A handler's decorator wins over its controller's. The route is enabled even when the module has
+ * `enabled: false`, unless `options.enabled` says otherwise. Core validates the options once, when the
+ * application starts.
+ *
+ * @example
+ * ```ts
+ * @Post('payments')
+ * @Idempotent({ required: true })
+ * pay(@Body() body: PaymentDto) { ... }
+ * ```
+ */
+export function Idempotent<TRequest = unknown>(
+  options: RouteOptions<TRequest> = {},
+): MethodDecorator & ClassDecorator {
+  return SetMetadata(IDEMPOTENCY_ROUTE_METADATA, Object.freeze({ enabled: true, ...options }));
+}
+
+/**
+ * Opts a handler, or every handler of a controller, out of idempotency: its requests pass through untouched,
+ * keyed or not. A handler's `@Idempotent()` wins over its controller's `@SkipIdempotency()` and the reverse.
+ */
+export function SkipIdempotency(): MethodDecorator & ClassDecorator {
+  return SetMetadata(IDEMPOTENCY_ROUTE_METADATA, false);
+}

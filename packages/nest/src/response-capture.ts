@@ -1,0 +1,102 @@
+/**
+ * Captures the handler's response as the platform writes it (status, headers, body bytes), commits it, and
+ * only then lets it reach the client (DESIGN.md: the response is sent once it is stored).
+ */
+
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { CapturedResponse, ExecuteDecision } from '@idempo/core';
+import { chunkBytes, type Patch, patchResponse, type RawResponse, writeHeadHeaders } from './raw-response.js';
+
+/** The capture of one response. */
+export interface ResponseCapture {
+  /**
+   * Stops capturing and releases the key (`decision.abandon(cause)`): the handler threw, or answered with a
+   * stream. What is written next goes out untouched. Resolves once the key is released.
+   */
+  release(cause: unknown): Promise<void>;
+}
+
+interface Pending {
+  readonly method: 'write' | 'end';
+  readonly args: readonly unknown[];
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  return Buffer.concat(parts);
+}
+
+/**
+ * Holds back what the platform writes to `raw` until `end()`, then commits status, headers and body and sends
+ * them. A body written in pieces over several turns of the event loop is a stream: the key is released and the
+ * pieces go out as they come. A connection closed before anything was sent releases the key too.
+ */
+export function captureResponse(raw: RawResponse, decision: ExecuteDecision): ResponseCapture {
+  let state: 'capturing' | 'settling' | 'passing' = 'capturing';
+  let head: { readonly status: number; readonly headers: OutgoingHttpHeaders } | undefined;
+  let releasing: Promise<void> | undefined;
+  let watchingForStream = false;
+  const pending: Pending[] = [];
+
+  const flush = (): void => {
+    patch.restore();
+    state = 'passing';
+    for (const { method, args } of pending.splice(0)) patch.call(method, args);
+  };
+
+  const release = (cause: unknown): Promise<void> => {
+    if (state !== 'capturing') return releasing ?? Promise.resolve();
+    state = 'settling';
+    releasing = decision.abandon(cause).then(flush, flush);
+    return releasing;
+  };
+
+  const commit = (): void => {
+    state = 'settling';
+    const parts: Uint8Array[] = [];
+    for (const { args } of pending) {
+      const bytes = chunkBytes(args[0], args[1]);
+      if (bytes && bytes.length > 0) parts.push(bytes);
+    }
+    const captured: CapturedResponse = {
+      status: head?.status ?? raw.statusCode,
+      headers: head?.headers ?? raw.getHeaders(),
+      body: parts.length === 0 ? null : concat(parts),
+    };
+    decision.commit(captured).then(flush, flush);
+  };
+
+  const patch: Patch = patchResponse(raw, {
+    writeHead(...args) {
+      if (state === 'capturing' && head === undefined) {
+        // Nothing reaches the socket before the first write: the original writeHead only stores the header.
+        head = {
+          status: Number(args[0]),
+          headers: { ...raw.getHeaders(), ...writeHeadHeaders(args) },
+        };
+      }
+      return patch.call('writeHead', args);
+    },
+    write(...args) {
+      pending.push({ method: 'write', args });
+      if (state === 'capturing' && !watchingForStream) {
+        watchingForStream = true;
+        setImmediate(() => {
+          if (state === 'capturing') void release('stream');
+        });
+      }
+      return true;
+    },
+    end(...args) {
+      pending.push({ method: 'end', args });
+      if (state === 'capturing') commit();
+      return raw;
+    },
+  });
+
+  raw.once('close', () => {
+    if (state === 'capturing') void release('closed');
+  });
+
+  return { release };
+}

@@ -1,0 +1,44 @@
+/** Real HTTP requests to an app listening on 127.0.0.1, with every field line of every header as sent and received. */
+import { Agent, request as httpRequest } from 'node:http';
+import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** Sends `req` to `port` and resolves with the whole response. */
+export function sendHttp(port: number, req: AdapterRequest): Promise<AdapterResponse> {
+  return new Promise((resolve, reject) => {
+    const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      headers[name] = typeof value === 'string' ? value : [...value];
+    }
+    if (body !== undefined) headers['content-length'] = String(body.length);
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const received: Record<string, string | string[]> = {};
+          for (let i = 0; i < res.rawHeaders.length; i += 2) {
+            const name = (res.rawHeaders[i] as string).toLowerCase();
+            const value = res.rawHeaders[i + 1] as string;
+            const previous = received[name];
+            received[name] =
+              previous === undefined
+                ? value
+                : [...(typeof previous === 'string' ? [previous] : previous), value];
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: received,
+            body: new Uint8Array(Buffer.concat(chunks)),
+          });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
