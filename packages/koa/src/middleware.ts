@@ -75,7 +75,7 @@ async function handle(
     throw error;
   }
   const captured = captureResponse(ctx);
-  if (captured === undefined) await decision.abandon('stream');
+  if (typeof captured === 'string') await decision.abandon(captured);
   else await decision.commit(captured);
 }
 

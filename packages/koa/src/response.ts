@@ -35,10 +35,13 @@ function isStreamed(body: unknown): boolean {
 }
 
 /**
- * The response as Koa will send it, or `undefined` for a streamed body (never buffered). A JSON body is
+ * The response as Koa will send it; or why it cannot be stored: a streamed body (never buffered), or one Koa
+ * does not send itself (`ctx.respond = false`, headers already sent). A JSON body is
  * serialised here, once, and put back as those bytes, so that what is stored is what is sent.
  */
-export function captureResponse(ctx: Context): CapturedResponse | undefined {
+export function captureResponse(ctx: Context): CapturedResponse | 'stream' | 'not-sent-by-koa' {
+  // The downstream wrote to ctx.res itself: what was sent cannot be known.
+  if (ctx.respond === false || ctx.headerSent) return 'not-sent-by-koa';
   const status = ctx.status;
   let body: unknown = ctx.body;
   if (EMPTY.has(status) || (status >= 100 && status < 200)) body = null;
@@ -50,7 +53,7 @@ export function captureResponse(ctx: Context): CapturedResponse | undefined {
       body = ctx.body;
     }
   } else if (isStreamed(body)) {
-    return undefined;
+    return 'stream';
   } else if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
     ctx.body = Buffer.from(JSON.stringify(body));
     body = ctx.body;

@@ -141,6 +141,26 @@ for (const { name, Koa } of KOA_VERSIONS) {
       );
     });
 
+    it('a response written to ctx.res directly (ctx.respond = false) is never stored; the key is released', async () => {
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ router, idem }) => {
+          router.post('/direct', idem.route(), (ctx: Context) => {
+            runs++;
+            ctx.respond = false;
+            ctx.res.statusCode = 200;
+            ctx.res.end(`direct ${runs}`);
+          });
+        },
+        async (app) => {
+          expect(text(await app.keyed('/direct', 'k'))).toBe('direct 1');
+          const second = await app.keyed('/direct', 'k');
+          expect([text(second), second.headers['idempotent-replayed']]).toEqual(['direct 2', undefined]);
+        },
+      );
+    });
+
     it('a thrown error releases the key and reaches Koa error handling (ctx.throw status kept)', async () => {
       let runs = 0;
       await withKoa(
