@@ -15,15 +15,24 @@ import { referenceController } from './reference-controller.js';
 export type Platform = 'express' | 'fastify';
 
 /** Creates a Nest application on `platform` with `{ rawBody: true }` and the octet-stream parser. */
-export async function createNestApp(platform: Platform, module: Type<unknown>): Promise<INestApplication> {
+export async function createNestApp(
+  platform: Platform,
+  module: Type<unknown>,
+  rawBody = true,
+): Promise<INestApplication> {
   if (platform === 'express') {
-    const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, logger: false });
+    const app = await NestFactory.create<NestExpressApplication>(module, {
+      rawBody,
+      logger: false,
+      abortOnError: false,
+    });
     app.useBodyParser('raw', { type: 'application/octet-stream' });
     return app;
   }
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
-    rawBody: true,
+    rawBody,
     logger: false,
+    abortOnError: false,
   });
   app.useBodyParser('application/octet-stream');
   return app;
