@@ -43,6 +43,13 @@ function header(ctx: Context, name: string): string | readonly string[] | undefi
   return ctx.req.headers[name] === undefined ? undefined : ctx.req.headersDistinct[name];
 }
 
+/** The path the client addressed, before any mount (koa-mount rewrites `ctx.path`), without the query. */
+function pathOf(ctx: Context): string {
+  const url = ctx.originalUrl;
+  const mark = url.indexOf('?');
+  return mark < 0 ? url : url.slice(0, mark);
+}
+
 async function handle(
   engine: Idempotency<Context>,
   route: KoaRouteOptions | undefined,
@@ -58,7 +65,7 @@ async function handle(
   ctx[HANDLED] = true;
   const request: IdempotencyRequest<Context> = {
     method: ctx.method,
-    path: ctx.path,
+    path: pathOf(ctx),
     query: ctx.querystring,
     header: (name) => header(ctx, name),
     body: () => readRequestBody(ctx),

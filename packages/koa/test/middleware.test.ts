@@ -98,6 +98,28 @@ for (const { name, Koa } of KOA_VERSIONS) {
       );
     });
 
+    it('the fingerprint takes the path the client sent, not the one a mount rewrote (ctx.originalUrl)', async () => {
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(async (ctx, next) => {
+            ctx.path = ctx.path.replace(/^\/(a|b)\//, '/'); // what koa-mount does to ctx.path
+            await next();
+          });
+          router.post('/orders', idem.route(), (ctx: Context) => {
+            ctx.body = { n: ++runs };
+          });
+        },
+        async (app) => {
+          expect(text(await app.keyed('/a/orders?x=1', 'm'))).toBe('{"n":1}');
+          expect((await app.keyed('/a/orders?x=1', 'm')).headers['idempotent-replayed']).toBe('true');
+          expect((await app.keyed('/b/orders?x=1', 'm')).status).toBe(422);
+          expect(runs).toBe(1);
+        },
+      );
+    });
+
     it('the principal function sees the Koa context (ctx.state)', async () => {
       await withKoa(
         Koa,
