@@ -11,7 +11,9 @@ import { openStore } from './stores.js';
 
 async function loadFramework(name: FrameworkName): Promise<StartFramework> {
   try {
-    const mod = (await import(`./frameworks/${name}.js`)) as { start: StartFramework };
+    // A variable, so that the bundler leaves the import to run time: each variant is its own entry in dist/.
+    const file = `./frameworks/${name}.js`;
+    const mod = (await import(file)) as { start: StartFramework };
     return mod.start;
   } catch (error) {
     throw new Error(`the ${name} variant is not available: ${String(error)}`);

@@ -34,16 +34,17 @@ export function startReference(
       child.kill('SIGKILL');
       reject(new Error(`no listening line within 30 s; stderr:\n${stderr}`));
     }, 30_000);
-    child.once('exit', (code) => {
+    const onEarlyExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before listening; stderr:\n${stderr}`));
-    });
+    };
+    child.once('exit', onEarlyExit);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /^listening on (http:\/\/\S+)\n/m.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', onEarlyExit);
       resolve({
         url: match[1] as string,
         child,
