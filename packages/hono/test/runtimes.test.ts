@@ -4,27 +4,19 @@
  * first run, replay, 409 on concurrent duplicates, 422, 400 (invalid and missing key), a thrown handler and a
  * stream (both release the key). Each runtime prints what it saw as JSON; all must see the same.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, PACKAGE_ROOT } from './support/build.js';
 
 const run = promisify(execFile);
-const pkg = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../../../node_modules/.bin/', import.meta.url));
-const smoke = join(pkg, 'test/runtimes/smoke.mjs');
-
-/** turbo builds before testing; a bare `vitest run` builds here when dist is missing or stale. */
-function ensureBuilt(): void {
-  const built = join(pkg, 'dist/index.js');
-  const newest = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
-  if (!existsSync(built) || statSync(built).mtimeMs < newest) execFileSync('npx', ['tsup'], { cwd: pkg });
-}
+const smoke = join(PACKAGE_ROOT, 'test/runtimes/smoke.mjs');
 
 async function observe(command: string, args: readonly string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(command, [...args], { cwd: pkg, timeout: 60_000 });
+  const { stdout } = await run(command, [...args], { cwd: PACKAGE_ROOT, timeout: 60_000 });
   const { runtime: _runtime, ...seen } = JSON.parse(stdout) as Record<string, unknown>;
   return seen;
 }
