@@ -1,24 +1,53 @@
 /**
- * @idempo/hono on Node, Bun and Deno: the built package (dist) with the built core and Hono from node_modules
- * serves the reference routes, and test/runtimes/smoke.mjs checks the suite's core cases through app.request():
- * first run, replay, 409 on concurrent duplicates, 422, 400 (invalid and missing key), a thrown handler and a
- * stream (both release the key). Each runtime prints what it saw as JSON; all must see the same.
+ * @idempo/hono on Node, Bun, Deno and Cloudflare Workers: the built package (dist) with the built core and Hono
+ * from node_modules serves the reference routes, and test/runtimes/smoke.mjs checks the suite's core cases through
+ * app.request(): first run, replay, 409 on concurrent duplicates, 422, 400 (invalid and missing key), a thrown
+ * handler and a stream (both release the key). Node, Bun and Deno print what they saw as JSON (main.mjs); workerd
+ * (miniflare) runs worker.mjs bundled with its imports, and answers it. All must see the same.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { build } from 'tsup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, PACKAGE_ROOT } from './support/build.js';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../../node_modules/.bin/', import.meta.url));
-const smoke = join(PACKAGE_ROOT, 'test/runtimes/smoke.mjs');
+const smoke = join(PACKAGE_ROOT, 'test/runtimes/main.mjs');
 
 async function observe(command: string, args: readonly string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run(command, [...args], { cwd: PACKAGE_ROOT, timeout: 60_000 });
-  const { runtime: _runtime, ...seen } = JSON.parse(stdout) as Record<string, unknown>;
-  return seen;
+  return withoutRuntime(JSON.parse(stdout));
+}
+
+function withoutRuntime(seen: unknown): Record<string, unknown> {
+  const { runtime: _runtime, ...rest } = seen as Record<string, unknown>;
+  return rest;
+}
+
+/** test/runtimes/worker.mjs and everything it imports, as one ES module (node: imports left to workerd). */
+async function bundleWorker(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'idempo-hono-worker-'));
+  await build({
+    entry: { worker: join(PACKAGE_ROOT, 'test/runtimes/worker.mjs') },
+    format: ['esm'],
+    outDir,
+    noExternal: [/.*/],
+    external: [/^node:/],
+    platform: 'neutral',
+    target: 'es2022',
+    splitting: false,
+    dts: false,
+    sourcemap: false,
+    silent: true,
+    config: false,
+  });
+  return readFileSync(join(outDir, 'worker.js'), 'utf8');
 }
 
 const problem = (status: number) => expect.objectContaining({ status, type: 'application/problem+json' });
@@ -58,4 +87,25 @@ describe('@idempo/hono on other runtimes (built package, MemoryStore)', () => {
   it('sees the same on Deno', async () => {
     expect(await observe(join(bin, 'deno'), ['run', '-A', smoke])).toEqual(onNode);
   }, 60_000);
+
+  it.each([
+    ['without nodejs_compat', []],
+    ['with nodejs_compat', ['nodejs_compat']],
+  ])(
+    'sees the same on Cloudflare Workers (workerd) %s',
+    async (_name, flags) => {
+      const mf = new Miniflare({
+        modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker() }],
+        compatibilityDate: '2025-09-01',
+        compatibilityFlags: flags,
+      });
+      try {
+        const res = await mf.dispatchFetch('http://localhost/');
+        expect(withoutRuntime(await res.json())).toEqual(onNode);
+      } finally {
+        await mf.dispose();
+      }
+    },
+    60_000,
+  );
 });
