@@ -1,0 +1,16 @@
+/** The reference app on Nest with `@nestjs/platform-fastify` (the controller and module of `nest-express.ts`). */
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { StartFramework } from '../framework.js';
+import { startNest } from './nest-express.js';
+
+/** Nest on Fastify, created with `{ rawBody: true }` and a parser for `application/octet-stream`. */
+export const start: StartFramework = (options) =>
+  startNest(options, async (module) => {
+    const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+      rawBody: true,
+      logger: ['error'],
+    });
+    app.useBodyParser('application/octet-stream');
+    return app;
+  });
