@@ -57,7 +57,8 @@ async function execute(c: Context, next: Next, decision: ExecuteDecision): Promi
  *
  * @example
  * ```ts
- * const idem = idempotency({ store: new MemoryStore(), principal: (req) => req.context.get('userId') });
+ * type AppEnv = { Variables: { userId: string } };
+ * const idem = idempotency<AppEnv>({ store: new RedisStore({ client }), principal: (req) => req.context.get('userId') });
  * app.use('/api/*', idem);
  * app.post('/api/payments', idem.route({ required: true }), (c) => c.json({ ok: true }, 201));
  * ```
