@@ -54,6 +54,8 @@ describe('isStreamingResult', () => {
     ]) {
       expect(isStreamingResult(value)).toBe(true);
     }
+    // A lazy query builder (e.g. Mongoose) is async iterable and thenable: it stands for what it resolves to.
+    // biome-ignore lint/suspicious/noThenProperty: the case under test is a thenable.
     const thenable = { [Symbol.asyncIterator]: () => undefined, then: () => undefined };
     for (const value of [
       undefined,
