@@ -11,8 +11,9 @@ export function sendReady(reply: FastifyReply, ready: ReadyResponse): FastifyRep
       previous === undefined ? value : [...(typeof previous === 'string' ? [previous] : previous), value];
   }
   const { body } = ready;
-  return reply
-    .code(ready.status)
-    .headers(headers)
-    .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  reply.code(ready.status).headers(headers);
+  // An empty body goes as no payload, so that Fastify adds no Content-Type the original did not have.
+  return body.byteLength === 0
+    ? reply.send()
+    : reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }

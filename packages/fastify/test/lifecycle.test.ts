@@ -55,6 +55,20 @@ describe('what is stored', () => {
     expect(n).toBe(3);
   });
 
+  it('an empty answer is replayed empty, with no Content-Type the original did not have', async () => {
+    app = Fastify();
+    await app.register(idempotency, { store: new MemoryStore() });
+    app.post('/empty', async (_request, reply) => reply.code(201).header('location', '/x/1').send());
+    const first = await send(app, '/empty');
+    const replay = await send(app, '/empty');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['location']).toBe('/x/1');
+    expect(replay.headers['content-type']).toBe(first.headers['content-type']);
+    expect(replay.headers['content-length']).toBe('0');
+    expect(replay.rawPayload.length).toBe(0);
+  });
+
   it('repeated header field lines are replayed as they were sent', async () => {
     app = Fastify();
     await app.register(idempotency, { store: new MemoryStore() });
