@@ -197,6 +197,22 @@ describe('what is not stored', () => {
 });
 
 describe('route options', () => {
+  it('plugin options are validated once, at registration', async () => {
+    app = Fastify();
+    app.register(idempotency, { store: new MemoryStore(), leaseMs: 10, ttlMs: 5 });
+    await expect(app.ready()).rejects.toThrow(InvalidOptionsError);
+  });
+
+  it('are typed through FastifyContextConfig', () => {
+    const typeOnly = (scope: FastifyInstance) => {
+      scope.post('/ok', { config: { idempotency: { required: true, methods: ['POST'] } } }, async () => 'x');
+      scope.post('/off', { config: { idempotency: false } }, async () => 'x');
+      // @ts-expect-error: `required` is a boolean
+      scope.post('/typo', { config: { idempotency: { required: 'yes' } } }, async () => 'x');
+    };
+    expect(typeof typeOnly).toBe('function');
+  });
+
   it('are validated once, when the route is registered', async () => {
     app = Fastify();
     await app.register(idempotency, { store: new MemoryStore() });
