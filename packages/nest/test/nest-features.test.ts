@@ -147,6 +147,14 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
       expect(header(second, 'idempotent-replayed')).toBeUndefined();
     });
 
+    it('C25 a web ReadableStream returned by the handler (Nest 12 streams it) is not stored; the key is released', async () => {
+      const { first, second } = await twice('/things/web-stream');
+      expect(first.status).toBe(201);
+      expect(text(first)).toBe('web 1 stream');
+      expect(text(second)).toBe('web 2 stream');
+      expect(header(second, 'idempotent-replayed')).toBeUndefined();
+    });
+
     it('C15 an Observable result and a @Res({ passthrough: true }) status and header are replayed', async () => {
       const observed = await twice('/things/observable');
       expect(JSON.parse(text(observed.first))).toEqual({ n: 1 });

@@ -63,6 +63,19 @@ export class ThingsController {
     return new StreamableFile(Buffer.from(`file ${run('file')}`));
   }
 
+  @Post('web-stream')
+  webStream(): ReadableStream<Uint8Array> {
+    const n = run('web-stream');
+    const chunks = [`web ${n} `, 'stream'];
+    return new ReadableStream({
+      pull(controller) {
+        const chunk = chunks.shift();
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(chunk));
+      },
+    });
+  }
+
   @Post('observable')
   observable(): unknown {
     return of({ n: run('observable') });
