@@ -86,8 +86,5 @@ it('fastify: first POST 201, retry replays the same bytes, another body 422, no 
     executions: { 'POST /orders': 1, 'POST /payments': 0 },
   });
 
-  // Not app.stop(): the helper's start-up removes every 'exit' listener, its own exit promise's included.
-  const exited = new Promise<number | null>((resolve) => app.child.once('exit', (code) => resolve(code)));
-  app.child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await app.stop('SIGTERM')).toBe(0);
 });
