@@ -150,6 +150,12 @@ function integer(name: string, value: unknown, min: number): number {
   return value;
 }
 
+function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') invalid(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function') invalid(`${name} must be a function`);
   return value;
@@ -217,9 +223,9 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
   if (typeof problemTypeBase !== 'string') invalid('problemTypeBase must be a string');
   return {
     store: store as IdempotencyStore,
-    enabled: options.enabled ?? true,
+    enabled: boolean('enabled', options.enabled, true),
     methods: methodSet(options.methods ?? DEFAULTS.methods),
-    required: options.required ?? DEFAULTS.required,
+    required: boolean('required', options.required, DEFAULTS.required),
     scope,
     leaseMs,
     ttlMs,
@@ -232,10 +238,10 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
     principal: optionalFunction('principal', options.principal),
     headerName,
     headerLookup: headerName.toLowerCase(),
-    strict: options.strict ?? DEFAULTS.strict,
+    strict: boolean('strict', options.strict, DEFAULTS.strict),
     maxKeyLength: integer('maxKeyLength', options.maxKeyLength ?? DEFAULTS.maxKeyLength, 1),
     headerFilter: createHeaderFilter({
-      replaySetCookie: options.replaySetCookie ?? DEFAULTS.replaySetCookie,
+      replaySetCookie: boolean('replaySetCookie', options.replaySetCookie, DEFAULTS.replaySetCookie),
       excludeHeaders,
       replayHeader,
     }),
@@ -258,7 +264,7 @@ export function resolveRoute<TContext>(
   route: RouteOptions<TContext>,
 ): ResolvedOptions<TContext> | undefined {
   if (typeof route !== 'object' || route === null) invalid('route options must be an object or false');
-  if ((route.enabled ?? base.enabled) === false) return undefined;
+  if (!boolean('route enabled', route.enabled, base.enabled)) return undefined;
   const leaseMs = route.leaseMs === undefined ? base.leaseMs : integer('route leaseMs', route.leaseMs, 1);
   const ttlMs = route.ttlMs === undefined ? base.ttlMs : integer('route ttlMs', route.ttlMs, 1);
   const heartbeatMs =
@@ -270,7 +276,7 @@ export function resolveRoute<TContext>(
     ...base,
     enabled: true,
     methods: route.methods === undefined ? base.methods : methodSet(route.methods),
-    required: route.required ?? base.required,
+    required: boolean('route required', route.required, base.required),
     scope,
     leaseMs,
     ttlMs,

@@ -475,6 +475,10 @@ describe('engine: options are validated once', () => {
     ['bad excludeHeaders', { store, excludeHeaders: 'x' as unknown as string[] }],
     ['bad scope', { store, scope: 1 as unknown as string }],
     ['bad problemTypeBase', { store, problemTypeBase: 1 as unknown as string }],
+    ['string enabled', { store, enabled: 'false' as unknown as boolean }],
+    ['string required', { store, required: 'false' as unknown as boolean }],
+    ['string strict', { store, strict: 1 as unknown as boolean }],
+    ['string replaySetCookie', { store, replaySetCookie: 'yes' as unknown as boolean }],
   ];
   it.each(bad)('rejects %s with InvalidOptionsError', (_name, options) => {
     expect(() => createIdempotency(options as IdempotencyOptions)).toThrow(InvalidOptionsError);
