@@ -82,8 +82,5 @@ it('nest-fastify: 201, byte-identical replay, 422 for another body, 400 problem+
   const stats = await fetch(`${app.url}/stats`);
   expect(await stats.json()).toMatchObject({ executions: { 'POST /orders': 1, 'POST /payments': 0 } });
 
-  // Waits for the exit itself rather than through app.stop(), whose exit listener the helper removes.
-  const exited = new Promise<number | null>((resolve) => app.child.once('exit', (code) => resolve(code)));
-  app.child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await app.stop('SIGTERM')).toBe(0);
 });
