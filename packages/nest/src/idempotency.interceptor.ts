@@ -46,6 +46,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @Inject(IdempotencyRoutes) private readonly routes: IdempotencyRoutes,
   ) {}
 
+  /** Runs the five steps of an adapter for one request (see the class description); non-HTTP contexts pass through. */
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
     const route = this.routes.of(context);

@@ -25,6 +25,7 @@ export type IdempotencyModuleFactoryOptions<TRequest = unknown> = Omit<
 
 /** A class that makes the options, for `forRootAsync({ useClass })` or `forRootAsync({ useExisting })`. */
 export interface IdempotencyOptionsFactory<TRequest = unknown> {
+  /** Makes the options, once, when the module is created. */
   createIdempotencyOptions():
     | IdempotencyModuleFactoryOptions<TRequest>
     | Promise<IdempotencyModuleFactoryOptions<TRequest>>;
