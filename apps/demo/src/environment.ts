@@ -1,34 +1,46 @@
 /**
- * One fresh application per scenario: a MemoryStore, an engine whose principal is the `x-user` header, the
- * orders handler, and a client that reaches them through the adapter. Fresh state keeps every scenario's
- * execution count its own.
+ * What a scenario works with: a client that sends real HTTP requests to the running reference app, and the
+ * executions of a route read from its `GET /stats`. The counters are reset before each scenario.
  */
-import { createIdempotency, MemoryStore } from '@idempo/core';
-import { idempotencyMiddleware } from './adapter.js';
-import type { Client, DemoRequest } from './http-types.js';
-import { createInProcessServer } from './in-process-server.js';
-import { createOrdersHandler } from './orders-handler.js';
+import type { HeaderEntry } from '@idempo/core';
+import type { Client, DemoRequest, DemoResponse } from './http-types.js';
+
+/** The routes whose executions the scenarios count. */
+export type CountedRoute = 'POST /orders' | 'POST /payments' | 'POST /flaky';
 
 /** What a scenario works with. */
 export interface DemoEnvironment {
-  /** Sends a request to the application. */
   readonly send: Client;
-  /** How many times the orders handler has run. */
-  readonly executions: () => number;
+  /** How many times the route's handler has run since the scenario began. */
+  readonly executions: (route?: CountedRoute) => Promise<number>;
 }
 
-/** How long the handler takes: long enough that 20 concurrent duplicates overlap. */
-export const HANDLER_DELAY_MS = 50;
-
-/** Creates a fresh application. */
-export function createDemoEnvironment(): DemoEnvironment {
-  const engine = createIdempotency<DemoRequest>({
-    store: new MemoryStore(),
-    principal: (request) => request.context.headers['x-user'],
+async function fromFetch(response: Response): Promise<DemoResponse> {
+  const headers: HeaderEntry[] = [];
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers.push([name, value]);
   });
-  const orders = createOrdersHandler({ delayMs: HANDLER_DELAY_MS });
+  for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+  return { status: response.status, headers, body: new Uint8Array(await response.arrayBuffer()) };
+}
+
+/** An environment over the app at `url`, its counters reset. */
+export async function createDemoEnvironment(url: string): Promise<DemoEnvironment> {
+  const send: Client = async (request: DemoRequest) =>
+    fromFetch(
+      await fetch(`${url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: (request.body as BodyInit | undefined) ?? null,
+      }),
+    );
+  const reset = await fetch(`${url}/stats/reset`, { method: 'POST' });
+  if (reset.status !== 204) throw new Error(`POST /stats/reset answered ${reset.status}`);
   return {
-    send: createInProcessServer(idempotencyMiddleware(engine), orders.handle),
-    executions: orders.executions,
+    send,
+    executions: async (route = 'POST /orders') => {
+      const stats = (await (await fetch(`${url}/stats`)).json()) as { executions: Record<string, number> };
+      return stats.executions[route] ?? 0;
+    },
   };
 }

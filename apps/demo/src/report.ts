@@ -3,9 +3,9 @@ import type { Outcome } from './outcome.js';
 import type { Scenario } from './scenario.js';
 
 const COLUMNS = [
-  { title: 'scenario', width: 34 },
-  { title: 'expected', width: 46 },
-  { title: 'observed', width: 52 },
+  { title: 'scenario', width: 38 },
+  { title: 'expected', width: 44 },
+  { title: 'observed', width: 70 },
   { title: 'result', width: 6 },
   { title: 'ms', width: 5 },
 ] as const;

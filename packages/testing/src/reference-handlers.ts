@@ -15,8 +15,10 @@ const BINARY_TYPE = 'application/octet-stream';
 /** `?delay=` is capped so that a typo cannot hang a test run. */
 const MAX_DELAY_MS = 60_000;
 
-/** Counts one execution of a route and returns its number (1 for the first). */
-export type ExecutionCounter = (route: CountedRouteId) => number;
+/** Counts one execution of a route and returns its number (1 for the first); `current` reads without counting. */
+export type ExecutionCounter = ((route: CountedRouteId) => number) & {
+  readonly current: (route: CountedRouteId) => number;
+};
 
 function json(
   status: number,
@@ -46,7 +48,7 @@ export function referenceBytes(length: number, execution: number): Uint8Array {
  * and the order as JSON, or `?bytes=<n>` bytes instead of JSON. A body that is not JSON gets a business 400.
  */
 export function orderHandler(
-  route: 'POST /orders' | 'POST /payments',
+  route: 'POST /orders' | 'POST /payments' | 'POST /flaky',
   count: ExecutionCounter,
 ): ReferenceHandler {
   return async (input: ReferenceInput) => {
@@ -92,6 +94,21 @@ export function uploadHandler(count: ExecutionCounter): ReferenceHandler {
     count('POST /uploads');
     const reversed = bodyBytes(input.body).slice().reverse();
     return { status: 200, headers: { 'content-type': BINARY_TYPE }, body: reversed };
+  };
+}
+
+/**
+ * `POST /flaky` (added to REFERENCE-APP.md's routes as the contract allows): the first execution after a start or
+ * a `POST /stats/reset` throws; every later one answers as `POST /orders` does. A retry of the failed request,
+ * with the same key and body, therefore runs again and succeeds: what a handler that failed half-way looks like.
+ */
+export function flakyHandler(count: ExecutionCounter): ReferenceHandler {
+  const orders = orderHandler('POST /flaky', count);
+  return async (input) => {
+    const response = await orders(input);
+    if (count.current('POST /flaky') === 1)
+      throw new Error('reference POST /flaky: failing on its first execution');
+    return response;
   };
 }
 

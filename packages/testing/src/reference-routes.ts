@@ -3,6 +3,7 @@
  * apps/reference only translate it onto their framework.
  */
 import {
+  flakyHandler,
   getOrderHandler,
   orderHandler,
   putOrderHandler,
@@ -34,6 +35,7 @@ export const REFERENCE_ROUTE_OPTIONS: Readonly<
   'PUT /orders/:id': Object.freeze({ methods: Object.freeze(['PUT']) }),
   'POST /uploads': undefined,
   'POST /stream': undefined,
+  'POST /flaky': undefined,
   'POST /raw': false,
   'GET /orders/:id': undefined,
   'GET /stats': undefined,
@@ -46,6 +48,7 @@ const COUNTED: readonly CountedRouteId[] = [
   'PUT /orders/:id',
   'POST /uploads',
   'POST /stream',
+  'POST /flaky',
   'POST /raw',
   'GET /orders/:id',
 ];
@@ -91,7 +94,9 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
  */
 export function createReferenceService(): ReferenceService {
   const executions = zeroes();
-  const count = (id: CountedRouteId) => ++executions[id];
+  const count = Object.assign((id: CountedRouteId) => ++executions[id], {
+    current: (id: CountedRouteId) => executions[id],
+  });
   const reset = () => Object.assign(executions, zeroes());
   const route = (id: ReferenceRouteId, handle: ReferenceRoute['handle']): ReferenceRoute => {
     const [method, pattern] = id.split(' ') as [ReferenceRoute['method'], string];
@@ -103,6 +108,7 @@ export function createReferenceService(): ReferenceService {
     route('POST /payments', orderHandler('POST /payments', count)),
     route('POST /uploads', uploadHandler(count)),
     route('POST /stream', streamHandler(count)),
+    route('POST /flaky', flakyHandler(count)),
     route('POST /raw', rawHandler(count)),
     route(
       'GET /stats',

@@ -7,6 +7,7 @@ export type ReferenceRouteId =
   | 'PUT /orders/:id'
   | 'POST /uploads'
   | 'POST /stream'
+  | 'POST /flaky'
   | 'POST /raw'
   | 'GET /orders/:id'
   | 'GET /stats'

@@ -27,6 +27,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'POST /stats/reset',
         'POST /uploads',
         'POST /stream',
+        'POST /flaky',
         'PUT /orders/:id',
       ].sort(),
     );
@@ -143,6 +144,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'PUT /orders/:id': 0,
         'POST /uploads': 0,
         'POST /stream': 0,
+        'POST /flaky': 0,
         'POST /raw': 1,
         'GET /orders/:id': 0,
       },
@@ -191,5 +193,19 @@ describe('POST /stream', () => {
     );
     expect([...bytes]).toEqual([1, 2, 3, 4, 2, 3, 4, 5]);
     expect(service.executions['POST /stream']).toBe(1);
+  });
+});
+
+describe('POST /flaky', () => {
+  it('throws on its first execution after a reset, then answers like POST /orders', async () => {
+    const service = createReferenceService();
+    const flaky = service.route('POST /flaky');
+    await expect(flaky.handle({ body: '{"item":"a","qty":1}' })).rejects.toThrow(/first execution/);
+    const second = await flaky.handle({ body: '{"item":"a","qty":1}' });
+    expect(second.status).toBe(201);
+    expect(json(second)).toMatchObject({ id: 2, item: 'a', qty: 1 });
+    expect(service.executions['POST /flaky']).toBe(2);
+    service.reset();
+    await expect(flaky.handle({ body: '{}' })).rejects.toThrow();
   });
 });
