@@ -3,9 +3,11 @@
  * shared one, its migration run, and a `close` that frees what this process opened.
  */
 import { type IdempotencyStore, MemoryStore } from '@idempo/core';
+import { MongoStore } from '@idempo/store-mongo';
 import { PostgresStore } from '@idempo/store-postgres';
 import { RedisStore } from '@idempo/store-redis';
 import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import type { StoreName } from './args.js';
 
@@ -21,8 +23,22 @@ function freshNamespace(): string {
   return `r${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
 
-/** Opens the named store. Throws with a readable message when its server cannot be reached. */
-export async function openStore(name: StoreName, namespace = freshNamespace()): Promise<OpenStore> {
+async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/**
+ * Opens the named store. Throws with a readable message when its server cannot be reached. A fresh namespace
+ * (no `--namespace`) is removed again on close; a shared one is left for the other processes.
+ */
+export async function openStore(name: StoreName, shared?: string): Promise<OpenStore> {
+  const namespace = shared ?? freshNamespace();
+  const ephemeral = shared === undefined;
   switch (name) {
     case 'memory': {
       const store = new MemoryStore({ maxEntries: 1_000_000, maxBytes: 1024 * 1024 * 1024 });
@@ -42,6 +58,7 @@ export async function openStore(name: StoreName, namespace = freshNamespace()): 
         description: `redis ${url} prefix ${prefix}`,
         async close() {
           await store.close();
+          if (ephemeral) await deleteByPrefix(client, prefix);
           await client.quit().catch(() => client.disconnect());
         },
       };
@@ -66,11 +83,31 @@ export async function openStore(name: StoreName, namespace = freshNamespace()): 
         description: `postgres ${connectionString} table public.${table}`,
         async close() {
           await store.close();
+          if (ephemeral) await pool.query(`DROP TABLE IF EXISTS public.${table}`);
           await pool.end();
         },
       };
     }
-    case 'mongo':
-      throw new Error('the mongo store is not available yet (it comes with @idempo/store-mongo)');
+    case 'mongo': {
+      const url = process.env['MONGODB_URL'];
+      if (!url) throw new Error('--store mongo needs MONGODB_URL (there is no default MongoDB server)');
+      const client = await MongoClient.connect(url, { serverSelectionTimeoutMS: 5_000 }).catch(
+        (error: unknown) => {
+          throw new Error(`cannot reach MongoDB at ${url}: ${String(error)}`);
+        },
+      );
+      const collection = client.db().collection(`idempo_ref_${namespace}`);
+      const store = new MongoStore({ collection });
+      await store.ensureIndexes();
+      return {
+        store,
+        description: `mongo ${url} collection idempo_ref_${namespace}`,
+        async close() {
+          await store.close();
+          if (ephemeral) await collection.drop().catch(() => undefined);
+          await client.close();
+        },
+      };
+    }
   }
 }

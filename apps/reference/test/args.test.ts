@@ -36,3 +36,19 @@ describe('the command line', () => {
     );
   });
 });
+
+describe('--store mongo', () => {
+  it('says clearly that it needs MONGODB_URL when none is set', async () => {
+    await expect(
+      startReference(['--framework', 'hono', '--store', 'mongo'], { MONGODB_URL: '' }),
+    ).rejects.toThrow(/exited with 1[\s\S]*--store mongo needs MONGODB_URL/);
+  });
+
+  it('fails within seconds with the address when MongoDB does not answer', async () => {
+    await expect(
+      startReference(['--framework', 'hono', '--store', 'mongo'], {
+        MONGODB_URL: 'mongodb://127.0.0.1:1/idempo',
+      }),
+    ).rejects.toThrow(/cannot reach MongoDB at mongodb:\/\/127.0.0.1:1/);
+  }, 30_000);
+});
