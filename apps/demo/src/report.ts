@@ -4,7 +4,7 @@ import type { Scenario } from './scenario.js';
 
 const COLUMNS = [
   { title: 'scenario', width: 38 },
-  { title: 'expected', width: 44 },
+  { title: 'expected', width: 54 },
   { title: 'observed', width: 70 },
   { title: 'result', width: 6 },
   { title: 'ms', width: 5 },
