@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { defineApplicabilityCases } from './adapter-applicability-cases.js';
 import { defineConcurrencyCases } from './adapter-concurrency-cases.js';
 import { defineErrorCases } from './adapter-error-cases.js';
+import { defineInputCases } from './adapter-input-cases.js';
 import { defineKeyCases } from './adapter-key-cases.js';
 import { defineMismatchCases } from './adapter-mismatch-cases.js';
 import { defineOutcomeCases } from './adapter-outcome-cases.js';
@@ -15,8 +16,8 @@ import type { AdapterSuiteOptions, MakeAdapterApp } from './adapter-types.js';
  * one `describe` block named after `name` whose cases drive the reference routes ({@link createReferenceService})
  * through the app that `makeApp` builds, and check what a client sees: key syntax (A1-A9), which requests are
  * covered (B10-B12), replays (C14-C25), mismatches (D26-D31), concurrency (E32-E34), stored outcomes
- * (F38-F40), principals and expiry (G41, G44) and the error surface (H47, H48). Titles carry the BEHAVIOUR.md
- * numbers.
+ * (F38-F40), principals and expiry (G41, G44), the error surface (H47, H48) and property tests of random keys
+ * and bodies (fast-check, bounded runs). Titles carry the BEHAVIOUR.md numbers.
  *
  * `makeApp(options)` must serve every reference route with the adapter, pass `options` to it and add
  * `principal` from `Authorization: Bearer <name>` ({@link principalFromAuthorization}). The suite makes one app
@@ -45,5 +46,6 @@ export function adapterSuite(name: string, makeApp: MakeAdapterApp, options: Ada
     defineOutcomeCases(ctx);
     defineScopeCases(ctx);
     defineErrorCases(ctx);
+    defineInputCases(ctx);
   });
 }
