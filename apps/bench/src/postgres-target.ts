@@ -13,7 +13,9 @@ const connectionString = process.env['DATABASE_URL'] ?? 'postgres://postgres@127
 const POOL_SIZE = 16;
 
 function connect(): pg.Pool {
-  return new pg.Pool({ connectionString, max: POOL_SIZE, application_name: 'idempo-bench' });
+  const pool = new pg.Pool({ connectionString, max: POOL_SIZE, application_name: 'idempo-bench' });
+  pool.on('error', () => undefined); // an idle connection the server closed: the pool replaces it
+  return pool;
 }
 
 /** The PostgreSQL target. */

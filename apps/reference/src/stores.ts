@@ -70,6 +70,11 @@ export async function openStore(name: StoreName, shared?: string): Promise<OpenS
         max: 20,
         application_name: `idempo-reference-${namespace}`,
       });
+      // An idle pooled connection that the server terminates emits 'error' on the pool; without a listener it
+      // would crash the process. The pool replaces the connection; operations in flight fail with a typed error.
+      pool.on('error', (error) =>
+        console.error(`reference app: a pooled PostgreSQL connection failed: ${error.message}`),
+      );
       const table = `idempo_ref_${namespace}`;
       const store = new PostgresStore({ pool, table });
       try {

@@ -319,88 +319,82 @@ describe('store faults (BEHAVIOUR.md H48 fail closed, E37 once across instances)
   });
 
   /*
-   * Kept out of the default run: it crashes the workers. apps/reference/src/stores.ts creates its pg.Pool without
-   * an 'error' listener, so a terminated IDLE pooled connection makes pg-pool emit 'error' on the pool with no
-   * listener and the worker process exits ("Unhandled 'error' event ... terminating connection due to
-   * administrator command", 57P01). PostgresStore only listens on the connections it holds (bounded-query.ts).
-   * Run it with IDEMPO_FAULTS_PG_TERMINATE=1.
+   * This test found that the reference app's pg.Pool had no 'error' listener: a terminated IDLE pooled connection
+   * made pg-pool emit an unhandled 'error' and every worker exited (57P01). Fixed in apps/reference/src/stores.ts.
    */
-  it.skipIf(process.env['IDEMPO_FAULTS_PG_TERMINATE'] !== '1')(
-    'H48/E37: PostgreSQL backends terminated mid-run answer 503 or succeed, within bounded time, and no key runs twice',
-    async () => {
-      const namespace = freshNamespace('flt');
-      const table = `idempo_ref_${namespace}`;
-      const killer = new pg.Client({
-        connectionString: DATABASE_URL,
-        application_name: 'idempo-faults-killer',
-      });
-      await killer.connect();
-      cleanups.push(async () => {
-        await killer.query(`DROP TABLE IF EXISTS public.${table}`);
-        await killer.end();
-      });
-      const pool = await startPool({ framework: 'hono', store: 'postgres', workers: 3, namespace });
-      cleanups.push(() => pool.stop());
-      const urls = pool.workers.map((w) => w.url);
+  it('H48/E37: PostgreSQL backends terminated mid-run answer 503 or succeed, within bounded time, and no key runs twice', async () => {
+    const namespace = freshNamespace('flt');
+    const table = `idempo_ref_${namespace}`;
+    const killer = new pg.Client({
+      connectionString: DATABASE_URL,
+      application_name: 'idempo-faults-killer',
+    });
+    await killer.connect();
+    cleanups.push(async () => {
+      await killer.query(`DROP TABLE IF EXISTS public.${table}`);
+      await killer.end();
+    });
+    const pool = await startPool({ framework: 'hono', store: 'postgres', workers: 3, namespace });
+    cleanups.push(() => pool.stop());
+    const urls = pool.workers.map((w) => w.url);
 
-      const traffic = startTraffic({ urls, prefix: 'pgkill', loops: 4, pauseMs: 10, hangMs: HANG_MS });
-      await waitFor('60 answers before the first kill', () => traffic.outcomes.length >= 60, 60_000);
-      let kills = 0;
-      let rounds = 0;
-      const until = performance.now() + 8_000;
-      while (performance.now() < until) {
-        const result = await killer.query<{ killed: boolean }>(
-          'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1',
-          [`idempo-reference-${namespace}`],
-        );
-        kills += result.rows.filter((r) => r.killed).length;
-        rounds++;
-        await sleep(300);
-      }
-      await sleep(1_000);
-      const streamed = await traffic.stop();
-      // One more duplicate of every key, after the faults.
-      const keys = [...tallyByKey(streamed).keys()];
-      const retries = await Promise.all(keys.map((key, i) => sendOrder(urls, i, key, HANG_MS)));
-      const outcomes = [...streamed, ...retries];
-      const tally = tallyByKey(outcomes);
-
-      const unavailable = outcomes.filter((o) => o.status === 503).length;
-      const worst = worstLatency(outcomes.filter((o) => o.status !== 0));
-      const fresh = outcomes.filter(isExecution).length;
-      const withA201 = [...tally.values()].filter((t) => t.bodies.size > 0);
-      const doubles = [...tally.values()].filter((t) => t.executions > 1);
-      console.log(
-        '[faults] postgres terminate:',
-        JSON.stringify({
-          workers: 3,
-          framework: 'hono',
-          workersAlive: alive(pool.workers),
-          workerExits: pool.workers.map((w) => w.child.exitCode ?? w.child.signalCode),
-          workerErrors: pool.workers.map(
-            (w) => /Unhandled 'error' event[\s\S]*?\n(error: [^\n]*)/.exec(w.stderr())?.[1] ?? '',
-          ),
-          requests: outcomes.length,
-          statuses: statusCounts(outcomes),
-          faults: `${kills} backends terminated in ${rounds} rounds every 300 ms`,
-          fail503: unavailable,
-          worstMs: worst,
-          executions: fresh,
-          keys: tally.size,
-          keysWithA201: withA201.length,
-          doubleExecutions: doubles.length,
-        }),
+    const traffic = startTraffic({ urls, prefix: 'pgkill', loops: 4, pauseMs: 10, hangMs: HANG_MS });
+    await waitFor('60 answers before the first kill', () => traffic.outcomes.length >= 60, 60_000);
+    let kills = 0;
+    let rounds = 0;
+    const until = performance.now() + 8_000;
+    while (performance.now() < until) {
+      const result = await killer.query<{ killed: boolean }>(
+        'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1',
+        [`idempo-reference-${namespace}`],
       );
+      kills += result.rows.filter((r) => r.killed).length;
+      rounds++;
+      await sleep(300);
+    }
+    await sleep(1_000);
+    const streamed = await traffic.stop();
+    // One more duplicate of every key, after the faults.
+    const keys = [...tallyByKey(streamed).keys()];
+    const retries = await Promise.all(keys.map((key, i) => sendOrder(urls, i, key, HANG_MS)));
+    const outcomes = [...streamed, ...retries];
+    const tally = tallyByKey(outcomes);
 
-      expect(kills).toBeGreaterThan(0);
-      expect(alive(pool.workers)).toBe(3);
-      expect(outcomes.filter((o) => o.status === 0).map((o) => o.error)).toEqual([]);
-      expectProblem503s(outcomes);
-      expect(worst).toBeLessThanOrEqual(STORE_TIMEOUT_MS + MARGIN_MS);
-      expect(await totalExecutions(pool.workers)).toBe(fresh);
-      expect(doubles.map((t) => t.key)).toEqual([]);
-      expect(fresh).toBe(withA201.length);
-      for (const t of withA201) expect(t.bodies.size, t.key).toBe(1);
-    },
-  );
+    const unavailable = outcomes.filter((o) => o.status === 503).length;
+    const worst = worstLatency(outcomes.filter((o) => o.status !== 0));
+    const fresh = outcomes.filter(isExecution).length;
+    const withA201 = [...tally.values()].filter((t) => t.bodies.size > 0);
+    const doubles = [...tally.values()].filter((t) => t.executions > 1);
+    console.log(
+      '[faults] postgres terminate:',
+      JSON.stringify({
+        workers: 3,
+        framework: 'hono',
+        workersAlive: alive(pool.workers),
+        workerExits: pool.workers.map((w) => w.child.exitCode ?? w.child.signalCode),
+        workerErrors: pool.workers.map(
+          (w) => /Unhandled 'error' event[\s\S]*?\n(error: [^\n]*)/.exec(w.stderr())?.[1] ?? '',
+        ),
+        requests: outcomes.length,
+        statuses: statusCounts(outcomes),
+        faults: `${kills} backends terminated in ${rounds} rounds every 300 ms`,
+        fail503: unavailable,
+        worstMs: worst,
+        executions: fresh,
+        keys: tally.size,
+        keysWithA201: withA201.length,
+        doubleExecutions: doubles.length,
+      }),
+    );
+
+    expect(kills).toBeGreaterThan(0);
+    expect(alive(pool.workers)).toBe(3);
+    expect(outcomes.filter((o) => o.status === 0).map((o) => o.error)).toEqual([]);
+    expectProblem503s(outcomes);
+    expect(worst).toBeLessThanOrEqual(STORE_TIMEOUT_MS + MARGIN_MS);
+    expect(await totalExecutions(pool.workers)).toBe(fresh);
+    expect(doubles.map((t) => t.key)).toEqual([]);
+    expect(fresh).toBe(withA201.length);
+    for (const t of withA201) expect(t.bodies.size, t.key).toBe(1);
+  });
 });

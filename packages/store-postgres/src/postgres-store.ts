@@ -149,7 +149,7 @@ export class PostgresStore implements IdempotencyStore {
       'reserve',
       [key, fingerprint, token, duration('leaseMs', leaseMs), duration('ttlMs', ttlMs)],
       true,
-      () => this.#undoReservation(key, token),
+      () => this.#undoReservation(key, token, leaseMs),
     );
     const row = result.rows[0];
     if (result.rows.length !== 1 || !isReserveRow(row)) {
@@ -247,16 +247,31 @@ export class PostgresStore implements IdempotencyStore {
 
   /**
    * Releases a reservation that may have committed while its answer was lost. Token-fenced, so it can only
-   * delete the record this very call created; best effort (a failure leaves the record to its lease); awaited by
-   * `close()`, and run even after it.
+   * delete the record this very call created. The statement may still be waiting on the server (behind a lock
+   * taken before its own lock timeout applies, or in a slow network) and commit after a first release found
+   * nothing; so the release is retried with backoff until it deletes the record, the reservation's own lease
+   * would have freed the key anyway, or the store is closed. Awaited by `close()`; its first try runs even after.
    */
-  #undoReservation(key: string, token: string): void {
-    const undo = this.#query('release', [key, token], true).then(
-      (result) => {
-        if (result.rowCount === 1) this.#undone++;
-      },
-      () => undefined,
-    );
+  #undoReservation(key: string, token: string, leaseMs: number): void {
+    const deadline = Date.now() + leaseMs;
+    const undo = (async () => {
+      for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+        try {
+          const result = await this.#query('release', [key, token], true);
+          if (result.rowCount === 1) {
+            this.#undone++;
+            return;
+          }
+        } catch {
+          // The fault outlasts this try; the next one may succeed.
+        }
+        if (this.#closed || Date.now() + delayMs >= deadline) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          (timer as { unref?: () => void }).unref?.();
+        });
+      }
+    })();
     this.#pending.add(undo);
     undo.then(() => this.#pending.delete(undo));
   }
