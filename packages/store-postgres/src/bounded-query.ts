@@ -6,6 +6,9 @@ import { StoreTimeoutError } from '@idempo/core';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryConfig, PostgresQueryResult } from './pool.js';
 import { toStoreError } from './store-error.js';
 
+/** Absorbs what a destroyed connection reports after the store let go of it. */
+function ignoreLateError(): void {}
+
 /**
  * Share of the remaining budget given to the server as its `lock_timeout`, so that a statement stuck behind a row
  * lock is ended by the server itself (its error arrives before the client-side timer fires, and nothing is
@@ -62,6 +65,9 @@ export function boundedQuery(
       const { client, onError } = held;
       held = undefined;
       client.removeListener('error', onError);
+      // A connection given back to be destroyed can still report its own end (a terminated backend's socket
+      // closing): without a listener that 'error' would be uncaught and take the process down.
+      if (destroy) client.on('error', ignoreLateError);
       client.release(destroy);
     };
     const timer = setTimeout(() => {
