@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts', 'src/frameworks/*.ts'],
+  entry: ['src/main.ts', 'src/process.ts', 'src/frameworks/*.ts'],
+  dts: { entry: 'src/process.ts' },
   format: ['esm'],
   sourcemap: true,
   clean: true,

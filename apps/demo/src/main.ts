@@ -5,9 +5,10 @@
  *
  *   pnpm demo [-- --framework fastify|hono|koa|nest-express|nest-fastify] [--store memory|redis|postgres|mongo]
  */
+
+import { startReference } from '@idempo/reference/process';
 import { createDemoEnvironment } from './environment.js';
 import type { Outcome } from './outcome.js';
-import { startReference } from './reference-process.js';
 import { printHeader, printResult, printSummary } from './report.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/args.js';
-import { startReference } from './support/reference-process.js';
+import { startReference } from '../src/process.js';
 
 describe('the command line', () => {
   it('parses the documented options, with defaults', () => {

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../src/args.js';
-import { type ReferenceProcess, startReference } from './support/reference-process.js';
+import { type ReferenceProcess, startReference } from '../src/process.js';
 
 describe.each(FRAMEWORKS)('the %s variant', (framework) => {
   let app: ReferenceProcess;

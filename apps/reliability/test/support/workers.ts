@@ -2,19 +2,10 @@
  * Several worker processes of the compiled reference app sharing ONE store (same `--namespace`), as several
  * instances behind a load balancer would. Requests are spread over the workers by the caller.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../../reference/dist/main.js', import.meta.url));
+import { type ReferenceProcess, startReference } from '@idempo/reference/process';
 
 /** One running worker. */
-export interface Worker {
-  readonly url: string;
-  readonly child: ChildProcess;
-  stderr(): string;
-  /** Sends `signal` and resolves with the exit code (or the signal's null). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type Worker = ReferenceProcess;
 
 /** What every worker of a pool is started with. */
 export interface PoolOptions {
@@ -35,44 +26,7 @@ export function freshNamespace(prefix = 'rel'): string {
 
 /** Starts one worker and resolves when it listens. */
 export function startWorker(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Worker> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`worker did not listen within 60 s\n${stderr}`));
-    }, 60_000);
-    const early = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code} before listening\n${stderr}`));
-    };
-    child.once('exit', early);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const found = /^listening on (http:\/\/\S+)$/m.exec(stdout);
-      if (!found) return;
-      clearTimeout(timer);
-      child.off('exit', early);
-      resolve({
-        url: found[1] as string,
-        child,
-        stderr: () => stderr,
-        stop: async (signal = 'SIGTERM') => {
-          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-          child.kill(signal);
-          return exited;
-        },
-      });
-    });
-  });
+  return startReference(args, env);
 }
 
 /** Starts `workers` processes over one shared namespace. */

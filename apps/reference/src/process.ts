@@ -1,23 +1,28 @@
-/** Starts the compiled reference app as a real process and stops it the way an operator would. */
+/**
+ * Starts the compiled reference app as a real process, waits for its `listening on` line, and stops it the way
+ * an operator would. Shared by the reference app's own tests, the demo and the reliability suites.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** dist/main.js, from src/ (tests) or dist/ (the built module) alike. */
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** A running reference process. */
+/** A running reference app. */
 export interface ReferenceProcess {
   readonly url: string;
   readonly child: ChildProcess;
   /** What it wrote to stderr so far. */
   stderr(): string;
-  /** Sends `signal` and resolves with the exit code. */
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code; at once if it has already exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `node dist/main.js ...args` and resolves once it printed its `listening on` line. */
+/** Spawns `node dist/main.js ...args` and resolves once it listens; rejects if it exits first or after `timeoutMs`. */
 export function startReference(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
 ): Promise<ReferenceProcess> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { ...process.env, ...env },
@@ -32,8 +37,8 @@ export function startReference(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no listening line within 30 s; stderr:\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`no listening line within ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
     const onEarlyExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before listening; stderr:\n${stderr}`));
@@ -41,7 +46,7 @@ export function startReference(
     child.once('exit', onEarlyExit);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /^listening on (http:\/\/\S+)\n/m.exec(stdout);
+      const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       child.off('exit', onEarlyExit);
@@ -50,6 +55,7 @@ export function startReference(
         child,
         stderr: () => stderr,
         stop: async (signal = 'SIGTERM') => {
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           child.kill(signal);
           return exited;
         },
