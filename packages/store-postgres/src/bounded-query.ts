@@ -6,8 +6,14 @@ import { StoreTimeoutError } from '@idempo/core';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryConfig, PostgresQueryResult } from './pool.js';
 import { toStoreError } from './store-error.js';
 
-/** Absorbs what a destroyed connection reports after the store let go of it. */
-function ignoreLateError(): void {}
+/**
+ * Connections the store has used carry this listener for good: pg emits 'error' on a Client whenever its backend
+ * reports a fatal error with no query active (a terminated backend, 57P01), including in the moments between the
+ * store letting go of a connection and the pool taking it back. Unheard, that 'error' would take the process
+ * down; the pool's own listener and the store's per-query one still do the bookkeeping.
+ */
+function ignoreStrayError(): void {}
+const guarded = new WeakSet<object>();
 
 /**
  * Share of the remaining budget given to the server as its `lock_timeout`, so that a statement stuck behind a row
@@ -65,9 +71,6 @@ export function boundedQuery(
       const { client, onError } = held;
       held = undefined;
       client.removeListener('error', onError);
-      // A connection given back to be destroyed can still report its own end (a terminated backend's socket
-      // closing): without a listener that 'error' would be uncaught and take the process down.
-      if (destroy) client.on('error', ignoreLateError);
       client.release(destroy);
     };
     const timer = setTimeout(() => {
@@ -86,6 +89,10 @@ export function boundedQuery(
       connecting = Promise.reject(error);
     }
     connecting.then((client) => {
+      if (!guarded.has(client)) {
+        guarded.add(client);
+        client.on('error', ignoreStrayError);
+      }
       const remaining = timeoutMs - (performance.now() - started);
       if (settled || remaining <= 0) {
         // The budget ran out while waiting for this connection (or as it arrived, the timer about to fire):
