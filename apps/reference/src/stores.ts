@@ -75,6 +75,13 @@ export async function openStore(name: StoreName, shared?: string): Promise<OpenS
       pool.on('error', (error) =>
         console.error(`reference app: a pooled PostgreSQL connection failed: ${error.message}`),
       );
+      // pg emits 'error' on a connection whose backend is terminated while no query runs on it, whoever holds it at
+      // that moment; every connection gets a listener so that such an error is logged, never uncaught.
+      pool.on('connect', (client) =>
+        client.on('error', (error) =>
+          console.error(`reference app: a PostgreSQL connection failed: ${error.message}`),
+        ),
+      );
       const table = `idempo_ref_${namespace}`;
       const store = new PostgresStore({ pool, table });
       try {
