@@ -76,13 +76,13 @@ describe('streamed responses are sent as they come and never stored', () => {
     app.post('/helper', (c) =>
       stream(c, async (s) => {
         const n = run();
-        await s.sleep(5);
+        await s.sleep(100);
         await s.write(`late ${n}`);
       }),
     );
     app.post('/raw', () => {
       const n = run();
-      return new Response(slowStream([`one ${n},`, ` two ${n}`], 5), { headers: { 'x-kind': 'raw' } });
+      return new Response(slowStream([`one ${n},`, ` two ${n}`], 100), { headers: { 'x-kind': 'raw' } });
     });
     await expectStreamedTwice(app, '/helper', (n) => `late ${n}`);
     await expectStreamedTwice(app, '/raw', (n) => `one ${n + 2}, two ${n + 2}`);
