@@ -66,6 +66,39 @@ const jsonBody = fc
   )
   .filter((o) => !JSON.stringify(o).includes('__proto__') && !JSON.stringify(o).includes('"constructor"'));
 
+/**
+ * Sends one keyed POST /orders per drawn header value, each under a fresh principal (a value drawn twice is
+ * another record, not a replay: G41), checks each answer against core's parser, and then that the handler ran
+ * once per valid value and never for an invalid one. Returns how many values were sent.
+ */
+async function checkKeyValues(
+  ctx: AdapterSuiteContext,
+  values: fc.Arbitrary<string>,
+  numRuns: number,
+): Promise<number> {
+  const client = ctx.client();
+  let valid = 0;
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(values, async (value) => {
+      runs++;
+      const ok = expectsValid(value);
+      if (ok) valid++;
+      const response = await client.send('POST', '/orders', {
+        key: value,
+        json: ORDER,
+        principal: ctx.key(),
+      });
+      expectKeyOutcome(response, ok, value);
+    }),
+    { numRuns },
+  );
+  expect(await client.executions('POST /orders'), 'one execution per valid key, none per invalid').toBe(
+    valid,
+  );
+  return runs;
+}
+
 /** BEHAVIOUR A3/A4/A5/A7/H47 and C15 under random input: property tests with bounded runs. */
 export function defineInputCases(ctx: AdapterSuiteContext): void {
   const timeout = ctx.timeout * 4;
@@ -73,27 +106,7 @@ export function defineInputCases(ctx: AdapterSuiteContext): void {
   it(
     'A3 A4 H47 property: any visible-ASCII key value is a 400 problem+json when invalid, the handler answer when valid, never a 5xx',
     async () => {
-      const client = ctx.client();
-      let valid = 0;
-      let runs = 0;
-      await fc.assert(
-        fc.asyncProperty(keyValue.filter(notBlank), async (value) => {
-          runs++;
-          const ok = expectsValid(value);
-          if (ok) valid++;
-          // A fresh principal per run: a value drawn twice is another record, not a replay (G41).
-          const response = await client.send('POST', '/orders', {
-            key: value,
-            json: ORDER,
-            principal: ctx.key(),
-          });
-          expectKeyOutcome(response, ok, value);
-        }),
-        { numRuns: 80 },
-      );
-      expect(await client.executions('POST /orders'), 'one execution per valid key, none per invalid').toBe(
-        valid,
-      );
+      const runs = await checkKeyValues(ctx, keyValue.filter(notBlank), 80);
       expect(runs).toBeGreaterThanOrEqual(80);
     },
     timeout,
@@ -102,8 +115,6 @@ export function defineInputCases(ctx: AdapterSuiteContext): void {
   it(
     'A7 H47 property: long values (240 to 10,000 characters) are 400 past 255 characters, never a 5xx',
     async () => {
-      const client = ctx.client();
-      let valid = 0;
       const long = fc.oneof(
         fc
           .tuple(fc.integer({ min: 240, max: 10_000 }), fc.constantFrom('a', 'Z', '9', '-', '%'))
@@ -113,20 +124,7 @@ export function defineInputCases(ctx: AdapterSuiteContext): void {
           .map(([n, c]) => `"${c.repeat(Math.ceil(n / c.length))}"`),
         fc.string({ unit: visibleChar, minLength: 256, maxLength: 3_000 }).filter(notBlank),
       );
-      await fc.assert(
-        fc.asyncProperty(long, async (value) => {
-          const ok = expectsValid(value);
-          if (ok) valid++;
-          const response = await client.send('POST', '/orders', {
-            key: value,
-            json: ORDER,
-            principal: ctx.key(),
-          });
-          expectKeyOutcome(response, ok, value);
-        }),
-        { numRuns: 50 },
-      );
-      expect(await client.executions('POST /orders')).toBe(valid);
+      await checkKeyValues(ctx, long, 50);
     },
     timeout,
   );
@@ -134,8 +132,6 @@ export function defineInputCases(ctx: AdapterSuiteContext): void {
   it(
     'A3 H47 property: non-ASCII keys are 400 (raw latin1 bytes); percent-encoded unicode is an ordinary key',
     async () => {
-      const client = ctx.client();
-      let valid = 0;
       const latin1 = fc.string({
         unit: fc.integer({ min: 0xa0, max: 0xff }).map((c) => String.fromCharCode(c)),
         minLength: 1,
@@ -154,20 +150,7 @@ export function defineInputCases(ctx: AdapterSuiteContext): void {
         fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map((s) => `k${encodeURIComponent(s)}`),
         fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map((s) => `"${encodeURIComponent(s)}"`),
       );
-      await fc.assert(
-        fc.asyncProperty(unicode, async (value) => {
-          const ok = expectsValid(value);
-          if (ok) valid++;
-          const response = await client.send('POST', '/orders', {
-            key: value,
-            json: ORDER,
-            principal: ctx.key(),
-          });
-          expectKeyOutcome(response, ok, value);
-        }),
-        { numRuns: 60 },
-      );
-      expect(await client.executions('POST /orders')).toBe(valid);
+      await checkKeyValues(ctx, unicode, 60);
     },
     timeout,
   );

@@ -15,20 +15,6 @@ export type {
   MakeAdapterApp,
 } from './adapter-types.js';
 export { createFailingStore } from './failing-store.js';
-export { principalFromAuthorization } from './principal.js';
-export { referenceBytes } from './reference-handlers.js';
-export { createReferenceService, REFERENCE_ROUTE_OPTIONS } from './reference-routes.js';
-export type {
-  CountedRouteId,
-  ReferenceHandler,
-  ReferenceInput,
-  ReferenceMatch,
-  ReferenceQuery,
-  ReferenceResponse,
-  ReferenceRoute,
-  ReferenceRouteId,
-  ReferenceRouteOptions,
-  ReferenceService,
-} from './reference-types.js';
+export * from './reference.js';
 export { storeSuite } from './store-suite.js';
 export type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';
