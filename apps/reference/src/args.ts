@@ -2,8 +2,8 @@
 
 /** The framework variants. */
 export const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
-/** The stores. */
-export const STORES = ['memory', 'redis', 'postgres', 'mongo'] as const;
+/** The stores; `none` serves the same routes on the bare framework, without idempo (the benchmarks' baseline). */
+export const STORES = ['memory', 'redis', 'postgres', 'mongo', 'none'] as const;
 
 export type FrameworkName = (typeof FRAMEWORKS)[number];
 export type StoreName = (typeof STORES)[number];

@@ -11,8 +11,11 @@ export interface ReferenceIdempotencyOptions {
 
 /** What `start` gets. */
 export interface FrameworkStartOptions {
-  /** The adapter's options (the variant adds `principal` from `Authorization: Bearer <name>`). */
-  readonly idempotency: ReferenceIdempotencyOptions;
+  /**
+   * The adapter's options (the variant adds `principal` from `Authorization: Bearer <name>`); `undefined` for
+   * `--store none`: the variant registers no idempo at all and serves the bare routes.
+   */
+  readonly idempotency: ReferenceIdempotencyOptions | undefined;
   /** The routes and their handlers, from `@idempo/testing/reference`. */
   readonly service: ReferenceService;
   readonly host: string;

@@ -29,14 +29,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const start = await loadFramework(args.framework);
-  const opened = await openStore(args.store, args.namespace);
+  const opened = args.store === 'none' ? undefined : await openStore(args.store, args.namespace);
   const app = await start({
-    idempotency: { store: opened.store, leaseMs: args.leaseMs, ttlMs: args.ttlMs },
+    idempotency: opened && { store: opened.store, leaseMs: args.leaseMs, ttlMs: args.ttlMs },
     service: createReferenceService(),
     host: args.host,
     port: args.port,
   });
-  console.error(`reference app: ${args.framework} over ${opened.description}`);
+  console.error(`reference app: ${args.framework} over ${opened?.description ?? 'no idempo (bare routes)'}`);
   process.stdout.write(`listening on http://${args.host}:${app.port}\n`);
 
   let stopping = false;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     console.error(`reference app: ${signal}, closing`);
     try {
       await app.close();
-      await opened.close();
+      await opened?.close();
       process.exit(0);
     } catch (error) {
       console.error(`reference app: close failed: ${String(error)}`);

@@ -36,7 +36,7 @@ async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
  * Opens the named store. Throws with a readable message when its server cannot be reached. A fresh namespace
  * (no `--namespace`) is removed again on close; a shared one is left for the other processes.
  */
-export async function openStore(name: StoreName, shared?: string): Promise<OpenStore> {
+export async function openStore(name: Exclude<StoreName, 'none'>, shared?: string): Promise<OpenStore> {
   const namespace = shared ?? freshNamespace();
   const ephemeral = shared === undefined;
   switch (name) {

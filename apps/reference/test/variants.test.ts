@@ -93,3 +93,32 @@ describe.each(FRAMEWORKS)('the %s variant', (framework) => {
     expect(await app.stop('SIGTERM')).toBe(0);
   });
 });
+
+describe.each(FRAMEWORKS)('the %s variant with --store none (the benchmarks baseline)', (framework) => {
+  it('serves the same routes with no idempo at all: a retry runs again, no key is required', async () => {
+    const app = await startReference(['--framework', framework, '--store', 'none', '--port', '0']);
+    try {
+      const send = (path: string) =>
+        fetch(`${app.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': '"same"' },
+          body: JSON.stringify({ item: 'book', qty: 1 }),
+        });
+      const first = await send('/orders');
+      const second = await send('/orders');
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(await first.json()).toMatchObject({ id: 1, item: 'book' });
+      expect(await second.json()).toMatchObject({ id: 2, item: 'book' });
+      expect(second.headers.get('idempotent-replayed')).toBeNull();
+      const payment = await fetch(`${app.url}/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"item":"pen","qty":2}',
+      });
+      expect(payment.status).toBe(201);
+      await payment.arrayBuffer();
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    }
+  });
+});

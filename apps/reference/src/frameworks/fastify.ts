@@ -11,10 +11,12 @@ import type { StartFramework } from '../framework.js';
 /** Starts the Fastify variant on `host:port`. */
 export const start: StartFramework = async ({ idempotency: options, service, host, port }) => {
   const app = Fastify();
-  await app.register(idempotency, {
-    ...options,
-    principal: (request) => principalFromAuthorization(request.header('authorization')),
-  });
+  if (options) {
+    await app.register(idempotency, {
+      ...options,
+      principal: (request) => principalFromAuthorization(request.header('authorization')),
+    });
+  }
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );

@@ -40,18 +40,20 @@ function handler(route: ReferenceRoute) {
 
 /** Starts the Hono variant on `host:port`. */
 export const start: StartFramework = async ({ idempotency: options, service, host, port }) => {
-  const idem = idempotency({
-    ...options,
-    principal: (request) => principalFromAuthorization(request.header('authorization')),
-  });
+  const idem =
+    options &&
+    idempotency({
+      ...options,
+      principal: (request) => principalFromAuthorization(request.header('authorization')),
+    });
   const app = new Hono();
   app.onError((error, c) => {
     console.error(`reference app: ${error.message}`);
     return c.text('internal error', 500);
   });
-  app.use('*', idem);
+  if (idem) app.use('*', idem);
   for (const route of service.routes) {
-    if (route.idempotency === undefined) app.on(route.method, route.pattern, handler(route));
+    if (!idem || route.idempotency === undefined) app.on(route.method, route.pattern, handler(route));
     else app.on(route.method, route.pattern, idem.route(route.idempotency), handler(route));
   }
   const { server, info } = await new Promise<{ server: ReturnType<typeof serve>; info: AddressInfo }>(

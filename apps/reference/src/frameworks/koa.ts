@@ -39,16 +39,19 @@ function handler(route: ReferenceRoute): Middleware {
 
 /** Starts the Koa variant on `host:port`. */
 export const start: StartFramework = async ({ idempotency: options, service, host, port }) => {
-  const idem = idempotency({
-    ...options,
-    principal: (request) => principalFromAuthorization(request.header('authorization')),
-  });
+  const idem =
+    options &&
+    idempotency({
+      ...options,
+      principal: (request) => principalFromAuthorization(request.header('authorization')),
+    });
   const app = new Koa();
   app.silent = true;
   const router = new Router();
   for (const route of service.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put';
-    router[method](route.pattern, idem.route(route.idempotency), handler(route));
+    if (idem) router[method](route.pattern, idem.route(route.idempotency), handler(route));
+    else router[method](route.pattern, handler(route));
   }
   app.use(bodyParser());
   app.use(router.routes());

@@ -90,12 +90,14 @@ export async function startNest(
 ): Promise<{ port: number; close(): Promise<void> }> {
   class ReferenceAppModule {}
   Module({
-    imports: [
-      IdempotencyModule.forRoot<PlatformRequest>({
-        ...options.idempotency,
-        principal: ({ context }) => principalFromAuthorization(context.headers['authorization']),
-      }),
-    ],
+    imports: options.idempotency
+      ? [
+          IdempotencyModule.forRoot<PlatformRequest>({
+            ...options.idempotency,
+            principal: ({ context }) => principalFromAuthorization(context.headers['authorization']),
+          }),
+        ]
+      : [],
     controllers: [referenceController(options.service)],
   })(ReferenceAppModule);
   const app = await create(ReferenceAppModule);
