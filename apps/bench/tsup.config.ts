@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts'],
+  entry: {
+    main: 'src/main.ts',
+    'http-main': 'src/http/http-main.ts',
+  },
   format: ['esm'],
   sourcemap: true,
   clean: true,

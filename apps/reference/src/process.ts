@@ -24,7 +24,19 @@ export function startReference(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
 ): Promise<ReferenceProcess> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  return startServerProcess([MAIN, ...args], env, timeoutMs);
+}
+
+/**
+ * Spawns `node ...nodeArgs` (a script and its arguments, node flags first) for any server that speaks the
+ * reference app's protocol (one `listening on <url>` line on stdout), and resolves once it listens.
+ */
+export function startServerProcess(
+  nodeArgs: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ReferenceProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

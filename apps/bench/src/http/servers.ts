@@ -1,0 +1,81 @@
+/**
+ * The servers the HTTP benchmark compares, grouped by framework: the reference app on the bare framework
+ * (`--store none`, the baseline of its group) and with idempo over each store, and the peer libraries on their
+ * own servers (src/peers). Every server is a separate process that prints one `listening on <url>` line.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** The reference app's framework variants. */
+export const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** What a server is: the group's baseline, idempo, or a peer library. */
+export type ServerKind = 'bare' | 'idempo' | 'peer';
+
+/** One server to measure. */
+export interface BenchServer {
+  /** Unique in a run, e.g. `fastify/redis`, `nest-express/peer-node-idempotency-redis`. */
+  readonly id: string;
+  /** Its group: the framework (and `express` for the Express peers). Ratios are taken within a group. */
+  readonly group: string;
+  /** Short name within the group: `bare`, `memory`, `redis`, `node-idempotency (redis)`, ... */
+  readonly variant: string;
+  readonly kind: ServerKind;
+  /** What it needs running besides itself. */
+  readonly needs: 'redis' | 'postgres' | 'mongo' | undefined;
+  /** `node <args>` starts it. */
+  readonly nodeArgs: readonly string[];
+}
+
+const REFERENCE_MAIN = fileURLToPath(import.meta.resolve('@idempo/reference/main'));
+const PEER_MAIN = fileURLToPath(new URL('./peer-server.js', import.meta.url));
+
+/** The idempo stores measured, beside `bare`. */
+export const STORES = ['memory', 'redis', 'postgres', 'mongo'] as const;
+export type BenchStore = (typeof STORES)[number];
+
+function reference(framework: Framework, store: BenchStore | 'none'): BenchServer {
+  return {
+    id: `${framework}/${store === 'none' ? 'bare' : store}`,
+    group: framework,
+    variant: store === 'none' ? 'bare' : store,
+    kind: store === 'none' ? 'bare' : 'idempo',
+    needs: store === 'none' || store === 'memory' ? undefined : store,
+    nodeArgs: [REFERENCE_MAIN, '--framework', framework, '--store', store, '--port', '0'],
+  };
+}
+
+function peer(group: string, name: string, variant: string, kind: ServerKind, needs?: 'redis'): BenchServer {
+  return {
+    id: `${group}/${name}`,
+    group,
+    variant,
+    kind,
+    needs,
+    nodeArgs: [PEER_MAIN, '--peer', name, '--port', '0'],
+  };
+}
+
+/** The servers of one framework group: bare first, then idempo on each store, then that group's peers. */
+export function serversFor(
+  framework: Framework,
+  stores: readonly BenchStore[],
+  peers: boolean,
+): BenchServer[] {
+  const servers = [reference(framework, 'none'), ...stores.map((store) => reference(framework, store))];
+  if (peers && framework === 'nest-express') {
+    servers.push(
+      peer(framework, 'nest-node-idempotency-memory', 'node-idempotency (memory)', 'peer'),
+      peer(framework, 'nest-node-idempotency-redis', 'node-idempotency (redis)', 'peer', 'redis'),
+    );
+  }
+  return servers;
+}
+
+/** The Express group: bare Express and express-idempotency (idempo has no Express adapter of its own). */
+export function expressPeers(): BenchServer[] {
+  return [
+    peer('express', 'express-bare', 'bare', 'bare'),
+    peer('express', 'express-idempotency', 'express-idempotency (memory)', 'peer'),
+  ];
+}
