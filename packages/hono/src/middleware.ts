@@ -44,7 +44,13 @@ async function execute(c: Context, next: Next, decision: ExecuteDecision): Promi
     else await decision.abandon('stream');
     if (body === res.body) return;
     c.res = undefined; // replace the response rather than merge headers into it
-    c.res = new Response(body as BodyInit, res);
+    // A plain init, not `res`: @hono/node-server writes a Response made from bytes and a plain init directly, but
+    // one made from another Response through the slow stream path.
+    c.res = new Response(body as BodyInit, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
   } catch (error) {
     await decision.abandon(error);
     throw error;

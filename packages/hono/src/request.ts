@@ -15,28 +15,49 @@ function hasBody(c: Context): boolean {
 }
 
 /**
- * `c.req.raw` becomes a Request with the same bytes, built only if something reads `c.req.raw` (as Hono's
- * bodyLimit does, but lazily: a replay never builds it, and building one costs more than the rest of a replay).
+ * Keeps `raw` readable after its body was read: its body members become own properties that serve the same bytes
+ * (each read gets its own copy). The request itself is kept, not copied: building a fetch Request costs more than
+ * all the rest of a keyed request on @hono/node-server, and handlers read `c.req.url` and headers through it.
  */
-function replaceRawLazily(c: Context, raw: Request, bytes: ArrayBuffer): void {
-  let replacement: Request | undefined;
-  Object.defineProperty(c.req, 'raw', {
-    configurable: true,
-    enumerable: true,
-    get: () => {
-      replacement ??= new Request(raw, { body: bytes });
-      return replacement;
+function keepReadable(raw: Request, buffer: ArrayBuffer): void {
+  const copy = () => buffer.slice(0);
+  let stream: ReadableStream<Uint8Array> | undefined;
+  const typed = () => {
+    const type = raw.headers.get('content-type');
+    return new Response(copy(), type === null ? {} : { headers: { 'content-type': type } });
+  };
+  const method = (value: () => unknown) => ({ value, configurable: true, writable: true });
+  Object.defineProperties(raw, {
+    bodyUsed: { get: () => stream?.locked === true, configurable: true },
+    body: {
+      get: () => {
+        stream ??= new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new Uint8Array(copy()));
+            controller.close();
+          },
+        });
+        return stream;
+      },
+      configurable: true,
     },
-    set: (value: Request) => {
-      Object.defineProperty(c.req, 'raw', { value, writable: true, configurable: true, enumerable: true });
-    },
+    arrayBuffer: method(async () => copy()),
+    bytes: method(async () => new Uint8Array(copy())),
+    text: method(async () => decoder.decode(buffer)),
+    json: method(async () => JSON.parse(decoder.decode(buffer))),
+    blob: method(() => typed().blob()),
+    formData: method(() => typed().formData()),
+    clone: method(
+      () =>
+        new Request(raw.url, { method: raw.method, headers: raw.headers, body: copy(), signal: raw.signal }),
+    ),
   });
 }
 
 /**
  * The request body's bytes. The handler can still read the body in every way: Hono's body cache holds the bytes
  * (and the text, for JSON and text bodies), so `c.req.json()`, `text()`, `arrayBuffer()` and `parseBody()` read
- * no stream, and `c.req.raw` is a Request with the same bytes.
+ * no stream, and `c.req.raw`'s own body members serve the same bytes.
  */
 async function readBody(c: Context): Promise<Uint8Array | null> {
   if (!hasBody(c)) return null;
@@ -50,7 +71,7 @@ async function readBody(c: Context): Promise<Uint8Array | null> {
   if (cache['text'] === undefined && (type.startsWith('text/') || /[/+]json\b/.test(type))) {
     cache['text'] = Promise.resolve(decoder.decode(buffer));
   }
-  replaceRawLazily(c, raw, buffer);
+  keepReadable(raw, buffer);
   return new Uint8Array(buffer);
 }
 
@@ -59,7 +80,6 @@ export function toIdempotencyRequest<E extends Env>(
   c: Context<E>,
   route: RouteOptions<Context<E>> | false | undefined,
 ): IdempotencyRequest<Context<E>> {
-  // The request as it came: reading the body replaces `c.req.raw` with a lazily built copy, which these never touch.
   const raw = c.req.raw;
   const headers = raw.headers;
   return {
