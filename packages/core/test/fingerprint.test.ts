@@ -68,6 +68,33 @@ describe('computeFingerprint', () => {
     expect(fp({ path: '/ab', body: bytes('c') })).not.toBe(fp({ path: '/a', body: bytes('bc') }));
   });
 
+  it('keeps its pinned digests: records stored by earlier versions must still match', () => {
+    expect(
+      fp({
+        method: 'post',
+        query: 'b=2&a=1',
+        contentType: 'application/json',
+        body: bytes('{ "item": "widget", "qty": 2, "tags": ["a", "é"], "n": 1.50e3 }'),
+      }),
+    ).toBe('m0hirHJqqo5uHQvxRBE1YewUjlha80WhoQTQ9PavZp8');
+    expect(
+      fp({
+        method: 'PUT',
+        path: '/files/ü',
+        contentType: 'application/octet-stream',
+        body: new Uint8Array([0, 1, 2, 255, 254]),
+      }),
+    ).toBe('VM89BIrmnbEjM1TDj1JrlN0QnVtIPa7FMMXAP9e4vgo');
+    expect(fp({ method: 'DELETE', path: '/orders/1' })).toBe('2mf_b8O_sb7Ttn0HNYefJmJx6s2YFJyOrfmDKY1PJBk');
+    expect(fp({ path: '/x', contentType: 'application/json', body: bytes('{oops') })).toBe(
+      'yA50ut51qBXjMVDfk9P13wfaGHlXvY61s-eNxTiMLH0',
+    );
+    // A lone surrogate in the path is hashed as U+FFFD, as UTF-8 encoders do.
+    expect(fp({ path: '/\ud800x', contentType: 'application/json', body: bytes('"\\ud800"') })).toBe(
+      'wyx0xHtIxpeYQG_ZuUuDaO1oTV0vpy06nkWfesVNxVo',
+    );
+  });
+
   it('uses the same digest on the Web Crypto fallback', async () => {
     const parts = ['a', new Uint8Array([1, 2, 3]), 'é'];
     expect(await sha256(parts, true)).toBe(sha256(parts, false));

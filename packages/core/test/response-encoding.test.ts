@@ -36,6 +36,24 @@ describe('response encoding', () => {
     ).toBe(true);
   });
 
+  it('keeps its pinned layout: records written by earlier versions must still decode', () => {
+    const blob = encodeResponse({
+      status: 201,
+      headers: [
+        ['content-type', 'application/json; charset=utf-8'],
+        ['x-é', 'ü😀\ud800'],
+        ['set-cookie', ''],
+      ],
+      body: new TextEncoder().encode('{"id":1}'),
+    });
+    expect(Buffer.from(blob).toString('hex')).toBe(
+      '4944500100c90003000c636f6e74656e742d747970650000001f6170706c69636174696f6e2f6a736f6e3b20636861727365743d7574662d380004782dc3a900000009c3bcf09f9880efbfbd000a7365742d636f6f6b696500000000000000087b226964223a317d',
+    );
+    // The blob owns its whole buffer: a store may hand `blob.buffer` on as it is.
+    expect(blob.byteOffset).toBe(0);
+    expect(blob.buffer.byteLength).toBe(blob.length);
+  });
+
   it('decodes a blob that sits inside a larger buffer', () => {
     const blob = encodeResponse({ status: 202, headers: [['x', 'é']], body: new Uint8Array([1, 2]) });
     const padded = new Uint8Array(blob.length + 10);

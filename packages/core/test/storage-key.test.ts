@@ -28,4 +28,14 @@ describe('storageKey', () => {
     );
     expect(storageKey({ key: 'Z' })).not.toBe(storageKey({ key: 'z' }));
   });
+
+  it('keeps its pinned digests: records stored by earlier versions must still be found', () => {
+    expect(storageKey({ key: 'k-1' })).toBe('lYBJDugXqKRDcKzOndMk2btnl14Aff-LR1eIehdc0Ns');
+    expect(storageKey({ scope: 'api:v1', principal: 'user-é-42', key: 'abc:def' })).toBe(
+      'V5ErdihcfHQUf0rKCQecQaDuq9BJ05mANag4EzBz8FY',
+    );
+    expect(storageKey({ scope: '\udc00', principal: '😀', key: 'x' })).toBe(
+      'jP_wzNAjUO4Q8Drzcej6X3dXZHUgkdHDokZ58wfp308',
+    );
+  });
 });
