@@ -77,3 +77,20 @@ describe('HTTP bench report', () => {
     expect(svg).toContain('bare = 1.0');
   });
 });
+
+describe('HTTP bench Markdown', () => {
+  it('one row per server, req/s and the ratio per scenario', async () => {
+    const { markdownTable } = await import('../src/http/http-markdown.js');
+    const results = groupResults(
+      serversFor('fastify', ['memory'], false),
+      ['new-keys'],
+      [sample('fastify/bare', 0, 1000), sample('fastify/memory', 0, 870)],
+    );
+    expect(markdownTable(results).split('\n')).toEqual([
+      '| framework | server | new-keys req/s (vs bare) |',
+      '| --- | --- | ---: |',
+      '| fastify | bare | 1,000 (1.00x) |',
+      '| fastify | memory | 870 (0.87x) |',
+    ]);
+  });
+});

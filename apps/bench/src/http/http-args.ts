@@ -21,6 +21,8 @@ export interface HttpBenchSettings {
   readonly out: string | undefined;
   /** Also write the chart of the ratios to this SVG file. */
   readonly svg: string | undefined;
+  /** Also write the results table and the targets as Markdown to this file. */
+  readonly markdown: string | undefined;
 }
 
 /** The usage text. */
@@ -38,6 +40,7 @@ export const HTTP_USAGE = `usage: node dist/http-main.js [options]
   --json             print the JSON report on stdout, the tables on stderr
   --out FILE         also write the JSON report to FILE
   --svg FILE         also write the chart of the ratios to bare to FILE
+  --markdown FILE    also write the results and targets as Markdown to FILE
   --help             this text`;
 
 function count(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -76,6 +79,7 @@ export function parseHttpBenchArgs(
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       svg: { type: 'string' },
+      markdown: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -98,5 +102,6 @@ export function parseHttpBenchArgs(
     json: values.json === true,
     out: values.out,
     svg: values.svg,
+    markdown: values.markdown,
   };
 }

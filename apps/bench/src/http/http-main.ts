@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { HTTP_USAGE, type HttpBenchSettings, parseHttpBenchArgs } from './http-args.js';
+import { markdownTable, markdownTargets } from './http-markdown.js';
 import { groupResults, type HttpCaseResult, type HttpSample, sampleProblems } from './http-report.js';
 import { runGroup } from './http-runner.js';
 import { httpResultsTable, targetChecks, targetLines } from './http-table.js';
@@ -78,6 +79,9 @@ if (problems.length > 0) log(`\nidempo misbehaved:\n${problems.map((p) => `  ${p
 const json = JSON.stringify(report, null, 2);
 if (settings.json) process.stdout.write(`${json}\n`);
 if (settings.out !== undefined) await writeFile(settings.out, `${json}\n`);
+if (settings.markdown !== undefined) {
+  await writeFile(settings.markdown, `${markdownTable(results)}\n\n${markdownTargets(checks)}\n`);
+}
 if (settings.svg !== undefined) {
   const title = `idempo: requests/s relative to the bare framework (${process.version}, ${cpuList.length} CPUs, ${startedAt.slice(0, 10)})`;
   await writeFile(settings.svg, svgChart(results, title));
