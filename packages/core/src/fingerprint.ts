@@ -5,7 +5,7 @@
  * are the same. Request headers are not part of it (D28).
  */
 import { canonicalJson } from './canonical-json.js';
-import { framed, type HashPart, sha256 } from './hash.js';
+import { framed, sha256 } from './hash.js';
 
 /** What the fingerprint is computed from. */
 export interface FingerprintInput {
@@ -44,9 +44,13 @@ export function canonicalQuery(query: string | undefined): string {
   return new URLSearchParams(params).toString();
 }
 
-function bodyParts(contentType: string | null | undefined, body: Uint8Array | null | undefined): HashPart[] {
-  if (!body || body.length === 0) return ['empty:'];
-  if (isJsonMediaType(contentType)) {
+/** Computes the default fingerprint: a 43-character base64url SHA-256 digest. */
+export function computeFingerprint(input: FingerprintInput): string | Promise<string> {
+  // One text, hashed in one call: the format, the length-framed fields, then the body's kind and the body.
+  const head = `${FORMAT}${framed(input.method.toUpperCase())}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
+  const body = input.body;
+  if (!body || body.length === 0) return sha256(`${head}empty:`);
+  if (isJsonMediaType(input.contentType)) {
     let text: string | undefined;
     try {
       text = utf8.decode(body);
@@ -54,18 +58,7 @@ function bodyParts(contentType: string | null | undefined, body: Uint8Array | nu
       text = undefined;
     }
     const canonical = text === undefined ? undefined : canonicalJson(text);
-    if (canonical !== undefined) return ['json:', canonical];
+    if (canonical !== undefined) return sha256(`${head}json:${canonical}`);
   }
-  return ['bytes:', body];
-}
-
-/** Computes the default fingerprint: a 43-character base64url SHA-256 digest. */
-export function computeFingerprint(input: FingerprintInput): string | Promise<string> {
-  return sha256([
-    FORMAT,
-    framed(input.method.toUpperCase()),
-    framed(input.path),
-    framed(canonicalQuery(input.query)),
-    ...bodyParts(input.contentType, input.body),
-  ]);
+  return sha256(`${head}bytes:`, body);
 }

@@ -1,12 +1,11 @@
 /**
  * SHA-256 with a node:crypto fast path. `node:crypto` is loaded with `process.getBuiltinModule` (Node >= 20.16,
  * Bun, Deno, Workers with nodejs_compat) so that no top-level `node:` import stops core from loading elsewhere;
- * where it is missing, Web Crypto is used. Measured here for a 150-byte input: 1.1 µs (node:crypto) against
- * 36 µs (crypto.subtle.digest awaited).
+ * where it is missing, Web Crypto is used. A text is hashed in one call (`crypto.hash`, Node >= 20.12), which
+ * creates no Hash object; text followed by bytes is fed to one Hash without concatenating them. Measured here for
+ * a 150-byte input: 0.7 µs (crypto.hash), 1.5-2 µs (createHash, one update per part), 36 µs (crypto.subtle.digest
+ * awaited).
  */
-
-/** A part of a hashed message: text (hashed as UTF-8) or bytes. */
-export type HashPart = string | Uint8Array;
 
 interface NodeHash {
   update(data: string | Uint8Array): NodeHash;
@@ -14,6 +13,7 @@ interface NodeHash {
 }
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): NodeHash;
+  hash?: (algorithm: 'sha256', data: string, outputEncoding: 'base64url') => string;
 }
 
 function loadNodeCrypto(): NodeCrypto | undefined {
@@ -27,6 +27,7 @@ function loadNodeCrypto(): NodeCrypto | undefined {
 }
 
 const nodeCrypto = loadNodeCrypto();
+const oneShot = typeof nodeCrypto?.hash === 'function' ? nodeCrypto.hash : undefined;
 const encoder = new TextEncoder();
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -54,30 +55,32 @@ export function base64url(bytes: Uint8Array): string {
   return out;
 }
 
-/** Hashes the parts in order and returns the base64url digest. Synchronous where node:crypto exists. */
+/**
+ * The base64url SHA-256 digest of `text` (hashed as UTF-8), then `bytes` when given. Synchronous where
+ * node:crypto exists. `useWebCrypto` forces the fallback (tests).
+ */
 export function sha256(
-  parts: readonly HashPart[],
+  text: string,
+  bytes?: Uint8Array,
   useWebCrypto = nodeCrypto === undefined,
 ): string | Promise<string> {
   if (!useWebCrypto && nodeCrypto) {
-    const hash = nodeCrypto.createHash('sha256');
-    for (const part of parts) hash.update(part);
-    return hash.digest('base64url');
+    if (bytes === undefined && oneShot) return oneShot('sha256', text, 'base64url');
+    const hash = nodeCrypto.createHash('sha256').update(text);
+    return (bytes === undefined ? hash : hash.update(bytes)).digest('base64url');
   }
-  return webSha256(parts);
+  return webSha256(text, bytes);
 }
 
-async function webSha256(parts: readonly HashPart[]): Promise<string> {
-  const chunks = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.length;
+async function webSha256(text: string, bytes: Uint8Array | undefined): Promise<string> {
+  let data = encoder.encode(text);
+  if (bytes !== undefined) {
+    const all = new Uint8Array(data.length + bytes.length);
+    all.set(data, 0);
+    all.set(bytes, data.length);
+    data = all;
   }
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', all);
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', data);
   return base64url(new Uint8Array(digest));
 }
 

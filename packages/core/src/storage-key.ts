@@ -21,10 +21,7 @@ export interface StorageKeyParts {
  * (`idempo inspect`); stores may add their own prefix.
  */
 export function storageKey(parts: StorageKeyParts): string | Promise<string> {
-  return sha256([
-    'idempo-key-v1',
-    framed(parts.scope ?? ''),
-    framed(parts.principal ?? ''),
-    framed(parts.key),
-  ]);
+  return sha256(
+    `idempo-key-v1${framed(parts.scope ?? '')}${framed(parts.principal ?? '')}${framed(parts.key)}`,
+  );
 }
