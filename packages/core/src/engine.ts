@@ -23,7 +23,7 @@ import {
 } from './options.js';
 import { toProblemResponse } from './problem.js';
 import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
-import { decodeResponse, encodeResponse } from './response-encoding.js';
+import { decodeResponse, encodeRecord } from './response-encoding.js';
 import { storageKey } from './storage-key.js';
 import { withStoreTimeout } from './with-timeout.js';
 
@@ -104,11 +104,6 @@ const BYPASS: Record<BypassReason, BypassDecision> = {
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const now = () => performance.now();
-
-function bodyBytes(body: CapturedResponse['body']): Uint8Array {
-  if (body === undefined || body === null) return EMPTY;
-  return typeof body === 'string' ? encoder.encode(body) : body;
-}
 
 function hasNoContent(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200);
@@ -400,16 +395,20 @@ class Execution<TContext> implements ExecuteDecision {
       await this.#release(started, 'not-persisted');
       return 'not-persisted';
     }
-    const body = bodyBytes(response.body);
+    // A text body is encoded straight into the record. Its UTF-8 length lies between its length and three times
+    // that, so it is measured on its own only when the limit falls in between.
+    let body = response.body ?? EMPTY;
+    if (typeof body === 'string' && body.length <= cfg.maxBodyBytes && body.length * 3 > cfg.maxBodyBytes)
+      body = encoder.encode(body);
     if (body.length > cfg.maxBodyBytes) {
       await this.#release(started, 'too-large');
       return 'too-large';
     }
-    const blob = encodeResponse({
-      status: response.status,
-      headers: cfg.headerFilter(normalizeHeaders(response.headers)),
+    const { blob, bodyLength } = encodeRecord(
+      response.status,
+      cfg.headerFilter(normalizeHeaders(response.headers)),
       body,
-    });
+    );
     const handlerMs = started - this.#reservedAt;
     const storeStart = now();
     try {
@@ -423,7 +422,7 @@ class Execution<TContext> implements ExecuteDecision {
         this.#emit('lease-lost', started, { reason: 'complete', handlerMs, storeMs });
         return 'lease-lost';
       }
-      this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: body.length });
+      this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: bodyLength });
       return 'stored';
     } catch (error) {
       this.#emit('store-error', started, {

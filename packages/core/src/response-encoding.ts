@@ -22,35 +22,84 @@ export const RESPONSE_ENCODING_VERSION = 1;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Records up to this bound are assembled in one reused buffer; larger ones in a buffer of their own. */
+const SCRATCH_LIMIT = 64 * 1024;
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+
+/** A header string as TextEncoder.encode would read it (its argument defaults to ''). */
+const text = (value: unknown): string => (value === undefined ? '' : `${value}`);
+
+/** An encoded record and the byte length of the body in it. */
+export interface EncodedRecord {
+  readonly blob: Uint8Array;
+  readonly bodyLength: number;
+}
+
 /** Encodes a response to the stored blob. */
 export function encodeResponse(response: StoredResponse): Uint8Array {
-  const names = response.headers.map(([n]) => encoder.encode(n));
-  const values = response.headers.map(([, v]) => encoder.encode(v));
-  let size = 4 + 2 + 2 + 4 + response.body.length;
-  for (let i = 0; i < names.length; i++)
-    size += 2 + (names[i] as Uint8Array).length + 4 + (values[i] as Uint8Array).length;
-  if (response.headers.length > 0xffff) throw new RangeError('too many headers to store');
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  out[3] = RESPONSE_ENCODING_VERSION;
-  view.setUint16(4, response.status);
-  view.setUint16(6, response.headers.length);
-  let o = 8;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as Uint8Array;
-    const value = values[i] as Uint8Array;
-    if (name.length > 0xffff) throw new RangeError('header name too long to store');
-    view.setUint16(o, name.length);
-    out.set(name, o + 2);
-    o += 2 + name.length;
-    view.setUint32(o, value.length);
-    out.set(value, o + 4);
-    o += 4 + value.length;
+  return encodeRecord(response.status, response.headers, response.body).blob;
+}
+
+/**
+ * Encodes a response to the stored blob, the body given as bytes or as text (written as UTF-8). Every header
+ * string (and a text body) is encoded straight into one buffer with `encodeInto`, without a Uint8Array per
+ * string; the blob is then allocated once at its exact size, and a byte body is copied exactly once, into it.
+ */
+export function encodeRecord(
+  status: number,
+  headers: readonly HeaderEntry[],
+  body: Uint8Array | string,
+): EncodedRecord {
+  const count = headers.length;
+  if (count > 0xffff) throw new RangeError('too many headers to store');
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  let bound = 12;
+  for (let i = 0; i < count; i++) {
+    const [name, value] = headers[i] as HeaderEntry;
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      // Made text first, so that no code of theirs (a toString) runs while the shared buffer is being written.
+      return encodeRecord(
+        status,
+        headers.map(([n, v]): HeaderEntry => [text(n), text(v)]),
+        body,
+      );
+    }
+    bound += 6 + 3 * (name.length + value.length);
   }
-  view.setUint32(o, response.body.length);
-  out.set(response.body, o + 4);
-  return out;
+  if (typeof body === 'string') bound += 3 * body.length;
+  const shared = bound <= SCRATCH_LIMIT;
+  if (shared && bound > scratch.length) {
+    scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, 2 ** Math.ceil(Math.log2(bound))));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const buf = shared ? scratch : new Uint8Array(bound);
+  const view = shared ? scratchView : new DataView(buf.buffer);
+  buf.set(MAGIC, 0);
+  buf[3] = RESPONSE_ENCODING_VERSION;
+  view.setUint16(4, status);
+  view.setUint16(6, count);
+  let o = 8;
+  for (let i = 0; i < count; i++) {
+    const [name, value] = headers[i] as HeaderEntry;
+    const nameLength = encoder.encodeInto(name, buf.subarray(o + 2)).written;
+    if (nameLength > 0xffff) throw new RangeError('header name too long to store');
+    view.setUint16(o, nameLength);
+    o += 2 + nameLength;
+    const valueLength = encoder.encodeInto(value, buf.subarray(o + 4)).written;
+    view.setUint32(o, valueLength);
+    o += 4 + valueLength;
+  }
+  if (typeof body === 'string') {
+    const bodyLength = encoder.encodeInto(body, buf.subarray(o + 4)).written;
+    view.setUint32(o, bodyLength);
+    return { blob: buf.slice(0, o + 4 + bodyLength), bodyLength };
+  }
+  view.setUint32(o, body.length);
+  const blob = new Uint8Array(o + 4 + body.length);
+  blob.set(buf.subarray(0, o + 4), 0);
+  blob.set(body, o + 4);
+  return { blob, bodyLength: body.length };
 }
 
 function corrupt(why: string): never {

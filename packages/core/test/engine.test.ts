@@ -205,6 +205,22 @@ describe('engine: execution and replay (C)', () => {
     expect(types()).toEqual(['reserved', 'released', 'reserved']);
   });
 
+  it('C25 a text body is measured in UTF-8 bytes, at the limit and on each side of it', async () => {
+    const { engine, events } = setup({ maxBodyBytes: 6 });
+    const commit = async (key: string, body: string) =>
+      expectKind(await engine.begin(request({ key })), 'execute').commit({ status: 200, body });
+    expect(await commit('"a"', 'ééé')).toBe('stored'); // 3 characters, 6 bytes
+    expect(await commit('"b"', 'éééé')).toBe('too-large'); // 4 characters, 8 bytes
+    expect(await commit('"c"', 'abcdefg')).toBe('too-large'); // 7 characters, 7 bytes
+    expect(await commit('"d"', 'ab')).toBe('stored'); // 3 x 2 <= 6: not measured apart
+    expect(await commit('"e"', '😀\ud800')).toBe('too-large'); // 3 characters, 4 + 3 bytes
+    expect(await commit('"f"', '😀')).toBe('stored'); // 2 characters, 4 bytes
+    const replayed = expectKind(await engine.begin(request({ key: '"a"' })), 'replay').response;
+    expect(text(replayed.body)).toBe('ééé');
+    expect(header(replayed, 'content-length')).toEqual(['6']);
+    expect(events.filter((e) => e.type === 'committed').map((e) => e.bytes)).toEqual([6, 2, 4]);
+  });
+
   it('F38 every status is stored by default; persist() can skip some', async () => {
     const { engine } = setup();
     await expectKind(await engine.begin(request()), 'execute').commit({ status: 500, body: 'boom' });

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CorruptRecordError } from '../src/errors.js';
-import { decodeResponse, encodeResponse, type StoredResponse } from '../src/response-encoding.js';
+import {
+  decodeResponse,
+  encodeRecord,
+  encodeResponse,
+  type StoredResponse,
+} from '../src/response-encoding.js';
 
 const headerName = fc.stringMatching(/^[a-z0-9-]{1,40}$/);
 const response = fc.record({
@@ -84,6 +89,79 @@ describe('response encoding', () => {
     const badText = blob.slice();
     badText[10] = 0xff;
     expect(() => decodeResponse(badText)).toThrow(/invalid text/);
+  });
+
+  it('writes a text body as its UTF-8 bytes, lone surrogates as U+FFFD', () => {
+    fc.assert(
+      fc.property(response, fc.string({ unit: 'binary', maxLength: 300 }), (r, body) => {
+        const bytes = new TextEncoder().encode(body);
+        const record = encodeRecord(r.status, r.headers, body);
+        expect(record.bodyLength).toBe(bytes.length);
+        expect(Buffer.from(record.blob).equals(Buffer.from(encodeResponse({ ...r, body: bytes })))).toBe(
+          true,
+        );
+      }),
+      { numRuns: 300 },
+    );
+    const lone = encodeRecord(200, [], 'a\ud800b\udc00');
+    expect([...decodeResponse(lone.blob).body]).toEqual([0x61, 0xef, 0xbf, 0xbd, 0x62, 0xef, 0xbf, 0xbd]);
+  });
+
+  it('encodes records larger than its shared buffer, and one record inside another', () => {
+    const headers: [string, string][] = [
+      ['x-big', 'v'.repeat(70_000)],
+      ['x-wide', 'é'.repeat(30_000)],
+    ];
+    const body = 'b'.repeat(100_000);
+    const big = encodeRecord(200, headers, body);
+    expect(big.bodyLength).toBe(100_000);
+    const decoded = decodeResponse(big.blob);
+    expect(decoded.headers).toEqual(headers);
+    expect(new TextDecoder().decode(decoded.body)).toBe(body);
+    expect(big.blob.byteOffset).toBe(0);
+    expect(big.blob.buffer.byteLength).toBe(big.blob.length);
+
+    // A value that is not a string runs code when it is encoded; that code may encode another record.
+    let inner: Uint8Array | undefined;
+    const sneaky = {
+      toString() {
+        inner = encodeResponse({ status: 202, headers: [['b', 'inner']], body: new Uint8Array([2]) });
+        return 'outer';
+      },
+    };
+    const outer = encodeResponse({
+      status: 201,
+      headers: [['a', sneaky as unknown as string]],
+      body: new Uint8Array([1]),
+    });
+    expect(decodeResponse(outer)).toMatchObject({ status: 201, headers: [['a', 'outer']] });
+    expect(decodeResponse(inner as Uint8Array)).toMatchObject({ status: 202, headers: [['b', 'inner']] });
+    // As TextEncoder.encode read them: undefined is empty, anything else its text.
+    const odd = [
+      ['n', undefined],
+      ['m', 7],
+    ] as unknown as [string, string][];
+    expect(
+      decodeResponse(encodeResponse({ status: 200, headers: odd, body: new Uint8Array(0) })).headers,
+    ).toEqual([
+      ['n', ''],
+      ['m', '7'],
+    ]);
+  });
+
+  it('refuses what its layout cannot hold', () => {
+    const many = Array.from({ length: 0x10000 }, (): [string, string] => ['a', 'b']);
+    expect(() => encodeResponse({ status: 200, headers: many, body: new Uint8Array(0) })).toThrow(
+      'too many headers to store',
+    );
+    const long: [string, string] = ['n'.repeat(0x10000), 'v'];
+    expect(() => encodeResponse({ status: 200, headers: [long], body: new Uint8Array(0) })).toThrow(
+      'header name too long to store',
+    );
+    // The shared buffer is free again after a failure.
+    expect(
+      decodeResponse(encodeResponse({ status: 200, headers: [['a', 'b']], body: new Uint8Array(0) })).headers,
+    ).toEqual([['a', 'b']]);
   });
 
   it('never throws anything but CorruptRecordError on random bytes', () => {
