@@ -13,6 +13,7 @@ import {
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
 import { type HeaderEntry, normalizeHeaders } from './headers.js';
+import { type Heartbeat, startHeartbeat } from './heartbeat.js';
 import { readKeyHeader } from './key.js';
 import {
   type IdempotencyOptions,
@@ -317,7 +318,7 @@ class Execution<TContext> implements ExecuteDecision {
   readonly kind = 'execute';
   readonly #reservedAt = now();
   #settled = false;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #heartbeat: Heartbeat | undefined;
 
   constructor(
     private readonly engine: Engine<TContext>,
@@ -326,14 +327,12 @@ class Execution<TContext> implements ExecuteDecision {
     readonly keyHash: string,
     private readonly token: string,
   ) {
-    if (cfg.heartbeatMs > 0) {
-      this.#heartbeat = setInterval(() => void this.#beat(), cfg.heartbeatMs);
-      (this.#heartbeat as { unref?: () => void }).unref?.();
-    }
+    if (cfg.heartbeatMs > 0)
+      this.#heartbeat = startHeartbeat(cfg.heartbeatMs, () => void this.#beat(), this.#reservedAt);
   }
 
   #stopHeartbeat(): void {
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat?.stop();
     this.#heartbeat = undefined;
   }
 

@@ -1,0 +1,84 @@
+/** Heartbeats: one beat per period until stopped, all of a period on one timer, never keeping the process alive. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startHeartbeat } from '../src/heartbeat.js';
+
+/** Timers that keep the process alive (Node counts only referenced ones). */
+const refedTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('startHeartbeat', () => {
+  it('beats once per period from its start until stopped', () => {
+    vi.useFakeTimers();
+    const beats: number[] = [];
+    const started = performance.now();
+    const heartbeat = startHeartbeat(100, () => beats.push(performance.now() - started), started);
+    vi.advanceTimersByTime(99);
+    expect(beats).toEqual([]);
+    vi.advanceTimersByTime(250);
+    expect(beats).toEqual([100, 200, 300]);
+    heartbeat.stop();
+    heartbeat.stop();
+    vi.advanceTimersByTime(1_000);
+    expect(beats).toEqual([100, 200, 300]);
+  });
+
+  it('runs many heartbeats of one period on one timer, each in its own phase; a beat may stop its own', () => {
+    vi.useFakeTimers();
+    const beats: string[] = [];
+    const t0 = performance.now();
+    const a = startHeartbeat(30, () => beats.push('a'), t0);
+    vi.advanceTimersByTime(10);
+    const b = startHeartbeat(30, () => beats.push('b'), performance.now());
+    let cBeats = 0;
+    const c = startHeartbeat(
+      30,
+      () => {
+        beats.push('c');
+        if (++cBeats === 2) c.stop();
+      },
+      performance.now(),
+    );
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(20); // 30: a
+    expect(beats).toEqual(['a']);
+    vi.advanceTimersByTime(10); // 40: b, c
+    expect(beats).toEqual(['a', 'b', 'c']);
+    vi.advanceTimersByTime(30); // 60: a; 70: b, c (c stops)
+    vi.advanceTimersByTime(10);
+    expect(beats).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+    a.stop();
+    vi.advanceTimersByTime(60); // 100: b; 130: b
+    expect(beats).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'b', 'b']);
+    b.stop();
+    vi.advanceTimersByTime(100);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never keeps the process alive', async () => {
+    const before = refedTimers();
+    const beats: number[] = [];
+    const heartbeat = startHeartbeat(10, () => beats.push(1), performance.now());
+    expect(refedTimers()).toBe(before);
+    await sleep(35);
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    heartbeat.stop();
+    const count = beats.length;
+    await sleep(25);
+    expect(beats.length).toBe(count);
+  });
+
+  it('a period no queue serves (under 1 ms) gets an interval of its own', async () => {
+    const beats: number[] = [];
+    const heartbeat = startHeartbeat(0.5, () => beats.push(1), performance.now());
+    await sleep(30);
+    heartbeat.stop();
+    const count = beats.length;
+    expect(count).toBeGreaterThanOrEqual(2);
+    await sleep(10);
+    expect(beats.length).toBe(count);
+  });
+});
