@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     main: 'src/main.ts',
     'http-main': 'src/http/http-main.ts',
+    'peer-server': 'src/peers/peer-server.ts',
   },
   format: ['esm'],
   sourcemap: true,

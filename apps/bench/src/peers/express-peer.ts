@@ -1,0 +1,82 @@
+/**
+ * The Express peers: `express-bare` (Express 5 with `express.json()` and the reference handlers) and
+ * `express-idempotency` (the same app with express-idempotency 1.0.6 on `POST /orders`, configured as its README
+ * says: the default `Idempotency-Key` header, its default in-memory data adapter, and a handler that returns at
+ * once when `isHit(req)` says the middleware has already answered).
+ *
+ * Both have a JSON error handler, as any Express app in production does: express-idempotency reports a request
+ * still in progress (409) and a key reused for another request (417) by calling `next(error)` after setting the
+ * status, and Express's default handler would log every such error's stack to stderr.
+ */
+import type { AddressInfo } from 'node:net';
+import type { ReferenceService } from '@idempo/testing/reference';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { getSharedIdempotencyService, idempotency } from 'express-idempotency';
+import { referenceInput, writeAnswer } from './express-io.js';
+import type { PeerStartOptions, RunningPeer } from './peer-types.js';
+
+type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
+
+function handler(
+  service: ReferenceService,
+  id: 'POST /orders' | 'GET /stats' | 'POST /stats/reset',
+): Handler {
+  const route = service.route(id);
+  return async (req, res, next) => {
+    try {
+      writeAnswer(res, await route.handle(referenceInput(req)));
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The reference handler behind express-idempotency: nothing runs when the middleware has already answered. */
+function unlessHit(run: Handler): Handler {
+  return async (req, res, next) => {
+    if (getSharedIdempotencyService().isHit(req)) return;
+    await run(req, res, next);
+  };
+}
+
+function errorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const status = res.statusCode >= 400 ? res.statusCode : 500;
+  res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
+}
+
+/** Starts an Express peer: with express-idempotency on `POST /orders` when `withMiddleware`, bare otherwise. */
+export async function startExpressPeer(
+  options: PeerStartOptions,
+  withMiddleware: boolean,
+): Promise<RunningPeer> {
+  const app = express();
+  app.use(express.json());
+  const orders = handler(options.service, 'POST /orders');
+  if (withMiddleware) app.post('/orders', idempotency(), unlessHit(orders));
+  else app.post('/orders', orders);
+  app.get('/stats', handler(options.service, 'GET /stats'));
+  app.post('/stats/reset', handler(options.service, 'POST /stats/reset'));
+  app.use(errorHandler);
+
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    description: withMiddleware
+      ? 'express 5 + express-idempotency 1.0.6 (its in-memory data adapter)'
+      : 'express 5 (no idempotency)',
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
