@@ -26,8 +26,37 @@ export function canonicalJson(text: string): string | undefined {
 
 const MAX_DEPTH = 512;
 
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** One object member: its decoded name (the sort key) and its canonical text. */
+interface Member {
+  readonly key: string;
+  readonly text: string;
+}
+
+const byKey = (a: Member, b: Member) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Sorts members by name, stably (duplicate names keep their order): by insertion when there are few. */
+function sortMembers(members: Member[]): void {
+  if (members.length > 16) {
+    members.sort(byKey);
+    return;
+  }
+  for (let i = 1; i < members.length; i++) {
+    const member = members[i] as Member;
+    let j = i - 1;
+    while (j >= 0 && (members[j] as Member).key > member.key) {
+      members[j + 1] = members[j] as Member;
+      j--;
+    }
+    members[j + 1] = member;
+  }
+}
+
 class Parser {
   i = 0;
+  /** The decoded value of the string {@link string} last read. */
+  decoded = '';
   constructor(readonly s: string) {}
 
   ws(): void {
@@ -40,19 +69,22 @@ class Parser {
     const c = this.s.charCodeAt(this.i);
     if (c === 0x7b) return this.object(depth);
     if (c === 0x5b) return this.array(depth);
-    if (c === 0x22) return this.string()[0];
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    for (const lit of ['true', 'false', 'null']) {
-      if (this.s.startsWith(lit, this.i)) {
-        this.i += lit.length;
-        return lit;
-      }
-    }
+    if (c === 0x22) return this.string(false);
+    if (c === 0x2d || isDigit(c)) return this.number();
+    if (c === 0x74) return this.literal('true');
+    if (c === 0x66) return this.literal('false');
+    if (c === 0x6e) return this.literal('null');
     throw new NotJson();
   }
 
-  /** Returns [canonical text, decoded value]. */
-  string(): [string, string] {
+  literal(word: string): string {
+    if (!this.s.startsWith(word, this.i)) throw new NotJson();
+    this.i += word.length;
+    return word;
+  }
+
+  /** Returns the canonical text of the string at `i`; with `decode`, also sets {@link decoded}. */
+  string(decode: boolean): string {
     const s = this.s;
     const start = this.i;
     let escaped = false;
@@ -69,18 +101,43 @@ class Parser {
     }
     this.i = j + 1;
     const raw = s.slice(start, j + 1);
-    if (!escaped) return [raw, raw.slice(1, -1)];
+    if (!escaped) {
+      if (decode) this.decoded = raw.slice(1, -1);
+      return raw;
+    }
     const decoded = JSON.parse(raw) as string;
-    return [JSON.stringify(decoded), decoded];
+    if (decode) this.decoded = decoded;
+    return JSON.stringify(decoded);
   }
 
+  /** A number literal, as `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` would match it. */
   number(): string {
-    const m = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-    m.lastIndex = this.i;
-    const found = m.exec(this.s);
-    if (!found) throw new NotJson();
-    this.i += found[0].length;
-    return found[0];
+    const s = this.s;
+    const start = this.i;
+    let j = start;
+    if (s.charCodeAt(j) === 0x2d) j++;
+    const first = s.charCodeAt(j);
+    if (first === 0x30) j++;
+    else if (isDigit(first)) {
+      j++;
+      while (isDigit(s.charCodeAt(j))) j++;
+    } else throw new NotJson();
+    if (s.charCodeAt(j) === 0x2e && isDigit(s.charCodeAt(j + 1))) {
+      j += 2;
+      while (isDigit(s.charCodeAt(j))) j++;
+    }
+    const e = s.charCodeAt(j);
+    if (e === 0x65 || e === 0x45) {
+      let k = j + 1;
+      const sign = s.charCodeAt(k);
+      if (sign === 0x2b || sign === 0x2d) k++;
+      if (isDigit(s.charCodeAt(k))) {
+        j = k + 1;
+        while (isDigit(s.charCodeAt(j))) j++;
+      }
+    }
+    this.i = j;
+    return s.slice(start, j);
   }
 
   array(depth: number): string {
@@ -90,14 +147,15 @@ class Parser {
       this.i++;
       return '[]';
     }
-    const items: string[] = [];
+    let out = '[';
     for (;;) {
       this.ws();
-      items.push(this.value(depth + 1));
+      out += this.value(depth + 1);
       this.ws();
       const c = this.s.charCodeAt(this.i++);
-      if (c === 0x5d) return `[${items.join(',')}]`;
+      if (c === 0x5d) return `${out}]`;
       if (c !== 0x2c) throw new NotJson();
+      out += ',';
     }
   }
 
@@ -108,21 +166,29 @@ class Parser {
       this.i++;
       return '{}';
     }
-    const members: { key: string; text: string }[] = [];
+    const members: Member[] = [];
+    let sorted = true;
+    let last = '';
     for (;;) {
       this.ws();
       if (this.s.charCodeAt(this.i) !== 0x22) throw new NotJson();
-      const [keyText, key] = this.string();
+      const keyText = this.string(true);
+      const key = this.decoded;
       this.ws();
       if (this.s.charCodeAt(this.i++) !== 0x3a) throw new NotJson();
       this.ws();
+      if (members.length > 0 && key < last) sorted = false;
+      last = key;
       members.push({ key, text: `${keyText}:${this.value(depth + 1)}` });
       this.ws();
       const c = this.s.charCodeAt(this.i++);
       if (c === 0x7d) break;
       if (c !== 0x2c) throw new NotJson();
     }
-    members.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return `{${members.map((m) => m.text).join(',')}}`;
+    if (!sorted) sortMembers(members);
+    let out = '{';
+    for (let m = 0; m < members.length; m++)
+      out += m === 0 ? (members[m] as Member).text : `,${(members[m] as Member).text}`;
+    return `${out}}`;
   }
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/canonical-json.js';
+import { referenceCanonicalJson } from './canonical-json-reference.js';
 
 describe('canonicalJson', () => {
   it('D26 sorts members and drops whitespace, recursively', () => {
@@ -66,5 +67,113 @@ describe('canonicalJson', () => {
         expect(canonicalJson(JSON.stringify(obj))).toBe(canonicalJson(JSON.stringify(reversed, null, 2)));
       }),
     );
+  });
+
+  describe('gives the same text as the earlier parser (fingerprints must not change)', () => {
+    const same = (text: string): void => {
+      expect(canonicalJson(text), text).toBe(referenceCanonicalJson(text));
+    };
+
+    /** JSON text with random whitespace and, in strings, random escapes. */
+    const noisyJson = fc.tuple(fc.jsonValue(), fc.infiniteStream(fc.nat(7))).map(([value, dice]) => {
+      const pad = () => [' ', '', '\n', '\t', '', '\r\n', '', '  '][dice.next().value as number] as string;
+      const str = (v: string) =>
+        [...v]
+          .map((ch) => {
+            const roll = dice.next().value as number;
+            if (roll === 0) return `\\u${(ch.codePointAt(0) as number).toString(16).padStart(4, '0')}`;
+            if (roll === 1 && ch === '/') return '\\/';
+            return JSON.stringify(ch).slice(1, -1);
+          })
+          .join('');
+      const write = (v: unknown): string => {
+        if (Array.isArray(v)) return `[${pad()}${v.map((x) => pad() + write(x) + pad()).join(',')}]`;
+        if (v !== null && typeof v === 'object')
+          return `{${pad()}${Object.entries(v)
+            .map(([k, x]) => `${pad()}"${str(k)}"${pad()}:${pad()}${write(x)}${pad()}`)
+            .join(',')}}`;
+        if (typeof v === 'string') return `"${str(v)}"`;
+        return JSON.stringify(v);
+      };
+      return pad() + write(value) + pad();
+    });
+
+    it('on valid JSON written in any way', () => {
+      fc.assert(fc.property(noisyJson, same), { numRuns: 500 });
+    });
+
+    it('on broken JSON: one character dropped, doubled or replaced', () => {
+      fc.assert(
+        fc.property(
+          noisyJson,
+          fc.nat(),
+          fc.constantFrom(...'{}[]",:0-.eE+ \\tfnu\u0001é'),
+          (text, at, ch) => {
+            const i = at % (text.length + 1);
+            same(text.slice(0, i) + text.slice(i + 1));
+            same(text.slice(0, i) + text.charAt(i) + text.slice(i));
+            same(text.slice(0, i) + ch + text.slice(i + 1));
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
+    it('on any text, and on tricky literals', () => {
+      fc.assert(fc.property(fc.string({ unit: 'binary' }), same), { numRuns: 500 });
+      const numbers = [
+        '0',
+        '-0',
+        '01',
+        '-01',
+        '1.',
+        '1.e5',
+        '1e',
+        '1e+',
+        '1E-0',
+        '0.0e-0',
+        '-',
+        '--1',
+        '1.5e+10',
+      ];
+      const words = ['true', 'false', 'null', 'tru', 'nul', 'falsey', 'True'];
+      const strings = [
+        '"\\u00"',
+        '"\\x"',
+        '"\\ud800"',
+        '"\\"',
+        '"a\\\\"',
+        '"\u2028"',
+        '"\ud800"',
+        '"\u007f"',
+      ];
+      for (const atom of [...numbers, ...words, ...strings]) {
+        same(atom);
+        same(`[${atom}]`);
+        same(`{"k":${atom}}`);
+        same(`{${atom}:1}`);
+        same(` ${atom} ,`);
+      }
+      same('{"b":1,"a":2,"b":0,"a":1}');
+      // Many members (sorted another way than few), with duplicates, in every order.
+      const names = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 23}`);
+      same(`{${names.map((k, i) => `"${k}":${i}`).join(',')}}`);
+      same(
+        `{${[...names]
+          .reverse()
+          .map((k, i) => `"${k}":${i}`)
+          .join(',')}}`,
+      );
+      same(
+        `{${[...names]
+          .sort()
+          .map((k, i) => `"${k}":${i}`)
+          .join(',')}}`,
+      );
+      same('{"\\u0062":1,"a":2,"b":3}');
+      same(`${'['.repeat(512)}${']'.repeat(512)}`);
+      same(`${'['.repeat(513)}${']'.repeat(513)}`);
+      same(`${'{"a":'.repeat(513)}1${'}'.repeat(513)}`);
+    });
   });
 });
