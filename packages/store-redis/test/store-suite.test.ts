@@ -1,6 +1,7 @@
 /**
- * The shared conformance suite (`storeSuite` from @idempo/testing) against the shared Redis, once through
- * ioredis 6 and once through ioredis 5, each under a random prefix that is deleted afterwards.
+ * The shared conformance suite (`storeSuite` from @idempo/testing) against the shared Redis, through ioredis 6 and
+ * ioredis 5, each with and without `enableAutoPipelining` (which the README recommends), each under a random prefix
+ * that is deleted afterwards.
  */
 import { storeSuite } from '@idempo/testing';
 import { afterAll, expect } from 'vitest';
@@ -11,15 +12,18 @@ import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
 const clients: Array<{ client: AnyRedis; prefix: string }> = [];
 
 for (const io of IOREDIS_VERSIONS) {
-  const prefix = runPrefix(`suite-${io.name.replace(' ', '')}`);
-  let client: AnyRedis | undefined;
-  storeSuite(`RedisStore over ${io.name} (${io.version}), standalone`, () => {
-    if (!client) {
-      client = io.redis(REDIS_URL);
-      clients.push({ client, prefix });
-    }
-    return new RedisStore({ client, prefix });
-  });
+  for (const enableAutoPipelining of [false, true]) {
+    const prefix = runPrefix(`suite-${io.name.replace(' ', '')}${enableAutoPipelining ? '-ap' : ''}`);
+    let client: AnyRedis | undefined;
+    const how = enableAutoPipelining ? 'standalone, enableAutoPipelining' : 'standalone';
+    storeSuite(`RedisStore over ${io.name} (${io.version}), ${how}`, () => {
+      if (!client) {
+        client = io.redis(REDIS_URL, { enableAutoPipelining });
+        clients.push({ client, prefix });
+      }
+      return new RedisStore({ client, prefix });
+    });
+  }
 }
 
 afterAll(async () => {
