@@ -36,7 +36,7 @@ export const HTTP_USAGE = `usage: node dist/http-main.js [options]
   --warmup-ms N      discarded warm-up run per server (default 2000)
   --connections N    concurrent connections (default 32)
   --no-pin           do not pin the server to CPU 0 (taskset)
-  --quick            smoke run: fastify only, 1 rep of 500 ms, 200 ms warm-up
+  --quick            smoke run: fastify only, 1 rep of 500 ms, 200 ms warm-up, 8 connections
   --json             print the JSON report on stdout, the tables on stderr
   --out FILE         also write the JSON report to FILE
   --svg FILE         also write the chart of the ratios to bare to FILE
@@ -97,7 +97,7 @@ export function parseHttpBenchArgs(
     reps: count('reps', values.reps, quick ? 1 : 3, 1),
     durationMs: count('duration-ms', values['duration-ms'], quick ? 500 : 3000, 100),
     warmupMs: count('warmup-ms', values['warmup-ms'], quick ? 200 : 2000, 0),
-    connections: count('connections', values.connections, 32, 1),
+    connections: count('connections', values.connections, quick ? 8 : 32, 1),
     pin: values['no-pin'] !== true,
     json: values.json === true,
     out: values.out,
