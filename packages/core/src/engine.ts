@@ -116,8 +116,17 @@ class Engine<TContext> implements Idempotency<TContext> {
   readonly options: ResolvedOptions<TContext>;
   readonly #routes = new WeakMap<RouteOptions<TContext>, ResolvedOptions<TContext> | undefined>();
 
+  /** Whether anyone listens to events: without `onEvent`, nothing reads the clock for durations. */
+  readonly observed: boolean;
+
   constructor(options: IdempotencyOptions<TContext>) {
     this.options = resolveOptions(options);
+    this.observed = this.options.onEvent !== undefined;
+  }
+
+  /** The clock for event durations: `0` when nobody observes them. */
+  time(): number {
+    return this.observed ? now() : 0;
   }
 
   #config(route: RouteOptions<TContext> | false | undefined): ResolvedOptions<TContext> | undefined {
@@ -167,7 +176,7 @@ class Engine<TContext> implements Idempotency<TContext> {
   }
 
   async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
-    const startedAt = now();
+    const startedAt = this.time();
     const cfg = this.#config(request.route);
     if (!cfg) return BYPASS.disabled;
     if (!cfg.methods.has(request.method.toUpperCase())) return BYPASS.method;
@@ -209,7 +218,7 @@ class Engine<TContext> implements Idempotency<TContext> {
           body,
         });
 
-    const storeStart = now();
+    const storeStart = this.time();
     let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
     try {
       result = await withStoreTimeout(
@@ -229,13 +238,13 @@ class Engine<TContext> implements Idempotency<TContext> {
         startedAt,
         keyHash,
         error as StoreUnavailableError,
-        now() - storeStart,
+        this.time() - storeStart,
       );
     }
-    const storeMs = now() - storeStart;
+    const storeMs = this.time() - storeStart;
 
     if (result.kind === 'reserved') {
-      this.emit(cfg, 'reserved', request, startedAt, { keyHash, storeMs });
+      if (this.observed) this.emit(cfg, 'reserved', request, startedAt, { keyHash, storeMs });
       return new Execution(this, cfg, request, keyHash, result.token);
     }
     if (result.fingerprint !== fingerprint) {
@@ -270,12 +279,14 @@ class Engine<TContext> implements Idempotency<TContext> {
       return this.#storeFailure(cfg, request, startedAt, keyHash, error as StoreUnavailableError, storeMs);
     }
     const response = this.#replayResponse(cfg, stored);
-    this.emit(cfg, 'replayed', request, startedAt, {
-      keyHash,
-      storeMs,
-      status: stored.status,
-      bytes: stored.body.length,
-    });
+    if (this.observed) {
+      this.emit(cfg, 'replayed', request, startedAt, {
+        keyHash,
+        storeMs,
+        status: stored.status,
+        bytes: stored.body.length,
+      });
+    }
     return { kind: 'replay', response };
   }
 
@@ -388,7 +399,7 @@ class Execution<TContext> implements ExecuteDecision {
     if (this.#settled) return 'settled';
     this.#settled = true;
     this.#stopHeartbeat();
-    const started = now();
+    const started = this.engine.time();
     const { cfg } = this;
     if (cfg.persist && !cfg.persist(response.status)) {
       await this.#release(started, 'not-persisted');
@@ -409,26 +420,27 @@ class Execution<TContext> implements ExecuteDecision {
       body,
     );
     const handlerMs = started - this.#reservedAt;
-    const storeStart = now();
+    const storeStart = this.engine.time();
     try {
       const written = await withStoreTimeout(
         'store complete',
         () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
         cfg.storeTimeoutMs,
       );
-      const storeMs = now() - storeStart;
+      const storeMs = this.engine.time() - storeStart;
       if (!written) {
         this.#emit('lease-lost', started, { reason: 'complete', handlerMs, storeMs });
         return 'lease-lost';
       }
-      this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: bodyLength });
+      if (this.engine.observed)
+        this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: bodyLength });
       return 'stored';
     } catch (error) {
       this.#emit('store-error', started, {
         reason: 'complete',
         error,
         handlerMs,
-        storeMs: now() - storeStart,
+        storeMs: this.engine.time() - storeStart,
       });
       return 'store-error';
     }

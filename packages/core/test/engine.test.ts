@@ -166,6 +166,22 @@ describe('engine: execution and replay (C)', () => {
     expect(JSON.stringify(events)).not.toContain('k1');
   });
 
+  it('events carry durations measured on one clock: the handler time between reservation and commit', async () => {
+    const { engine, events } = setup();
+    const d = expectKind(await engine.begin(request()), 'execute');
+    await sleep(30);
+    await d.commit(created);
+    expectKind(await engine.begin(request()), 'replay');
+    const [reserved, committed, replayed] = events;
+    for (const e of [reserved, committed, replayed]) {
+      expect(e?.durationMs).toBeGreaterThanOrEqual(0);
+      expect(e?.storeMs).toBeGreaterThanOrEqual(0);
+      expect(e?.durationMs).toBeLessThan(1_000);
+    }
+    expect(committed?.handlerMs).toBeGreaterThanOrEqual(25);
+    expect(committed?.handlerMs).toBeLessThan(1_000);
+  });
+
   it('C20 no Content-Length on a replayed 204; replay marker can be renamed or dropped', async () => {
     const { engine } = setup({ replayHeader: 'X-Replayed' });
     await expectKind(await engine.begin(request()), 'execute').commit({
