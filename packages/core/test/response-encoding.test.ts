@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CorruptRecordError } from '../src/errors.js';
 import {
+  decodeChecked,
   decodeResponse,
   encodeRecord,
   encodeResponse,
@@ -162,6 +163,45 @@ describe('response encoding', () => {
     expect(
       decodeResponse(encodeResponse({ status: 200, headers: [['a', 'b']], body: new Uint8Array(0) })).headers,
     ).toEqual([['a', 'b']]);
+  });
+
+  it('reads every record as the field-by-field decoder does, with the same reason to refuse', () => {
+    const outcome = (decode: (b: Uint8Array) => StoredResponse, blob: Uint8Array) => {
+      try {
+        const r = decode(blob);
+        return { status: r.status, headers: r.headers, body: [...r.body] };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    const anyText = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom('\ufeffbom', '', 'é', 'a\u0000b'),
+    );
+    const records = fc
+      .record({
+        status: fc.integer({ min: 100, max: 599 }),
+        headers: fc.array(fc.tuple(anyText, anyText), { maxLength: 6 }),
+        body: fc.uint8Array({ maxLength: 40 }),
+      })
+      .map((r) => encodeResponse(r));
+    const damaged = fc.tuple(records, fc.nat(), fc.nat(255), fc.nat(3)).map(([blob, at, byte, how]) => {
+      const i = 4 + (at % Math.max(1, blob.length - 4));
+      if (how === 0) return blob.subarray(0, i);
+      const copy = blob.slice();
+      copy[i] = byte;
+      if (how === 1) return copy;
+      const longer = new Uint8Array(blob.length + 1 + (at % 3));
+      longer.set(how === 2 ? blob : copy);
+      return longer;
+    });
+    fc.assert(
+      fc.property(fc.oneof(records, damaged), (blob) => {
+        expect(outcome(decodeResponse, blob)).toEqual(outcome(decodeChecked, blob));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('never throws anything but CorruptRecordError on random bytes', () => {
