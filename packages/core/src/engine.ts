@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
+import { handOver } from './handed-over.js';
 import { type HeaderEntry, normalizeHeaders } from './headers.js';
 import { type Heartbeat, startHeartbeat } from './heartbeat.js';
 import { readKeyHeader } from './key.js';
@@ -424,7 +425,7 @@ class Execution<TContext> implements ExecuteDecision {
     try {
       const written = await withStoreTimeout(
         'store complete',
-        () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
+        () => cfg.store.complete(this.keyHash, this.token, handOver(blob), cfg.ttlMs),
         cfg.storeTimeoutMs,
       );
       const storeMs = this.engine.time() - storeStart;

@@ -7,6 +7,7 @@
  * MongoDB).
  */
 import { InvalidOptionsError, StoreCapacityError } from './errors.js';
+import { takeOver } from './handed-over.js';
 import type { IdempotencyStore, ReserveResult } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -111,8 +112,9 @@ export class MemoryStore implements IdempotencyStore {
       throw new StoreCapacityError(`MemoryStore: a ${response.length}-byte response exceeds maxBytes`);
     }
     this.#makeRoom(0, grow, now, entry);
-    // The caller's buffer is copied so that nothing it does later can change what is replayed.
-    entry.response = response.slice();
+    // The caller's buffer is copied so that nothing it does later can change what is replayed; a record the
+    // engine handed over is no one else's, and is kept as it is.
+    entry.response = takeOver(response) ? response : response.slice();
     entry.bytes += grow;
     this.#bytes += grow;
     entry.state = 'completed';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, StoreCapacityError } from '../src/errors.js';
+import { handOver, takeOver } from '../src/handed-over.js';
 import { MemoryStore } from '../src/memory-store.js';
 
 function clockStore(options: { maxEntries?: number; maxBytes?: number } = {}) {
@@ -144,5 +145,33 @@ describe('MemoryStore regressions', () => {
     expect(
       second.kind === 'existing' && second.state === 'completed' && new TextDecoder().decode(second.response),
     ).toBe('hello');
+  });
+
+  it('copies what it is given, except a buffer handed over by its only holder (the engine), kept as it is', async () => {
+    const { store } = clockStore();
+    const replayed = async (key: string) => {
+      const r = await store.reserve(key, 'fp', 1, 1);
+      if (r.kind !== 'existing' || r.state !== 'completed') throw new Error('not completed');
+      return new TextDecoder().decode(r.response);
+    };
+    const given = new TextEncoder().encode('given');
+    await store.complete('given', await reserved(store, 'given'), given, 10_000);
+    given[0] = 0x47;
+    expect(await replayed('given')).toBe('given');
+    const handed = handOver(new TextEncoder().encode('handed'));
+    await store.complete('handed', await reserved(store, 'handed'), handed, 10_000);
+    expect(takeOver(handed)).toBe(false); // taken by the store
+    handed[0] = 0x48; // what the engine never does: the store kept this very buffer
+    expect(await replayed('handed')).toBe('Handed');
+  });
+});
+
+describe('handOver / takeOver', () => {
+  it('lets one taker, and only one, take a buffer that was handed over', () => {
+    const buffer = new Uint8Array(1);
+    expect(takeOver(buffer)).toBe(false);
+    expect(handOver(buffer)).toBe(buffer);
+    expect(takeOver(buffer)).toBe(true);
+    expect(takeOver(buffer)).toBe(false);
   });
 });
