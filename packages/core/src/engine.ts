@@ -207,17 +207,21 @@ class Engine<TContext> implements Idempotency<TContext> {
     }
 
     const principal = cfg.principal ? ((await cfg.principal(request)) ?? '') : '';
-    const keyHash = await storageKey({ scope: cfg.scope, principal, key: parsed.key });
+    // Digests are synchronous where node:crypto exists: awaited only when they are not (an await costs a tick).
+    const pendingKey = storageKey({ scope: cfg.scope, principal, key: parsed.key });
+    const keyHash = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
     const body = (typeof request.body === 'function' ? await request.body() : request.body) ?? null;
-    const fingerprint = cfg.fingerprint
-      ? await cfg.fingerprint(request, body)
-      : await computeFingerprint({
+    const pendingFingerprint = cfg.fingerprint
+      ? cfg.fingerprint(request, body)
+      : computeFingerprint({
           method: request.method,
           path: request.path,
           query: request.query,
           contentType: firstValue(request.header('content-type')),
           body,
         });
+    const fingerprint =
+      typeof pendingFingerprint === 'string' ? pendingFingerprint : await pendingFingerprint;
 
     const storeStart = this.time();
     let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
