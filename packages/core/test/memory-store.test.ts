@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, StoreCapacityError } from '../src/errors.js';
 import { handOver, takeOver } from '../src/handed-over.js';
 import { MemoryStore } from '../src/memory-store.js';
+import type { IdempotencyStore } from '../src/store.js';
+import { ReferenceMemoryStore } from './memory-store-reference.js';
 
 function clockStore(options: { maxEntries?: number; maxBytes?: number } = {}) {
   let t = 1_000;
@@ -173,5 +176,84 @@ describe('handOver / takeOver', () => {
     expect(handOver(buffer)).toBe(buffer);
     expect(takeOver(buffer)).toBe(true);
     expect(takeOver(buffer)).toBe(false);
+  });
+});
+
+describe('MemoryStore against its earlier version', () => {
+  type Op =
+    | { op: 'reserve'; key: number; lease: number; ttl: number }
+    | { op: 'complete'; key: number; holder: number; size: number; ttl: number }
+    | { op: 'release' | 'extend'; key: number; holder: number }
+    | { op: 'tick'; ms: number };
+  const key = fc.nat(7);
+  const ops = fc.array(
+    fc.oneof(
+      fc.record({
+        op: fc.constant('reserve' as const),
+        key,
+        lease: fc.integer({ min: 1, max: 50 }),
+        ttl: fc.integer({ min: 1, max: 60 }),
+      }),
+      fc.record({
+        op: fc.constant('complete' as const),
+        key,
+        holder: fc.nat(3),
+        size: fc.nat(400),
+        ttl: fc.integer({ min: 1, max: 60 }),
+      }),
+      fc.record({ op: fc.constantFrom('release' as const, 'extend' as const), key, holder: fc.nat(3) }),
+      fc.record({ op: fc.constant('tick' as const), ms: fc.nat(40) }),
+    ),
+    { maxLength: 120 },
+  );
+
+  /** Runs `ops` on a store; tokens are named by the order they were handed out, so that two stores compare. */
+  async function run(make: (now: () => number) => IdempotencyStore, list: Op[]) {
+    let t = 1_000;
+    const store = make(() => t) as IdempotencyStore & { size: number; bytes: number };
+    const tokens: string[][] = Array.from({ length: 8 }, () => []);
+    const log: unknown[] = [];
+    for (const o of list) {
+      let result: unknown;
+      try {
+        if (o.op === 'tick') result = t += o.ms;
+        else if (o.op === 'reserve') {
+          const r = await store.reserve(`k${o.key}`, `fp${o.key % 3}`, o.lease, o.ttl);
+          if (r.kind === 'reserved') {
+            (tokens[o.key] as string[]).unshift(r.token);
+            result = 'reserved';
+          } else
+            result = r.state === 'completed' ? [r.fingerprint, [...r.response]] : [r.fingerprint, r.state];
+        } else {
+          const token = (tokens[o.key] as string[])[o.holder] ?? 'nobody';
+          if (o.op === 'complete') {
+            const bytes = new Uint8Array(o.size).fill(o.key + o.size);
+            result = await store.complete(`k${o.key}`, token, bytes, o.ttl);
+          } else if (o.op === 'release') result = await store.release(`k${o.key}`, token);
+          else result = await store.extend(`k${o.key}`, token, 30);
+        }
+      } catch (e) {
+        result = `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      log.push([o, result, store.size, store.bytes]);
+    }
+    return log;
+  }
+
+  it('answers, evicts and accounts as it did, for any sequence of calls', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ops,
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 300, max: 3_000 }),
+        async (list, maxEntries, maxBytes) => {
+          const options = (now: () => number) => ({ maxEntries, maxBytes, now });
+          expect(await run((now) => new MemoryStore(options(now)), list)).toEqual(
+            await run((now) => new ReferenceMemoryStore(options(now)), list),
+          );
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });
