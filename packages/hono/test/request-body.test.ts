@@ -101,3 +101,64 @@ describe('the request body', () => {
     expect(seen).toEqual([false, false, false]);
   });
 });
+
+describe('c.req.raw after the middleware read the body', () => {
+  const read = async (
+    handler: (raw: Request) => Promise<unknown>,
+    init: { body: BodyInit; type: string },
+  ) => {
+    const app = new Hono();
+    app.use('*', idempotency({ store: new MemoryStore() }));
+    app.post('/raw', async (c) => c.json({ got: await handler(c.req.raw) }, 201));
+    const response = await app.request('/raw', {
+      method: 'POST',
+      headers: { 'idempotency-key': newKey(), 'content-type': init.type },
+      body: init.body,
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { got: unknown }).got;
+  };
+  const json = { body: '{"a":1}', type: 'application/json' };
+
+  it('serves the same bytes through bytes(), blob(), body and clone(), every time', async () => {
+    expect(await read(async (raw) => [...(await raw.bytes())].length, json)).toBe(7);
+    expect(await read(async (raw) => (await raw.blob()).type, json)).toBe('application/json');
+    expect(await read(async (raw) => new Response(raw.body).text(), json)).toBe('{"a":1}');
+    expect(
+      await read(async (raw) => {
+        const stream = raw.body;
+        const unused = raw.bodyUsed;
+        await new Response(stream).text();
+        return [stream === raw.body, unused, raw.bodyUsed];
+      }, json),
+    ).toEqual([true, false, true]);
+    expect(await read(async (raw) => [await raw.clone().json(), await raw.text()], json)).toEqual([
+      { a: 1 },
+      '{"a":1}',
+    ]);
+  });
+
+  it('parses a form through formData() with its content type', async () => {
+    const form = new URLSearchParams({ item: 'book' });
+    expect(
+      await read(async (raw) => (await raw.formData()).get('item'), {
+        body: form.toString(),
+        type: 'application/x-www-form-urlencoded',
+      }),
+    ).toBe('book');
+  });
+
+  it('a body with no content type reads back as a blob without one', async () => {
+    const app = new Hono();
+    app.use('*', idempotency({ store: new MemoryStore() }));
+    app.post('/raw', async (c) =>
+      c.json({ type: (await c.req.raw.blob()).type, size: (await c.req.raw.arrayBuffer()).byteLength }, 201),
+    );
+    const response = await app.request('/raw', {
+      method: 'POST',
+      headers: { 'idempotency-key': newKey(), 'content-length': '3' },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(await response.json()).toEqual({ type: '', size: 3 });
+  });
+});
