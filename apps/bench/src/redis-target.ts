@@ -1,8 +1,7 @@
 /**
  * RedisStore against the Redis at `REDIS_URL` (default redis://127.0.0.1:6379), with its floor: two PINGs on the
  * same client, the round trips one reserve + complete cannot avoid. Each repetition gets its own client and a
- * fresh key prefix, and deletes its keys afterwards. Both clients auto-pipeline (as the store's README advises), so
- * concurrent calls share writes on both sides of the comparison.
+ * fresh key prefix, and deletes its keys afterwards.
  */
 import type { IdempotencyStore } from '@idempo/core';
 import { RedisStore } from '@idempo/store-redis';
@@ -12,12 +11,7 @@ import { closingAlso, type StoreTarget } from './store-target.js';
 const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 function connect(): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-  });
+  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
 }
 
 async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
