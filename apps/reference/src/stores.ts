@@ -47,7 +47,11 @@ export async function openStore(name: Exclude<StoreName, 'none'>, shared?: strin
     case 'redis': {
       const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
       // enableAutoPipelining: the commands of concurrent requests share one write (store-redis README).
-      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+      const client = new Redis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: true,
+      });
       await client.connect().catch((error: unknown) => {
         client.disconnect();
         throw new Error(`cannot reach Redis at ${url}: ${String(error)}`);

@@ -65,6 +65,7 @@ export function svgChart(results: readonly HttpCaseResult[], title: string): str
   const width = label + plot + 60;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="sans-serif" font-size="10">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="18" font-size="13" font-weight="bold">${escapeXml(title)}</text>`,
     ...parts,
