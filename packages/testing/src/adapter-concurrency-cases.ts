@@ -18,11 +18,20 @@ export function defineConcurrencyCases(ctx: AdapterSuiteContext): void {
       const responses = await Promise.all(
         Array.from({ length: ctx.parallel }, () => client.send('POST', path, { key, json: ORDER })),
       );
-      const created = responses.filter((r) => r.status === 201);
+      // On a loaded machine a duplicate can reach a slow store after the first has finished: it then gets the
+      // replay, which is still one execution. What may never happen is a second execution.
+      const created = responses.filter(
+        (r) => r.status === 201 && header(r, 'idempotent-replayed') === undefined,
+      );
+      const replays = responses.filter(
+        (r) => r.status === 201 && header(r, 'idempotent-replayed') !== undefined,
+      );
       const conflicts = responses.filter((r) => r.status !== 201);
       expect(created, 'exactly one request runs the handler').toHaveLength(1);
       expectNotReplayed(created[0] as AdapterResponse);
-      expect(conflicts).toHaveLength(ctx.parallel - 1);
+      for (const replay of replays) expectReplayOf(replay, created[0] as AdapterResponse);
+      expect(conflicts).toHaveLength(ctx.parallel - 1 - replays.length);
+      expect(conflicts.length, 'most duplicates arrive while the first runs').toBeGreaterThan(0);
       for (const conflict of conflicts) {
         expectProblem(conflict, 409);
         expect(header(conflict, 'retry-after')).toMatch(/^\d+$/);
