@@ -12,9 +12,9 @@ afterAll(() => db?.drop());
 
 // The suite's 100-way races and 500 concurrent keys queue on a 10-connection pool: every operation still fits
 // in the default 2 s budget.
-storeSuite('PostgresStore', () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema }));
+storeSuite('PostgresStore', () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, timeoutMs: 10_000 }));
 
 storeSuite(
   'PostgresStore without prepared statements',
-  () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, preparedStatements: false }),
+  () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, preparedStatements: false, timeoutMs: 10_000 }),
 );
