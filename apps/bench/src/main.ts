@@ -3,31 +3,21 @@
  * keys (begin + commit) and the engine on a replayed key (begin), sequential and concurrent, several timed
  * repetitions each. Prints a table (and, with --json, the JSON report).
  */
+
 import { writeFile } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
-import { type BenchSettings, parseBenchArgs, USAGE } from './bench-args.js';
+import { parseBenchArgs, USAGE } from './bench-args.js';
 import { benchCases } from './bench-cases.js';
 import { type BenchReport, type CaseResult, withFloorRatios } from './bench-report.js';
 import { gcBetweenReps, measure } from './measure.js';
 import { resultsTable } from './results-table.js';
+import { settingsOrExit } from './settings-or-exit.js';
 import { summarize } from './stats.js';
 import { STORE_TARGETS } from './targets.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-function readSettings(): BenchSettings {
-  try {
-    const parsed = parseBenchArgs(process.argv.slice(2));
-    if (parsed) return parsed;
-    console.log(USAGE);
-    process.exit(0);
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-const settings = readSettings();
+const settings = settingsOrExit((argv) => parseBenchArgs(argv), USAGE);
 /** Progress and, with --json, the table go to stderr so that stdout carries only the JSON. */
 const out = settings.json ? process.stderr : process.stdout;
 const log = (line: string) => out.write(`${line}\n`);

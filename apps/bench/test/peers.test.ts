@@ -5,8 +5,8 @@
  * tests assert what the peers do today, so that a change in a peer's version or set-up shows.
  * Needs Redis on REDIS_URL (default redis://127.0.0.1:6379) and a build (`pnpm turbo run build --filter @idempo/bench...`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type ReferenceProcess, startServerProcess } from '@idempo/reference/process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,57 +16,11 @@ const ORDER = { item: 'book', qty: 1 };
 /** Long enough that the nine duplicates arrive while the first one runs, even on a loaded machine. */
 const DUPLICATE_DELAY_MS = 1000;
 
-interface PeerProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** What it wrote to stdout so far. */
-  stdout(): string;
-  /** What it wrote to stderr so far. */
-  stderr(): string;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
-}
+type PeerProcess = ReferenceProcess;
 
+/** The built peer server as a process, through the reference app's launcher (same `listening on` protocol). */
 function startPeer(name: string, timeoutMs = 30_000): Promise<PeerProcess> {
-  const child = spawn(process.execPath, [PEER_SERVER, '--peer', name, '--port', '0'], {
-    env: { ...process.env, REDIS_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name}: no listening line within ${timeoutMs} ms; stderr:\n${stderr}`));
-    }, timeoutMs);
-    const onEarlyExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${name}: exited with ${code} before listening; stderr:\n${stderr}`));
-    };
-    child.once('exit', onEarlyExit);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^listening on (http:\/\/\S+)\n/m.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      child.off('exit', onEarlyExit);
-      resolve({
-        url: match[1] as string,
-        child,
-        stdout: () => stdout,
-        stderr: () => stderr,
-        stop: async () => {
-          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-  });
+  return startServerProcess([PEER_SERVER, '--peer', name, '--port', '0'], { REDIS_URL }, timeoutMs);
 }
 
 interface Answer {
@@ -146,17 +100,10 @@ function statuses(answers: readonly Answer[]): number[] {
 
 describe('peer-server command line', () => {
   it('rejects an unknown peer with exit code 2 and the usage on stderr', async () => {
-    const child = spawn(process.execPath, [PEER_SERVER, '--peer', 'nope'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(2);
-    expect(stderr).toContain('--peer must be one of nest-node-idempotency-memory');
-    expect(stderr).toContain('usage: node dist/peer-server.js');
+    const started = startServerProcess([PEER_SERVER, '--peer', 'nope']);
+    await expect(started).rejects.toThrow(/exited with 2 before listening/);
+    await expect(started).rejects.toThrow(/--peer must be one of nest-node-idempotency-memory/);
+    await expect(started).rejects.toThrow(/usage: node dist\/peer-server\.js/);
   });
 });
 

@@ -12,6 +12,8 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export interface ReferenceProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** What it wrote to stdout so far (the protocol: the one `listening on` line). */
+  stdout(): string;
   /** What it wrote to stderr so far. */
   stderr(): string;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code; at once if it has already exited. */
@@ -65,6 +67,7 @@ export function startServerProcess(
       resolve({
         url: match[1] as string,
         child,
+        stdout: () => stdout,
         stderr: () => stderr,
         stop: async (signal = 'SIGTERM') => {
           if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -4,9 +4,11 @@
  * interleaved and repeated. Prints a table per run and the issue's targets; exits 1 if an idempo server
  * misbehaved (a 5xx, a replay that ran the handler, more executions than keys).
  */
+
 import { writeFile } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
-import { HTTP_USAGE, type HttpBenchSettings, parseHttpBenchArgs } from './http-args.js';
+import { settingsOrExit } from '../settings-or-exit.js';
+import { HTTP_USAGE, parseHttpBenchArgs } from './http-args.js';
 import { markdownTable, markdownTargets } from './http-markdown.js';
 import { groupResults, type HttpCaseResult, type HttpSample, sampleProblems } from './http-report.js';
 import { runGroup } from './http-runner.js';
@@ -15,19 +17,7 @@ import { pinLoadGenerator } from './pin.js';
 import { expressPeers, serversFor } from './servers.js';
 import { svgChart } from './svg-chart.js';
 
-function readSettings(): HttpBenchSettings {
-  try {
-    const parsed = parseHttpBenchArgs(process.argv.slice(2));
-    if (parsed) return parsed;
-    console.log(HTTP_USAGE);
-    process.exit(0);
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${HTTP_USAGE}`);
-    process.exit(2);
-  }
-}
-
-const settings = readSettings();
+const settings = settingsOrExit((argv) => parseHttpBenchArgs(argv), HTTP_USAGE);
 const out = settings.json ? process.stderr : process.stdout;
 const log = (line: string) => out.write(`${line}\n`);
 const pinned = settings.pin && pinLoadGenerator();
