@@ -8,7 +8,7 @@
  */
 import { InvalidOptionsError, StoreCapacityError } from './errors.js';
 import { takeOver } from './handed-over.js';
-import type { IdempotencyStore, ReserveResult } from './store.js';
+import type { IdempotencyStore, ReserveResult, StoredRecord, StoreStats } from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -28,6 +28,7 @@ interface Entry {
   readonly fingerprint: string;
   readonly token: string;
   state: 'in-flight' | 'completed';
+  readonly createdAt: number;
   leaseExpiresAt: number;
   expiresAt: number;
   response: Uint8Array | undefined;
@@ -127,6 +128,7 @@ export class MemoryStore implements IdempotencyStore {
       fingerprint,
       token,
       state: 'in-flight',
+      createdAt: now,
       leaseExpiresAt: now + leaseMs,
       expiresAt: now + ttlMs,
       response: undefined,
@@ -172,6 +174,41 @@ export class MemoryStore implements IdempotencyStore {
     if (!entry) return false;
     entry.leaseExpiresAt = now + leaseMs;
     return true;
+  }
+
+  async get(key: string): Promise<StoredRecord | undefined> {
+    const entry = this.#records.get(key);
+    if (!entry || entry.expiresAt <= this.#now()) return undefined;
+    const completed = entry.state === 'completed';
+    return {
+      state: entry.state,
+      fingerprint: entry.fingerprint,
+      createdAt: new Date(entry.createdAt),
+      leaseExpiresAt: completed ? undefined : new Date(entry.leaseExpiresAt),
+      expiresAt: new Date(entry.expiresAt),
+      response: completed ? (entry.response as Uint8Array).slice() : undefined,
+    };
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const entry = this.#records.get(key);
+    if (!entry) return false;
+    this.#drop(entry);
+    return entry.expiresAt > this.#now();
+  }
+
+  async stats(): Promise<StoreStats> {
+    const now = this.#now();
+    let inFlight = 0;
+    let leaseExpired = 0;
+    let completed = 0;
+    for (const entry of this.#records.values()) {
+      if (entry.expiresAt <= now) continue;
+      if (entry.state === 'completed') completed++;
+      else if (entry.leaseExpiresAt > now) inFlight++;
+      else leaseExpired++;
+    }
+    return { inFlight, leaseExpired, completed };
   }
 
   async close(): Promise<void> {

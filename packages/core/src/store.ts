@@ -18,6 +18,41 @@ export type ReserveResult =
     };
 
 /**
+ * What an operator may see of one record ({@link IdempotencyStore.get}): everything but the holder's token, so
+ * that nothing read for support can complete, release or extend the record.
+ */
+export interface StoredRecord {
+  /** `'in-flight'` while a handler runs (or ran and crashed), `'completed'` once its response is stored. */
+  readonly state: 'in-flight' | 'completed';
+  /** The fingerprint of the request that reserved the key: a retry with another one gets 422. */
+  readonly fingerprint: string;
+  /**
+   * When the current holder reserved the key (a takeover starts a new record, so a new instant). `undefined`
+   * for a record written by a version of the store that did not keep it.
+   */
+  readonly createdAt: Date | undefined;
+  /**
+   * In flight: when the holder's lease ends (its heartbeat moves it on). Once past, the holder is presumed dead
+   * and the next `reserve` takes the key over. `undefined` once completed.
+   */
+  readonly leaseExpiresAt: Date | undefined;
+  /** When the record's retention ends: from then on it is gone, whatever its state. */
+  readonly expiresAt: Date;
+  /** Completed: the stored response, as core encoded it (`decodeResponse` reads it). `undefined` in flight. */
+  readonly response: Uint8Array | undefined;
+}
+
+/** Counts of the live records of one store ({@link IdempotencyStore.stats}); records past retention are not counted. */
+export interface StoreStats {
+  /** In-flight records whose lease still runs: a retry gets 409. */
+  readonly inFlight: number;
+  /** In-flight records whose lease has ended: their handler is presumed dead, the next retry takes them over. */
+  readonly leaseExpired: number;
+  /** Completed records: a retry gets the stored response. */
+  readonly completed: number;
+}
+
+/**
  * A store of idempotency records. Implementations must guarantee, across processes and machines:
  *
  * - exactly one concurrent caller of `reserve` for a key gets `reserved`;
@@ -43,6 +78,21 @@ export interface IdempotencyStore {
   release(key: string, token: string): Promise<boolean>;
   /** Extends the lease to `leaseMs` from now (the heartbeat). `false`: stale token, nothing written. */
   extend(key: string, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Operations: the record of `key` as it is now, or `undefined` when there is none or its retention has ended.
+   * Reads only: it never takes a record over, extends or drops one, whatever it finds. Optional for stores of
+   * other authors; every idempo store has it, and `storeSuite` checks it unless told the store has none.
+   */
+  get?(key: string): Promise<StoredRecord | undefined>;
+  /**
+   * Operations: deletes the record of `key`, whatever its state, so that the next request with the key runs
+   * afresh. `true` when a live record was deleted. A holder still running loses its record: its `complete`,
+   * `release` and `extend` return `false` (its response is sent but not stored), and a retry may run the request
+   * a second time, so unstick an in-flight key only when its handler is known to be dead.
+   */
+  delete?(key: string): Promise<boolean>;
+  /** Operations: counts of the live records, by state. May read every record: a tool for operators, not a hot path. */
+  stats?(): Promise<StoreStats>;
   /** Frees what the store holds. Stores over a client the user passed in leave that client open. */
   close?(): Promise<void>;
 }

@@ -10,4 +10,5 @@ import { MingoCollection } from './support/mingo-collection.js';
 storeSuite(
   'MongoStore, pipelines evaluated by mingo (no server)',
   () => new MongoStore({ collection: new MingoCollection() }),
+  { operations: false },
 );

@@ -15,6 +15,7 @@ afterAll(() => db?.drop());
 storeSuite(
   'PostgresStore',
   () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, timeoutMs: 10_000 }),
+  { operations: false },
 );
 
 storeSuite(
@@ -26,4 +27,5 @@ storeSuite(
       preparedStatements: false,
       timeoutMs: 10_000,
     }),
+  { operations: false },
 );

@@ -4,7 +4,8 @@ import type { IdempotencyStore } from '@idempo/core';
  * Makes the store under test. {@link storeSuite} calls it once before the cases run (the cases share that
  * store and close it after the last one) and once more for the `close()` case, so it must return a new
  * store on each call. The store may share a client or a database with other runs: the suite writes only keys
- * under a random prefix of its own.
+ * under a random prefix of its own. The `stats()` case counts every record of the second store, so with
+ * operations on, each call must give a store with a namespace of its own (a fresh key prefix, table or collection).
  */
 export type StoreFactory = () => IdempotencyStore | Promise<IdempotencyStore>;
 
@@ -18,6 +19,11 @@ export interface StoreSuiteOptions {
   readonly timeScale?: number | undefined;
   /** Callers racing for one key in the race cases. Default `100`; at least `2`. */
   readonly raceSize?: number | undefined;
+  /**
+   * Whether the store has the operations `get`, `delete` and `stats` and the suite checks them. Default `true`:
+   * every idempo store has them; `false` for a store of your own that does not (they are optional in the contract).
+   */
+  readonly operations?: boolean | undefined;
   /** The first part of every key the suite writes, before a random per-run part. Default `'idempo-suite'`. */
   readonly keyPrefix?: string | undefined;
 }

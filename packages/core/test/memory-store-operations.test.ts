@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/memory-store.js';
+
+function clockStore() {
+  let t = 1_000_000;
+  const store = new MemoryStore({ now: () => t, maxEntries: 3 });
+  return { store, tick: (ms: number) => (t += ms) };
+}
+
+describe('MemoryStore operations, on its own clock', () => {
+  it('get reports the exact instants of its clock, and a completed record drops its lease', async () => {
+    const { store, tick } = clockStore();
+    const r = await store.reserve('k', 'fp', 100, 1_000);
+    if (r.kind !== 'reserved') throw new Error('not reserved');
+    expect(await store.get('k')).toEqual({
+      state: 'in-flight',
+      fingerprint: 'fp',
+      createdAt: new Date(1_000_000),
+      leaseExpiresAt: new Date(1_000_100),
+      expiresAt: new Date(1_001_000),
+      response: undefined,
+    });
+    tick(40);
+    expect(await store.extend('k', r.token, 100)).toBe(true);
+    expect((await store.get('k'))?.leaseExpiresAt).toEqual(new Date(1_000_140));
+    expect(await store.complete('k', r.token, new Uint8Array([9]), 500)).toBe(true);
+    expect(await store.get('k')).toEqual({
+      state: 'completed',
+      fingerprint: 'fp',
+      createdAt: new Date(1_000_000),
+      leaseExpiresAt: undefined,
+      expiresAt: new Date(1_000_540),
+      response: new Uint8Array([9]),
+    });
+    tick(499);
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 1 });
+    tick(1);
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+    expect(await store.delete('k')).toBe(false);
+    expect(store.size).toBe(0);
+  });
+
+  it('get does not drop an expired record nor free room; delete does', async () => {
+    const { store, tick } = clockStore();
+    await store.reserve('a', 'fp', 100, 200);
+    tick(100);
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 1, completed: 0 });
+    tick(100);
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.size).toBe(1);
+    await store.reserve('b', 'fp', 100, 200);
+    expect(await store.delete('b')).toBe(true);
+    expect(store.size).toBe(1);
+    expect(store.bytes).toBeGreaterThan(0);
+    expect(await store.delete('a')).toBe(false);
+    expect(store.size).toBe(0);
+    expect(store.bytes).toBe(0);
+  });
+});
