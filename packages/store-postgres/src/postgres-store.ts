@@ -7,6 +7,8 @@ import {
   type IdempotencyStore,
   InvalidOptionsError,
   type ReserveResult,
+  type StoredRecord,
+  type StoreStats,
   StoreUnavailableError,
 } from '@idempo/core';
 import { boundedQuery } from './bounded-query.js';
@@ -58,6 +60,72 @@ function isReserveRow(row: unknown): row is ReserveRow {
   );
 }
 
+/** A row of the `get` statement: instants as float8 milliseconds since the epoch. */
+interface RecordRow {
+  readonly state: string;
+  readonly fingerprint: string;
+  readonly response: Uint8Array | null;
+  readonly created_at: number | null;
+  readonly lease_expires_at: number | null;
+  readonly expires_at: number;
+}
+
+function isRecordRow(row: unknown): row is RecordRow {
+  if (typeof row !== 'object' || row === null) return false;
+  const r = row as Record<string, unknown>;
+  const instant = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+  return (
+    typeof r['state'] === 'string' &&
+    typeof r['fingerprint'] === 'string' &&
+    (r['response'] === null || r['response'] instanceof Uint8Array) &&
+    (r['created_at'] === null || instant(r['created_at'])) &&
+    (r['lease_expires_at'] === null || instant(r['lease_expires_at'])) &&
+    instant(r['expires_at'])
+  );
+}
+
+/** The record a `get` row describes; `CorruptRecordError` when its state and columns disagree. */
+function storedRecord(row: RecordRow): StoredRecord {
+  const createdAt = row.created_at === null ? undefined : new Date(row.created_at);
+  const expiresAt = new Date(row.expires_at);
+  if (row.state === 'in-flight' && row.response === null && row.lease_expires_at !== null) {
+    const leaseExpiresAt = new Date(row.lease_expires_at);
+    return {
+      state: 'in-flight',
+      fingerprint: row.fingerprint,
+      createdAt,
+      leaseExpiresAt,
+      expiresAt,
+      response: undefined,
+    };
+  }
+  if (row.state === 'completed' && row.response !== null) {
+    const response = row.response;
+    return {
+      state: 'completed',
+      fingerprint: row.fingerprint,
+      createdAt,
+      leaseExpiresAt: undefined,
+      expiresAt,
+      response,
+    };
+  }
+  throw new CorruptRecordError(`PostgresStore get: record in unknown state ${JSON.stringify(row.state)}`);
+}
+
+/** A count of the `stats` statement: a bigint, which pg hands over as a string unless told otherwise. */
+function count(row: Record<string, unknown>, column: string): number {
+  const value = row[column];
+  const n =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+      ? Number(value)
+      : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new CorruptRecordError(`PostgresStore stats: ${column} is not a count: ${String(value)}`);
+  }
+  return n;
+}
+
 function positiveInteger(what: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidOptionsError(`PostgresStore: ${what} must be a positive integer, got ${String(value)}`);
@@ -101,6 +169,9 @@ export class PostgresStore implements IdempotencyStore {
       release: name('release'),
       extend: name('extend'),
       cleanup: name('cleanup'),
+      get: name('get'),
+      delete: name('delete'),
+      stats: name('stats'),
     };
   }
 
@@ -203,6 +274,56 @@ export class PostgresStore implements IdempotencyStore {
       deleted += count;
       if (count < batchSize) return deleted;
     }
+  }
+
+  /**
+   * Operations: the record of `key` as it is now (state, fingerprint, when it was reserved, its lease while in
+   * flight, its retention, and the stored response once completed), or `undefined` when there is none or its
+   * retention has ended by the database clock. Never the token. One primary-key read: it takes no lock, writes
+   * nothing and never takes a record over. `createdAt` is `undefined` for a row written by a version of the store
+   * that did not keep it.
+   */
+  async get(key: string): Promise<StoredRecord | undefined> {
+    const result = await this.#run('get', [key], false);
+    if (result.rows.length === 0) return undefined;
+    const row = result.rows[0];
+    if (result.rows.length !== 1 || !isRecordRow(row)) {
+      throw new CorruptRecordError(`PostgresStore get: expected one record, got ${result.rows.length}`);
+    }
+    return storedRecord(row);
+  }
+
+  /**
+   * Operations: deletes the row of `key` whatever it holds (a dead row too); `true` when it was live (what `get`
+   * would have returned). The holder, if any, is fenced out: its `complete`, `release` and `extend` return
+   * `false`. One statement, bounded by `timeoutMs` like the others (a row lock held elsewhere ends it with
+   * `StoreTimeoutError`, deleting nothing).
+   */
+  async delete(key: string): Promise<boolean> {
+    const result = await this.#run('delete', [key]);
+    const row = result.rows[0] as { live?: unknown } | undefined;
+    return row?.live === true;
+  }
+
+  /**
+   * Operations: counts of the live rows (within retention, by the database clock) by state: in flight with the
+   * lease running, in flight with the lease over, completed. One aggregate statement, run on the server (nothing
+   * but the three counts crosses the wire); it reads every live row, so on a large table give the store that
+   * runs it a `timeoutMs` to match. Rows past retention are not counted, whether or not `cleanup()` has deleted
+   * them yet.
+   */
+  async stats(): Promise<StoreStats> {
+    const result = await this.#run('stats', [], false);
+    const row = result.rows[0];
+    if (result.rows.length !== 1 || typeof row !== 'object' || row === null) {
+      throw new CorruptRecordError(`PostgresStore stats: expected one row, got ${result.rows.length}`);
+    }
+    const counts = row as Record<string, unknown>;
+    return {
+      inFlight: count(counts, 'in_flight'),
+      leaseExpired: count(counts, 'lease_expired'),
+      completed: count(counts, 'completed'),
+    };
   }
 
   /**

@@ -24,6 +24,12 @@ export interface Statements {
   readonly extend: string;
   /** `$1` batch size. */
   readonly cleanup: string;
+  /** `$1` key. Read-only: no lock guard (a plain read never waits for a row lock). */
+  readonly get: string;
+  /** `$1` key, `$2` lock timeout. */
+  readonly delete: string;
+  /** No parameter. Read-only, like `get`. */
+  readonly stats: string;
 }
 
 /** Key of the transaction-level advisory lock that serialises concurrent migrations (ASCII "idempo"). */
@@ -53,8 +59,8 @@ export function statements(schema: string, table: string): Statements {
       AND (r."state" = 'completed' OR r."lease_expires_at" > ${NOW})
   ),
   claim AS (
-    INSERT INTO ${t} AS r ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at")
-    SELECT $1, $2, $3, 'in-flight', NULL, ${NOW} + ${ms('$4')}, ${NOW} + ${ms('$5')}
+    INSERT INTO ${t} AS r ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at", "created_at")
+    SELECT $1, $2, $3, 'in-flight', NULL, ${NOW} + ${ms('$4')}, ${NOW} + ${ms('$5')}, ${NOW}
     FROM ${guard('$6')}
     WHERE NOT EXISTS (SELECT FROM live)
     ON CONFLICT ("key") DO UPDATE SET
@@ -63,7 +69,8 @@ export function statements(schema: string, table: string): Statements {
       ${pick('state', 'excluded."state"')},
       ${pick('response', 'NULL')},
       ${pick('lease_expires_at', 'excluded."lease_expires_at"')},
-      ${pick('expires_at', 'excluded."expires_at"')}
+      ${pick('expires_at', 'excluded."expires_at"')},
+      ${pick('created_at', 'excluded."created_at"')}
     RETURNING r."fingerprint", r."state", r."response", r."token" = $3 AS "owned"
   )
 SELECT "fingerprint", "state", "response", "owned" FROM claim
@@ -96,7 +103,35 @@ WHERE ctid = ANY (ARRAY(
   FOR UPDATE SKIP LOCKED
 ))`;
 
-  return { reserve, complete, release, extend, cleanup };
+  // Instants leave as milliseconds since the epoch (float8), whatever type parser the pool has for timestamptz.
+  const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+  const retained = `r."expires_at" > ${NOW}`;
+
+  // The operator's read: one primary-key lookup, no lock, no write. A record past retention is not returned
+  // (whether or not cleanup has deleted it yet); a lease is shown only while in flight.
+  const get = `SELECT r."state", r."fingerprint", r."response",
+  ${epochMs('r."created_at"')} AS "created_at",
+  CASE WHEN r."state" = 'in-flight' THEN ${epochMs('r."lease_expires_at"')} END AS "lease_expires_at",
+  ${epochMs('r."expires_at"')} AS "expires_at"
+FROM ${t} AS r
+WHERE r."key" = $1 AND ${retained}`;
+
+  // Deletes the row whatever it holds, dead rows included; says whether it was live (what get would have shown),
+  // judged on the version it deleted.
+  const remove = `DELETE FROM ${t} AS r
+USING ${guard('$2')}
+WHERE r."key" = $1
+RETURNING ${retained} AS "live"`;
+
+  // One pass over the live rows (through the expiry index when most rows are dead), counted by state.
+  const stats = `SELECT
+  count(*) FILTER (WHERE r."state" = 'in-flight' AND r."lease_expires_at" > ${NOW}) AS "in_flight",
+  count(*) FILTER (WHERE r."state" = 'in-flight' AND r."lease_expires_at" <= ${NOW}) AS "lease_expired",
+  count(*) FILTER (WHERE r."state" = 'completed') AS "completed"
+FROM ${t} AS r
+WHERE ${retained}`;
+
+  return { reserve, complete, release, extend, cleanup, get, delete: remove, stats };
 }
 
 /** The migration: the advisory lock, then the DDL, sent as one multi-statement query (one implicit transaction). */

@@ -1,31 +1,35 @@
 import { storeSuite } from '@idempo/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { PostgresStore } from '../src/index.js';
+import { PostgresStore, type PostgresStoreOptions } from '../src/index.js';
 import { createTestSchema, type TestSchema } from './helpers/database.js';
 
 let db: TestSchema;
 beforeAll(async () => {
   db = await createTestSchema('suite');
-  await new PostgresStore({ pool: db.admin, schema: db.schema }).migrate();
 });
+// Dropping the schema drops every table the factories made.
 afterAll(() => db?.drop());
 
-// The suite's 100-way races and 500 concurrent keys queue on a 10-connection pool: 10 s per operation so that a
-// loaded CI machine does not turn queueing into timeouts (the 2 s default is tested in faults.test.ts).
-storeSuite(
-  'PostgresStore',
-  () => new PostgresStore({ pool: db.pool({ max: 10 }), schema: db.schema, timeoutMs: 10_000 }),
-  { operations: false },
-);
+let tables = 0;
 
-storeSuite(
-  'PostgresStore without prepared statements',
-  () =>
-    new PostgresStore({
-      pool: db.pool({ max: 10 }),
-      schema: db.schema,
-      preparedStatements: false,
-      timeoutMs: 10_000,
-    }),
-  { operations: false },
-);
+/**
+ * A store over a new, empty table of its own (the operations cases count a store's records, so every store the
+ * suite makes must see only its own).
+ */
+async function freshStore(options: Partial<PostgresStoreOptions>): Promise<PostgresStore> {
+  const table = `suite_${++tables}`;
+  await new PostgresStore({ pool: db.admin, schema: db.schema, table }).migrate();
+  // The suite's 100-way races and 500 concurrent keys queue on a 10-connection pool: 10 s per operation so that
+  // a loaded CI machine does not turn queueing into timeouts (the 2 s default is tested in faults.test.ts).
+  return new PostgresStore({
+    pool: db.pool({ max: 10 }),
+    schema: db.schema,
+    table,
+    timeoutMs: 10_000,
+    ...options,
+  });
+}
+
+storeSuite('PostgresStore', () => freshStore({}));
+
+storeSuite('PostgresStore without prepared statements', () => freshStore({ preparedStatements: false }));
