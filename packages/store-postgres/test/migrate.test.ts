@@ -5,11 +5,32 @@ import { InvalidOptionsError, StoreTimeoutError, StoreUnavailableError } from '@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, schemaSql } from '../src/index.js';
-import { MIGRATION_LOCK_KEY } from '../src/statements.js';
+import { MIGRATION_LOCK_KEY, migration } from '../src/statements.js';
 import { createTestSchema, type TestSchema } from './helpers/database.js';
 import { type PrivateCluster, postgresBinaries, startPrivateCluster } from './helpers/private-cluster.js';
 
 const SHIPPED = new URL('../sql/schema.sql', import.meta.url);
+const LONG = 60_000;
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** The DDL of the previous version (before `created_at`), as it shipped: what an existing deployment has. */
+function previousDdl(schema: string, table: string): string {
+  const qualified = `"${schema}"."${table}"`;
+  return `CREATE TABLE IF NOT EXISTS ${qualified} (
+  "key" text COLLATE "C" NOT NULL,
+  "fingerprint" text NOT NULL,
+  "token" text NOT NULL,
+  "state" text NOT NULL,
+  "response" bytea,
+  "lease_expires_at" timestamptz NOT NULL,
+  "expires_at" timestamptz NOT NULL,
+  CONSTRAINT "${table}_pkey" PRIMARY KEY ("key"),
+  CONSTRAINT "${table}_state_check" CHECK ("state" IN ('in-flight', 'completed')),
+  CONSTRAINT "${table}_response_check" CHECK (("state" = 'completed') = ("response" IS NOT NULL))
+) WITH (fillfactor = 90);
+CREATE INDEX IF NOT EXISTS "${table}_expires_at_idx" ON ${qualified} ("expires_at");
+`;
+}
 
 let db: TestSchema;
 beforeAll(async () => {
@@ -58,6 +79,7 @@ describe('migrate()', () => {
       'response bytea',
       'lease_expires_at timestamp with time zone not null',
       'expires_at timestamp with time zone not null',
+      'created_at timestamp with time zone',
     ]);
     expect(described.columns[0]?.collname).toBe('C');
     expect(described.indexes.map((i) => i.def)).toEqual([
@@ -123,6 +145,90 @@ describe('migrate()', () => {
   });
 });
 
+describe('migrate() on a table created by the previous version (no created_at)', () => {
+  const table = 'previous';
+  const relation = () => `"${db.schema}"."${table}"`;
+  let store: PostgresStore;
+  beforeAll(async () => {
+    await db.admin.query(previousDdl(db.schema, table));
+    // Rows the previous store wrote: one in flight (its holder still running), one completed.
+    await db.admin.query(
+      `INSERT INTO ${relation()} ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at")
+       VALUES ('old:running', 'fp-run', 'old-token', 'in-flight', NULL, now() + interval '1 minute', now() + interval '1 hour'),
+              ('old:done', 'fp-done', 'done-token', 'completed', '\\x00ff01'::bytea, now() - interval '1 minute', now() + interval '1 hour')`,
+    );
+    store = new PostgresStore({ pool: db.pool(), schema: db.schema, table });
+  });
+
+  it('before migrate(), the new store cannot reserve on it (the column is missing): migrate first', async () => {
+    const error = await store.reserve('old:early', 'fp', LONG, LONG).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as { cause: { code: string } }).cause.code).toBe('42703');
+  });
+
+  it('migrate() adds the column, and the table is then the one a fresh migrate() builds', async () => {
+    await store.migrate();
+    await store.migrate();
+    const fresh = new PostgresStore({ pool: db.pool(), schema: db.schema, table: 'fresh' });
+    await fresh.migrate();
+    const upgraded = await describeTable(db.admin, db.schema, table);
+    const created = await describeTable(db.admin, db.schema, 'fresh');
+    expect(JSON.stringify(upgraded).replaceAll(table, 'fresh')).toBe(JSON.stringify(created));
+    expect(upgraded.columns.map((c) => c.attname)).toContain('created_at');
+  });
+
+  it('get() returns the old rows with createdAt undefined, and reserve, complete and stats keep working on them', async () => {
+    const running = await store.get('old:running');
+    expect(running).toMatchObject({ state: 'in-flight', fingerprint: 'fp-run', createdAt: undefined });
+    expect(running?.leaseExpiresAt).toBeInstanceOf(Date);
+    const done = await store.get('old:done');
+    expect(done).toMatchObject({ state: 'completed', fingerprint: 'fp-done', createdAt: undefined });
+    expect(done?.leaseExpiresAt).toBeUndefined();
+    expect([...(done?.response ?? [])]).toEqual([0, 255, 1]);
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
+
+    // The old holder is still running: a retry gets in flight, and the holder completes with its old token.
+    expect(await store.reserve('old:running', 'fp-run', LONG, LONG)).toMatchObject({ state: 'in-flight' });
+    expect(await store.complete('old:running', 'old-token', bytes('late'), LONG)).toBe(true);
+    const replay = await store.reserve('old:running', 'fp-run', LONG, LONG);
+    expect(replay.kind === 'existing' && replay.state === 'completed' && [...replay.response]).toEqual([
+      ...bytes('late'),
+    ]);
+    expect((await store.get('old:running'))?.createdAt).toBeUndefined();
+    expect(await store.reserve('old:done', 'fp-done', LONG, LONG)).toMatchObject({ state: 'completed' });
+
+    // New rows carry createdAt.
+    expect((await store.reserve('new:a', 'fp', LONG, LONG)).kind).toBe('reserved');
+    expect((await store.get('new:a'))?.createdAt).toBeInstanceOf(Date);
+    expect(await store.delete('old:done')).toBe(true);
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
+  });
+
+  it('migrate() on a table that has the column takes no ACCESS EXCLUSIVE lock: a long reader does not block it (a bare ALTER TABLE would)', async () => {
+    const reader = await db.admin.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query(`SELECT count(*) FROM ${relation()}`);
+      const started = performance.now();
+      await store.migrate({ timeoutMs: 2_000 });
+      expect(performance.now() - started).toBeLessThan(1_500);
+      // For contrast: ALTER TABLE ... ADD COLUMN IF NOT EXISTS on the existing column waits for the reader.
+      const other = await db.pool({ max: 1 }).connect();
+      try {
+        await other.query("SET lock_timeout = '200ms'");
+        await expect(
+          other.query(`ALTER TABLE ${relation()} ADD COLUMN IF NOT EXISTS "created_at" timestamptz`),
+        ).rejects.toMatchObject({ code: '55P03' });
+      } finally {
+        other.release(true);
+      }
+    } finally {
+      await reader.query('COMMIT');
+      reader.release();
+    }
+  });
+});
+
 describe('sql/schema.sql, the shipped DDL', () => {
   it('is exactly schemaSql() with the default names (regenerate it with `pnpm schema-sql`)', () => {
     expect(readFileSync(SHIPPED, 'utf8')).toBe(schemaSql());
@@ -144,6 +250,7 @@ describe.skipIf(!postgresBinaries())(
       admin = new pg.Pool({ connectionString: cluster.url, max: 1 });
       await admin.query('CREATE DATABASE from_file');
       await admin.query('CREATE DATABASE from_migrate');
+      await admin.query('CREATE DATABASE from_previous');
     });
     afterAll(async () => {
       await admin?.end();
@@ -161,7 +268,17 @@ describe.skipIf(!postgresBinaries())(
         )
         .join('\n');
 
-    it('psql -f sql/schema.sql (twice) and migrate() (twice) dump identically', async () => {
+    /** Runs `text` on `database` of the cluster. */
+    async function onDatabase(database: string, text: string): Promise<void> {
+      const pool = new pg.Pool({ connectionString: url(database), max: 1 });
+      try {
+        await pool.query(text);
+      } finally {
+        await pool.end();
+      }
+    }
+
+    it("psql -f sql/schema.sql (twice), migrate() (twice), and migrate() over the previous version's table dump identically", async () => {
       for (let i = 0; i < 2; i++) {
         execFileSync(
           bin('psql'),
@@ -179,9 +296,13 @@ describe.skipIf(!postgresBinaries())(
       } finally {
         await pool.end();
       }
+      await onDatabase('from_previous', previousDdl('public', 'idempo_records'));
+      await onDatabase('from_previous', migration(schemaSql()));
       const fromFile = dump('from_file');
       expect(fromFile).toContain('CREATE TABLE public.idempo_records');
+      expect(fromFile).toContain('created_at timestamp with time zone');
       expect(dump('from_migrate')).toBe(fromFile);
+      expect(dump('from_previous')).toBe(fromFile);
     });
   },
 );
