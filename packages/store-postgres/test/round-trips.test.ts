@@ -66,6 +66,14 @@ async function everyOperation(
     token = await reserved(store, `${prefix}c`);
   });
   await run('release', async () => expect(await store.release(`${prefix}c`, token)).toBe(true));
+  await run('get', async () => expect((await store.get(`${prefix}a`))?.state).toBe('completed'));
+  await run('get, in flight (createdAt, read in the same row)', async () =>
+    expect((await store.get(`${prefix}b`))?.createdAt).toBeInstanceOf(Date),
+  );
+  await run('get, no record', async () => expect(await store.get(`${prefix}c`)).toBeUndefined());
+  await run('stats', async () => expect((await store.stats()).completed).toBeGreaterThan(0));
+  await run('delete', async () => expect(await store.delete(`${prefix}a`)).toBe(true));
+  await run('delete, no record', async () => expect(await store.delete(`${prefix}a`)).toBe(false));
   await run('cleanup, nothing expired (one batch)', () => store.cleanup({ batchSize: 10 }));
   return count;
 }
@@ -158,9 +166,15 @@ describe.skipIf(!postgresBinaries())('pg_stat_statements on a private cluster', 
           ? 'extend'
           : query.includes('ctid')
             ? 'cleanup'
-            : query.startsWith('DELETE')
-              ? 'release'
-              : query;
+            : query.includes('RETURNING')
+              ? 'delete'
+              : query.startsWith('DELETE')
+                ? 'release'
+                : query.includes('count(*)')
+                  ? 'stats'
+                  : query.startsWith('SELECT r."state"')
+                    ? 'get'
+                    : query;
   const reset = () => db.admin.query('SELECT pg_stat_statements_reset()');
   const total = (stats: StatementStats[], field: 'calls' | 'wal_records' | 'shared_blks_dirtied') =>
     stats.reduce((sum, s) => sum + s[field], 0);
@@ -173,11 +187,12 @@ describe.skipIf(!postgresBinaries())('pg_stat_statements on a private cluster', 
     const stats = await statsOfStore();
     console.info(stats.map((s) => `${s.calls} x ${operationOf(s.query)}`).join('\n'));
     expect(total(stats, 'calls')).toBe(operations);
-    // Every statement the server ran on the table was one of the store's five.
-    expect(stats.length).toBeLessThanOrEqual(5);
+    // Every statement the server ran on the table was one of the store's eight.
+    expect(stats.length).toBeLessThanOrEqual(8);
+    expect(new Set(stats.map((s) => operationOf(s.query))).size).toBe(stats.length);
   });
 
-  it('replays and in-flight duplicates write nothing: no WAL, no dirtied page, no new row version', async () => {
+  it('replays, in-flight duplicates, get and stats write nothing: no WAL, no dirtied page, no new row version', async () => {
     const token = await reserved(store, 'quiet:done');
     await store.complete('quiet:done', token, bytes('x'.repeat(3000)), LONG);
     await reserved(store, 'quiet:running');
@@ -188,9 +203,12 @@ describe.skipIf(!postgresBinaries())('pg_stat_statements on a private cluster', 
     for (let i = 0; i < 100; i++) {
       expect(await store.reserve('quiet:done', 'fp', LONG, LONG)).toMatchObject({ state: 'completed' });
       expect(await store.reserve('quiet:running', 'fp', LONG, LONG)).toMatchObject({ state: 'in-flight' });
+      expect(await store.get('quiet:done')).toMatchObject({ state: 'completed' });
+      expect(await store.get('quiet:running')).toMatchObject({ state: 'in-flight' });
     }
+    for (let i = 0; i < 10; i++) expect((await store.stats()).inFlight).toBeGreaterThan(0);
     const stats = await statsOfStore();
-    expect(total(stats, 'calls')).toBe(200);
+    expect(total(stats, 'calls')).toBe(410);
     expect(total(stats, 'wal_records')).toBe(0);
     expect(total(stats, 'shared_blks_dirtied')).toBe(0);
     const after = await db.admin.query(
