@@ -42,14 +42,17 @@ function scans(plan: Record<string, unknown>): string[] {
   return [...here, ...children.flatMap(scans)];
 }
 
+/** `(a, b)`, or nothing for a statement without parameters. */
+const list = (items: string[]) => (items.length === 0 ? '' : `(${items.join(', ')})`);
+
 async function planOf(name: string, text: string, values: unknown[]): Promise<string[]> {
   const types = values.map((v) => (typeof v === 'number' ? 'float8' : Buffer.isBuffer(v) ? 'bytea' : 'text'));
-  await client.query(`PREPARE ${name} (${types.join(', ')}) AS ${text}`);
+  await client.query(`PREPARE ${name} ${list(types)} AS ${text}`);
   try {
     const literals = values.map((v) =>
       typeof v === 'number' ? String(v) : Buffer.isBuffer(v) ? `'\\x${v.toString('hex')}'` : `'${v}'`,
     );
-    const { rows } = await client.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${literals.join(', ')})`);
+    const { rows } = await client.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}${list(literals)}`);
     const plan = (rows[0] as { 'QUERY PLAN': { Plan: Record<string, unknown> }[] })['QUERY PLAN'][0]?.Plan;
     return scans(plan as Record<string, unknown>);
   } finally {
@@ -58,7 +61,7 @@ async function planOf(name: string, text: string, values: unknown[]): Promise<st
 }
 
 describe('statement plans (generic, 20 100 rows)', () => {
-  it('reserve, complete, release and extend each touch one row through the primary key; cleanup uses the expiry index', async () => {
+  it('reserve, complete, release, extend, get and delete each touch one row through the primary key; cleanup uses the expiry index', async () => {
     const sql = statements(db.schema, 'idempo_records');
     const pkey = 'Index Scan using idempo_records_pkey';
     const plans = {
@@ -67,6 +70,8 @@ describe('statement plans (generic, 20 100 rows)', () => {
       release: await planOf('p_release', sql.release, ['k500', 'tok', '100']),
       extend: await planOf('p_extend', sql.extend, ['k500', 'tok', 1000, '100']),
       cleanup: await planOf('p_cleanup', sql.cleanup, [1000]),
+      get: await planOf('p_get', sql.get, ['k500']),
+      delete: await planOf('p_delete', sql.delete, ['k500', '100']),
     };
     console.info(
       Object.entries(plans)
@@ -77,8 +82,33 @@ describe('statement plans (generic, 20 100 rows)', () => {
     expect(plans.complete).toEqual([pkey]);
     expect(plans.release).toEqual([pkey]);
     expect(plans.extend).toEqual([pkey]);
+    expect(plans.get).toEqual([pkey]);
+    expect(plans.delete).toEqual([pkey]);
     expect(plans.cleanup).toContain('Tid Scan');
     expect(plans.cleanup).toContain('Index Scan using idempo_records_expires_at_idx');
     for (const s of Object.values(plans)) expect(s.some((scan) => scan.startsWith('Seq Scan'))).toBe(false);
+  });
+});
+
+describe('the plan of stats', () => {
+  it('reads the live rows through the expiry index when most rows are dead (cleanup not run), and no dead row', async () => {
+    const table = 'mostly_dead';
+    await new PostgresStore({ pool: db.admin, schema: db.schema, table }).migrate();
+    // 20 000 records past retention that no cleanup has deleted, and 100 live ones.
+    await db.admin.query(
+      `INSERT INTO "${db.schema}".${table} SELECT 'k' || g, 'fp', md5(g::text), 'completed', '\\x00'::bytea,
+              now(), now() + CASE WHEN g <= 20000 THEN interval '-1 hour' ELSE interval '1 day' END
+       FROM generate_series(1, 20100) g`,
+    );
+    await db.admin.query(`ANALYZE "${db.schema}".${table}`);
+    const dead = await planOf('p_stats_dead', statements(db.schema, table).stats, []);
+    const live = await planOf('p_stats_live', statements(db.schema, 'idempo_records').stats, []);
+    console.info(
+      `stats, 20 000 dead rows and 100 live: ${dead.join(', ')}\nstats, 100 dead rows and 20 000 live: ${live.join(', ')}`,
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatch(new RegExp(`^(Bitmap )?Index Scan using ${table}_expires_at_idx$`));
+    const store = new PostgresStore({ pool: db.admin, schema: db.schema, table });
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 100 });
   });
 });
