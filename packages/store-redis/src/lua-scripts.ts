@@ -1,7 +1,7 @@
 /**
- * The four Lua scripts, one per store operation. Each runs atomically on the Redis server in ONE round trip
- * (EVALSHA), touches exactly ONE key (`KEYS[1]`, so every script is Redis Cluster safe without hash tags), and
- * treats every value as bytes (Lua strings are binary-safe).
+ * The Lua scripts, one per store operation but `stats` (which scans: see record-stats.ts). Each runs atomically
+ * on the Redis server in ONE round trip (EVALSHA), touches exactly ONE key (`KEYS[1]`, so every script is Redis
+ * Cluster safe without hash tags), and treats every value as bytes (Lua strings are binary-safe).
  *
  * The record is a hash at `prefix + key`:
  *
@@ -11,7 +11,12 @@
  * | `f` | the request fingerprint |
  * | `t` | the fencing token of the holder (made by the caller with `crypto.randomUUID()`) |
  * | `l` | lease expiry, in milliseconds of the Redis server's clock (`TIME`) |
+ * | `c` | when the current holder reserved (created at), in milliseconds of the Redis server's clock |
  * | `r` | the response bytes (completed records only) |
+ *
+ * `c` is written by the same HSET as the reservation. Records written by versions of this store before `get`,
+ * `delete` and `stats` have no `c`: `get` reports their `createdAt` as `undefined`, and `complete` keeps what
+ * is there either way.
  *
  * Retention is the key's own expiry (`PEXPIRE`): Redis never returns an expired key, so retention is decided on
  * read. The lease is compared with `TIME` inside the script, so the application servers' clocks never matter.
@@ -31,6 +36,7 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
  * lease is still running, and `{'r'}` when the caller now holds the key: there was no record (none, or Redis
  * expired it), or the in-flight record's lease had ended (taken over: the record is replaced, carrying the
  * caller's NEW token, so the old holder's complete/release/extend now find a foreign token and write nothing).
+ * The new record's `c` (created at) is written by the same HSET: no extra command, no extra round trip.
  *
  * An in-flight record that already carries the caller's own token can only have been written by this very
  * call: ioredis re-sends a command whose reply was lost with the connection (`autoResendUnfulfilledCommands`).
@@ -53,7 +59,7 @@ end
 if state then
   redis.call('DEL', KEYS[1])
 end
-redis.call('HSET', KEYS[1], 's', 'f', 'f', ARGV[1], 't', ARGV[2], 'l', string.format('%.0f', now + tonumber(ARGV[3])))
+redis.call('HSET', KEYS[1], 's', 'f', 'f', ARGV[1], 't', ARGV[2], 'l', string.format('%.0f', now + tonumber(ARGV[3])), 'c', string.format('%.0f', now))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {'r'}`;
 
@@ -62,7 +68,7 @@ return {'r'}`;
  *
  * Writes only when the record is in flight AND carries the caller's token (its lease may have ended: a holder
  * nobody took over still holds the key). Then stores the response, marks the record completed and sets its
- * retention to ttlMs from now. Returns 1, or 0 having written nothing.
+ * retention to ttlMs from now (`c`, when it was reserved, stays). Returns 1, or 0 having written nothing.
  */
 export const COMPLETE_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 't')
 if record[1] ~= 'f' or record[2] ~= ARGV[1] then
@@ -98,3 +104,47 @@ end
 ${NOW_MS}
 redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
 return 1`;
+
+/**
+ * `get`: KEYS[1] = record; no ARGV. Reads only: never writes, whatever it finds.
+ *
+ * Returns nil when there is no record (none, Redis expired it past its retention, or a hash this store did not
+ * write: `reserve` would replace it), else `{state, fingerprint, createdAt, lease, response, expiresAt}`: the
+ * fields as stored (false, so nil, for the absent ones) and the key's expiry in milliseconds of the server's
+ * clock (-1 when the key has none). `PEXPIRETIME` (Redis >= 7, Valkey) gives that instant exactly; older servers
+ * answer it with an error, and the script adds `PTTL` to `TIME` instead (exact within a millisecond).
+ */
+export const GET_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 'f', 'c', 'l', 'r')
+local state = record[1]
+if state ~= 'f' and state ~= 'c' then
+  return false
+end
+local expires = redis.pcall('PEXPIRETIME', KEYS[1])
+if type(expires) ~= 'number' then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then
+    expires = ttl
+  else
+${NOW_MS}
+    expires = now + ttl
+  end
+end
+return {state, record[2], record[3], record[4], record[5], expires}`;
+
+/**
+ * `delete`: KEYS[1] = record; no ARGV.
+ *
+ * Deletes the record whatever its state or its holder's token, so that the holder's complete/release/extend
+ * find nothing and write nothing. Returns 1 when it deleted a record (`f` or `c`: what `get` returns), 0
+ * otherwise (nothing there, or Redis had expired it). A hash with another state, which no version of this store
+ * writes, is deleted too but counts 0. A key that is not a hash fails with WRONGTYPE, as in the other scripts.
+ */
+export const DELETE_LUA = `local state = redis.call('HGET', KEYS[1], 's')
+if not state then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+if state == 'f' or state == 'c' then
+  return 1
+end
+return 0`;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidOptionsError } from '@idempo/core';
-import { COMPLETE_LUA, EXTEND_LUA, RELEASE_LUA, RESERVE_LUA } from './lua-scripts.js';
+import { COMPLETE_LUA, DELETE_LUA, EXTEND_LUA, GET_LUA, RELEASE_LUA, RESERVE_LUA } from './lua-scripts.js';
 
 /** A script definition, as ioredis' `defineCommand` takes it. */
 export interface RedisScriptDefinition {
@@ -31,12 +31,14 @@ type ScriptArgument = string | Buffer | number;
 /** One defined script, called through its `...Buffer` variant. */
 export type ScriptCall = (key: string, ...args: ScriptArgument[]) => Promise<unknown>;
 
-/** The four operations, each bound to its script on one client. */
+/** The scripted operations, each bound to its script on one client. */
 export interface StoreScripts {
   readonly reserve: ScriptCall;
   readonly complete: ScriptCall;
   readonly release: ScriptCall;
   readonly extend: ScriptCall;
+  readonly get: ScriptCall;
+  readonly delete: ScriptCall;
 }
 
 /**
@@ -52,6 +54,8 @@ const SCRIPTS = {
   complete: { name: commandName('complete', COMPLETE_LUA), lua: COMPLETE_LUA },
   release: { name: commandName('release', RELEASE_LUA), lua: RELEASE_LUA },
   extend: { name: commandName('extend', EXTEND_LUA), lua: EXTEND_LUA },
+  get: { name: commandName('get', GET_LUA), lua: GET_LUA },
+  delete: { name: commandName('delete', DELETE_LUA), lua: DELETE_LUA },
 } as const;
 
 function bind(client: RedisClient, name: string, lua: string): ScriptCall {
@@ -69,7 +73,7 @@ function bind(client: RedisClient, name: string, lua: string): ScriptCall {
     (method as (...a: ScriptArgument[]) => Promise<unknown>).call(client, key, ...args);
 }
 
-/** Defines the four scripts on `client` (once per client and script version) and returns their callers. */
+/** Defines the scripts on `client` (once per client and script version) and returns their callers. */
 export function defineScripts(client: RedisClient): StoreScripts {
   if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
     throw new InvalidOptionsError('RedisStore: client must be an ioredis Redis or Cluster instance');
@@ -79,6 +83,8 @@ export function defineScripts(client: RedisClient): StoreScripts {
     complete: bind(client, SCRIPTS.complete.name, SCRIPTS.complete.lua),
     release: bind(client, SCRIPTS.release.name, SCRIPTS.release.lua),
     extend: bind(client, SCRIPTS.extend.name, SCRIPTS.extend.lua),
+    get: bind(client, SCRIPTS.get.name, SCRIPTS.get.lua),
+    delete: bind(client, SCRIPTS.delete.name, SCRIPTS.delete.lua),
   };
 }
 
@@ -88,4 +94,6 @@ export const SCRIPT_NAMES: Readonly<Record<keyof StoreScripts, string>> = {
   complete: SCRIPTS.complete.name,
   release: SCRIPTS.release.name,
   extend: SCRIPTS.extend.name,
+  get: SCRIPTS.get.name,
+  delete: SCRIPTS.delete.name,
 };

@@ -1,18 +1,22 @@
 /**
  * The Redis store: the store contract (`IdempotencyStore` in `@idempo/core`) over ioredis, standalone or
- * Cluster, ioredis 5 or 6. Every operation is one Lua script, so one round trip, atomic on the server, on one
- * key. See lua-scripts.ts for the scripts and README.md for the failure behaviour.
+ * Cluster, ioredis 5 or 6. Every operation but `stats` is one Lua script, so one round trip, atomic on the
+ * server, on one key; `stats` scans (record-stats.ts). See lua-scripts.ts for the scripts and README.md for the
+ * failure behaviour.
  */
 import { randomUUID } from 'node:crypto';
 import {
   type IdempotencyStore,
   type ReserveResult,
+  type StoredRecord,
+  type StoreStats,
   StoreUnavailableError,
   withStoreTimeout,
 } from '@idempo/core';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
-import { defineScripts, type StoreScripts } from './redis-client.js';
-import { parseReserveReply, parseWrittenReply } from './replies.js';
+import { countRecords } from './record-stats.js';
+import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
+import { parseGetReply, parseReserveReply, parseWrittenReply } from './replies.js';
 
 /** A duration argument as the integer string the scripts take (`PEXPIRE`, lease arithmetic). */
 function milliseconds(name: string, value: number): string {
@@ -27,11 +31,12 @@ function milliseconds(name: string, value: number): string {
 /**
  * An {@link IdempotencyStore} over Redis or Valkey through an ioredis client you own.
  *
- * - `reserve`, `complete`, `release` and `extend` are one Lua script each: one round trip, O(1), one key.
+ * - `reserve`, `complete`, `release`, `extend`, `get` and `delete` are one Lua script each: one round trip, O(1),
+ *   one key. `stats` scans every key under the prefix (SCAN, in batches): a tool for operators.
  * - Leases are checked against the Redis server's clock; retention is the key's own expiry.
- * - Every operation settles within `timeoutMs`: a failure rejects with `StoreUnavailableError`, no answer in
- *   time with `StoreTimeoutError` (both from `@idempo/core`). A reservation that lands after its caller timed
- *   out is released at once.
+ * - Every operation (every round trip of `stats`) settles within `timeoutMs`: a failure rejects with
+ *   `StoreUnavailableError`, no answer in time with `StoreTimeoutError` (both from `@idempo/core`). A
+ *   reservation that lands after its caller timed out is released at once.
  *
  * @example
  * ```ts
@@ -44,6 +49,7 @@ function milliseconds(name: string, value: number): string {
  * ```
  */
 export class RedisStore implements IdempotencyStore {
+  readonly #client: RedisClient;
   readonly #scripts: StoreScripts;
   readonly #prefix: string;
   readonly #timeoutMs: number;
@@ -53,6 +59,7 @@ export class RedisStore implements IdempotencyStore {
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisStoreOptions(options);
     this.#scripts = defineScripts(resolved.client);
+    this.#client = resolved.client;
     this.#prefix = resolved.prefix;
     this.#timeoutMs = resolved.timeoutMs;
   }
@@ -135,6 +142,49 @@ export class RedisStore implements IdempotencyStore {
       this.#timeoutMs,
     );
     return parseWrittenReply('extend', reply);
+  }
+
+  /**
+   * The record of `key` as it is now (its token excepted), or `undefined` when there is none or its retention has
+   * ended: one EVALSHA of a script that only reads. Instants are on the Redis server's clock; `createdAt` is
+   * `undefined` for a record written by a version of this store that did not keep it. The response is a copy.
+   */
+  async get(key: string): Promise<StoredRecord | undefined> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const reply = await withStoreTimeout(
+      'RedisStore: get',
+      () => this.#scripts.get(redisKey),
+      this.#timeoutMs,
+    );
+    return parseGetReply(reply);
+  }
+
+  /**
+   * Deletes the record of `key` whatever its state or holder: one EVALSHA. `true` when a live record was deleted
+   * (one `get` would have returned); its holder's `complete`, `release` and `extend` then return `false`.
+   */
+  async delete(key: string): Promise<boolean> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    const reply = await withStoreTimeout(
+      'RedisStore: delete',
+      () => this.#scripts.delete(redisKey),
+      this.#timeoutMs,
+    );
+    return parseWrittenReply('delete', reply);
+  }
+
+  /**
+   * Counts the live records under the prefix by state, on every master of a Cluster: SCAN `MATCH` (the prefix
+   * glob-escaped) in batches of about 500 keys, each batch read with one pipeline (`TIME`, then `HMGET s l` per
+   * key) and compared with that server's clock. O(keys in the database) on the server, about 500 keys in memory
+   * at a time; each round trip is bounded by `timeoutMs`. Records that change during the scan may or may not be
+   * counted.
+   */
+  async stats(): Promise<StoreStats> {
+    this.#open();
+    return countRecords(this.#client, this.#prefix, this.#timeoutMs);
   }
 
   /** Stops the store: later calls reject with `StoreUnavailableError`. The client stays open: it is yours. */

@@ -1,5 +1,10 @@
 /** Turns the scripts' raw replies into the store contract's values, refusing anything the scripts never send. */
-import { CorruptRecordError, type ReserveResult, StoreUnavailableError } from '@idempo/core';
+import {
+  CorruptRecordError,
+  type ReserveResult,
+  type StoredRecord,
+  StoreUnavailableError,
+} from '@idempo/core';
 
 function isBuffer(value: unknown): value is Buffer {
   return Buffer.isBuffer(value);
@@ -34,4 +39,45 @@ export function parseWrittenReply(operation: string, reply: unknown): boolean {
   if (reply === 1) return true;
   if (reply === 0) return false;
   throw new StoreUnavailableError(`RedisStore: ${operation} answered an unexpected reply`);
+}
+
+/** A millisecond instant the store wrote as decimal digits (`c`, `l`), or `undefined` when the field is absent. */
+function instant(field: unknown, name: string): Date | undefined {
+  if (field === null || field === undefined) return undefined;
+  const ms = isBuffer(field) ? Number(field.toString('latin1')) : Number.NaN;
+  if (!Number.isSafeInteger(ms)) {
+    throw new CorruptRecordError(`RedisStore: the stored record's ${name} is not a number of milliseconds`);
+  }
+  return new Date(ms);
+}
+
+/**
+ * The get script's reply (nil, or `{state, fingerprint, createdAt, lease, response, expiresAt}`, bulk strings as
+ * Buffers) as a {@link StoredRecord}, or `undefined` for nil. The response is copied into a buffer of its own.
+ */
+export function parseGetReply(reply: unknown): StoredRecord | undefined {
+  if (reply === null) return undefined;
+  if (!Array.isArray(reply) || !isBuffer(reply[0]) || typeof reply[5] !== 'number') {
+    throw new StoreUnavailableError('RedisStore: get answered an unexpected reply');
+  }
+  const [stateField, fingerprint, created, lease, response, expires] = reply as unknown[];
+  if (!isBuffer(fingerprint)) {
+    throw new CorruptRecordError('RedisStore: the stored record has no fingerprint');
+  }
+  if ((expires as number) < 0) {
+    throw new CorruptRecordError('RedisStore: the stored record has no retention (its key never expires)');
+  }
+  const completed = (stateField as Buffer).toString('latin1') === 'c';
+  if (completed && !isBuffer(response)) {
+    throw new CorruptRecordError('RedisStore: the stored record is completed but holds no response');
+  }
+  const leaseExpiresAt = completed ? undefined : (instant(lease, 'lease') ?? new Date(0));
+  return {
+    state: completed ? 'completed' : 'in-flight',
+    fingerprint: fingerprint.toString('utf8'),
+    createdAt: instant(created, 'creation time'),
+    leaseExpiresAt,
+    expiresAt: new Date(expires as number),
+    response: completed ? new Uint8Array(response as Buffer) : undefined,
+  };
 }

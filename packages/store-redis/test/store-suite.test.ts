@@ -1,7 +1,8 @@
 /**
- * The shared conformance suite (`storeSuite` from @idempo/testing) against the shared Redis, through ioredis 6 and
- * ioredis 5, each with and without `enableAutoPipelining` (which the README recommends), each under a random prefix
- * that is deleted afterwards.
+ * The shared conformance suite (`storeSuite` from @idempo/testing), operations included, against the shared
+ * Redis, through ioredis 6 and ioredis 5, each with and without `enableAutoPipelining` (which the README
+ * recommends). Every store the suite makes gets a random prefix of its own (the `stats` case counts everything
+ * under it), and every one of those prefixes is deleted afterwards.
  */
 import { storeSuite } from '@idempo/testing';
 import { afterAll, expect } from 'vitest';
@@ -9,31 +10,32 @@ import { RedisStore } from '../src/index.js';
 import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
 import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
 
-const clients: Array<{ client: AnyRedis; prefix: string }> = [];
+const clients: Array<{ client: AnyRedis; prefixes: string[] }> = [];
 
 for (const io of IOREDIS_VERSIONS) {
   for (const enableAutoPipelining of [false, true]) {
-    const prefix = runPrefix(`suite-${io.name.replace(' ', '')}${enableAutoPipelining ? '-ap' : ''}`);
-    let client: AnyRedis | undefined;
+    const label = `suite-${io.name.replace(' ', '')}${enableAutoPipelining ? '-ap' : ''}`;
+    let used: { client: AnyRedis; prefixes: string[] } | undefined;
     const how = enableAutoPipelining ? 'standalone, enableAutoPipelining' : 'standalone';
-    storeSuite(
-      `RedisStore over ${io.name} (${io.version}), ${how}`,
-      () => {
-        if (!client) {
-          client = io.redis(REDIS_URL, { enableAutoPipelining });
-          clients.push({ client, prefix });
-        }
-        return new RedisStore({ client, prefix });
-      },
-      { operations: false },
-    );
+    storeSuite(`RedisStore over ${io.name} (${io.version}), ${how}`, () => {
+      if (!used) {
+        used = { client: io.redis(REDIS_URL, { enableAutoPipelining }), prefixes: [] };
+        clients.push(used);
+      }
+      const prefix = runPrefix(label);
+      used.prefixes.push(prefix);
+      return new RedisStore({ client: used.client, prefix });
+    });
   }
 }
 
 afterAll(async () => {
-  for (const { client, prefix } of clients) {
-    const deleted = await deleteKeys(client, prefix);
-    expect(deleted).toBeGreaterThan(0);
+  for (const { client, prefixes } of clients) {
+    // The suite's store, the `stats` case's and the `close()` case's: each wrote records under its own prefix.
+    expect(prefixes.length).toBeGreaterThanOrEqual(3);
+    for (const prefix of prefixes) {
+      expect(await deleteKeys(client, prefix), `keys under ${prefix}`).toBeGreaterThan(0);
+    }
     await client.quit();
   }
 });

@@ -46,23 +46,30 @@ for (const io of IOREDIS_VERSIONS) {
       expect(Buffer.compare(Buffer.from(replay.response), Buffer.from(bytes))).toBe(0);
     });
 
-    it('is one hash under the prefix: state, fingerprint, token, lease (Redis ms); retention is the key TTL', async () => {
+    it('is one hash under the prefix: state, fingerprint, token, lease and creation (Redis ms); retention is the key TTL', async () => {
       const key = 'layout';
       const [seconds, micros] = (await client.time()) as [string | number, string | number];
       const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       const result = await store.reserve(key, 'fp-\u00e9', 30_000, 3_600_000);
       if (result.kind !== 'reserved') throw new Error('not reserved');
       const record = await client.hgetall(store.redisKey(key));
-      expect(Object.keys(record).sort()).toEqual(['f', 'l', 's', 't']);
+      expect(Object.keys(record).sort()).toEqual(['c', 'f', 'l', 's', 't']);
       expect(record).toMatchObject({ s: 'f', f: 'fp-\u00e9', t: result.token });
       expect(Number(record['l']) - redisNow).toBeGreaterThanOrEqual(30_000);
       expect(Number(record['l']) - redisNow).toBeLessThan(35_000);
+      // Created at: the same Redis clock reading as the lease, written by the same HSET.
+      expect(Number(record['c']) - redisNow).toBeGreaterThanOrEqual(0);
+      expect(Number(record['c']) - redisNow).toBeLessThan(5_000);
+      expect(Number(record['l']) - Number(record['c'])).toBe(30_000);
       const ttl = await client.pttl(store.redisKey(key));
       expect(ttl).toBeGreaterThan(3_590_000);
       expect(ttl).toBeLessThanOrEqual(3_600_000);
 
       expect(await store.complete(key, result.token, Uint8Array.of(1), 120_000)).toBe(true);
       expect(await client.hget(store.redisKey(key), 's')).toBe('c');
+      expect(await client.hget(store.redisKey(key), 'c'), 'complete keeps when it was reserved').toBe(
+        record['c'],
+      );
       const retention = await client.pttl(store.redisKey(key));
       expect(retention, 'complete sets the retention from now').toBeGreaterThan(110_000);
       expect(retention).toBeLessThanOrEqual(120_000);
