@@ -237,6 +237,33 @@ describe('slow statements: a row lock held by another connection', () => {
     console.info(`row lock: takeover reserve failed after ${result.ms.toFixed(0)} ms, nothing written later`);
   });
 
+  it('delete times out within timeoutMs and deletes nothing; get and stats do not wait for the lock', async () => {
+    const key = 'lock:delete';
+    const token = await reserved(store, key);
+    const unlock = await lockRow(key);
+    let remove: Timed<boolean>;
+    let get: Timed<unknown>;
+    let stats: Timed<unknown>;
+    try {
+      remove = await timed(() => store.delete(key));
+      get = await timed(() => store.get(key));
+      stats = await timed(() => store.stats());
+    } finally {
+      await unlock();
+    }
+    expectTimeout(remove, timeoutMs, 'delete');
+    expect(get.value).toMatchObject({ state: 'in-flight', fingerprint: 'fp' });
+    expect(stats.value).toMatchObject({ inFlight: expect.any(Number) });
+    expect(get.ms).toBeLessThan(timeoutMs / 2);
+    expect(stats.ms).toBeLessThan(timeoutMs / 2);
+    expect(await rowOf(key)).toEqual({ token, state: 'in-flight' });
+    expect(await store.delete(key)).toBe(true);
+    expect(await store.complete(key, token, bytes('fenced out'), LONG)).toBe(false);
+    console.info(
+      `row lock: delete failed with ${(remove.error as Error).constructor.name} after ${remove.ms.toFixed(0)} ms, deleting nothing; get answered in ${get.ms.toFixed(0)} ms, stats in ${stats.ms.toFixed(0)} ms`,
+    );
+  });
+
   it('replays and in-flight duplicates do not wait for a lock on a live row', async () => {
     const done = 'lock:replay';
     await store.complete(done, await reserved(store, done), bytes('stored'), LONG);
@@ -274,19 +301,41 @@ describe('an exhausted pool', () => {
       `exhausted pool: reserve failed after ${result.ms.toFixed(0)} ms (timeoutMs ${timeoutMs}); never ran`,
     );
   });
+
+  it('get, delete and stats without a connection fail within timeoutMs too, and delete never runs later', async () => {
+    const timeoutMs = 500;
+    const pool = db.pool({ max: 1 });
+    const store = new PostgresStore({ pool, schema: db.schema, timeoutMs });
+    await reserved(store, 'pool:ops');
+    const hog = await pool.connect();
+    const results = {
+      get: await timed(() => store.get('pool:ops')),
+      delete: await timed(() => store.delete('pool:ops')),
+      stats: await timed(() => store.stats()),
+    };
+    hog.release();
+    for (const [name, result] of Object.entries(results)) expectTimeout(result, timeoutMs, name);
+    await sleep(200);
+    expect(await rowOf('pool:ops')).toMatchObject({ state: 'in-flight' });
+    expect(await store.get('pool:ops')).toMatchObject({ state: 'in-flight' });
+  });
 });
 
 describe('a silent network (TCP proxy that drops or delays every byte)', () => {
   const timeoutMs = 1_000;
   let proxy: TcpProxy;
   let store: PostgresStore;
+  /** The connection string through the proxy. */
+  const proxied = () => {
+    const url = new URL(DATABASE_URL);
+    url.host = `127.0.0.1:${proxy.port}`;
+    return url.toString();
+  };
   beforeAll(async () => {
     const target = new URL(DATABASE_URL);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const url = new URL(DATABASE_URL);
-    url.host = `127.0.0.1:${proxy.port}`;
     store = new PostgresStore({
-      pool: db.pool({ connectionString: url.toString(), max: 4 }),
+      pool: db.pool({ connectionString: proxied(), max: 4 }),
       schema: db.schema,
       timeoutMs,
     });
@@ -304,16 +353,33 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     console.info(`dropped packets: reserve failed after ${result.ms.toFixed(0)} ms (timeoutMs ${timeoutMs})`);
   });
 
+  it('packets dropped on open connections: get, delete and stats fail with StoreTimeoutError within timeoutMs, delete deleted nothing, then recovery', async () => {
+    // A pool of its own with three open connections: a connection opened while packets are dropped would hang
+    // (its startup message lost) and hold a slot of the shared pool well past this test.
+    const own = new PostgresStore({
+      pool: db.pool({ connectionString: proxied(), max: 3 }),
+      schema: db.schema,
+      timeoutMs,
+    });
+    await reserved(own, 'net:ops');
+    await Promise.all([own.get('net:ops'), own.get('net:ops'), own.get('net:ops')]);
+    proxy.pause('drop');
+    const [get, remove, stats] = await Promise.all([
+      timed(() => own.get('net:ops')),
+      timed(() => own.delete('net:ops')),
+      timed(() => own.stats()),
+    ]);
+    proxy.resume();
+    const results = { get, delete: remove, stats } as Record<string, Timed<unknown>>;
+    for (const [name, result] of Object.entries(results)) expectTimeout(result, timeoutMs, name);
+    expect(await rowOf('net:ops')).toMatchObject({ state: 'in-flight' });
+    expect(await own.get('net:ops')).toMatchObject({ state: 'in-flight' });
+    expect(await own.delete('net:ops')).toBe(true);
+  });
+
   it('packets dropped while connecting: StoreTimeoutError within timeoutMs, then recovery', async () => {
     const fresh = new PostgresStore({
-      pool: db.pool({
-        connectionString: (() => {
-          const url = new URL(DATABASE_URL);
-          url.host = `127.0.0.1:${proxy.port}`;
-          return url.toString();
-        })(),
-        max: 2,
-      }),
+      pool: db.pool({ connectionString: proxied(), max: 2 }),
       schema: db.schema,
       timeoutMs,
     });
@@ -366,13 +432,16 @@ describe.skipIf(!postgresBinaries())('the server dies (private cluster, pg_ctl s
     cluster?.destroy();
   });
 
-  it('operations fail fast with StoreUnavailableError while it is down, and succeed once it is back', async () => {
+  it('operations (get, delete and stats too) fail fast with StoreUnavailableError while it is down, and succeed once it is back', async () => {
     const token = await reserved(store, 'down:a');
     cluster.stop();
     const results = [
       await timed(() => store.reserve('down:b', 'fp', LONG, LONG)),
       await timed(() => store.complete('down:a', token, bytes('x'), LONG)),
       await timed(() => store.reserve('down:c', 'fp', LONG, LONG)),
+      await timed(() => store.get('down:a')),
+      await timed(() => store.delete('down:a')),
+      await timed(() => store.stats()),
     ];
     for (const r of results) {
       expect(r.error).toBeInstanceOf(StoreUnavailableError);
@@ -381,6 +450,9 @@ describe.skipIf(!postgresBinaries())('the server dies (private cluster, pg_ctl s
     cluster.start();
     expect(await store.complete('down:a', token, bytes('after restart'), LONG)).toBe(true);
     expect((await store.reserve('down:b', 'fp', LONG, LONG)).kind).toBe('reserved');
+    expect(await store.get('down:a')).toMatchObject({ state: 'completed' });
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
+    expect(await store.delete('down:a')).toBe(true);
     console.info(
       `server down: ${results.map((r) => `${(r.error as Error).constructor.name} after ${r.ms.toFixed(0)} ms`).join('; ')}; recovered after restart`,
     );
