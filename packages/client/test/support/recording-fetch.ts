@@ -1,0 +1,44 @@
+/**
+ * A fetch that records every attempt idempotentFetch makes: the key it carried and what came back. It is the real
+ * `globalThis.fetch` over real HTTP, only watched, so that a test can see the 409s and 503s the client swallows.
+ */
+
+/** One attempt as it went over the wire. */
+export interface RecordedAttempt {
+  /** The `Idempotency-Key` header as sent. */
+  readonly key: string | null;
+  /** `performance.now()` when it was sent. */
+  readonly sentAt: number;
+  /** The status, or `undefined` for a network error. */
+  readonly status: number | undefined;
+  readonly retryAfter: string | null;
+  readonly contentType: string | null;
+}
+
+/** The fetch to pass as `options.fetch`, and what it saw. */
+export interface RecordingFetch {
+  readonly fetch: typeof globalThis.fetch;
+  readonly attempts: RecordedAttempt[];
+}
+
+export function recordingFetch(): RecordingFetch {
+  const attempts: RecordedAttempt[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const seen = { key: request.headers.get('idempotency-key'), sentAt: performance.now() };
+    try {
+      const response = await globalThis.fetch(request);
+      attempts.push({
+        ...seen,
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        contentType: response.headers.get('content-type'),
+      });
+      return response;
+    } catch (error) {
+      attempts.push({ ...seen, status: undefined, retryAfter: null, contentType: null });
+      throw error;
+    }
+  };
+  return { fetch, attempts };
+}
