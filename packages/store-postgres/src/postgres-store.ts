@@ -12,6 +12,7 @@ import {
   StoreUnavailableError,
 } from '@idempo/core';
 import { boundedQuery } from './bounded-query.js';
+import { storedRecordOf, storeStatsOf } from './operation-rows.js';
 import {
   type PostgresStoreOptions,
   type ResolvedPostgresStoreOptions,
@@ -58,72 +59,6 @@ function isReserveRow(row: unknown): row is ReserveRow {
     typeof r['owned'] === 'boolean' &&
     (r['response'] === null || r['response'] instanceof Uint8Array)
   );
-}
-
-/** A row of the `get` statement: instants as float8 milliseconds since the epoch. */
-interface RecordRow {
-  readonly state: string;
-  readonly fingerprint: string;
-  readonly response: Uint8Array | null;
-  readonly created_at: number | null;
-  readonly lease_expires_at: number | null;
-  readonly expires_at: number;
-}
-
-function isRecordRow(row: unknown): row is RecordRow {
-  if (typeof row !== 'object' || row === null) return false;
-  const r = row as Record<string, unknown>;
-  const instant = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
-  return (
-    typeof r['state'] === 'string' &&
-    typeof r['fingerprint'] === 'string' &&
-    (r['response'] === null || r['response'] instanceof Uint8Array) &&
-    (r['created_at'] === null || instant(r['created_at'])) &&
-    (r['lease_expires_at'] === null || instant(r['lease_expires_at'])) &&
-    instant(r['expires_at'])
-  );
-}
-
-/** The record a `get` row describes; `CorruptRecordError` when its state and columns disagree. */
-function storedRecord(row: RecordRow): StoredRecord {
-  const createdAt = row.created_at === null ? undefined : new Date(row.created_at);
-  const expiresAt = new Date(row.expires_at);
-  if (row.state === 'in-flight' && row.response === null && row.lease_expires_at !== null) {
-    const leaseExpiresAt = new Date(row.lease_expires_at);
-    return {
-      state: 'in-flight',
-      fingerprint: row.fingerprint,
-      createdAt,
-      leaseExpiresAt,
-      expiresAt,
-      response: undefined,
-    };
-  }
-  if (row.state === 'completed' && row.response !== null) {
-    const response = row.response;
-    return {
-      state: 'completed',
-      fingerprint: row.fingerprint,
-      createdAt,
-      leaseExpiresAt: undefined,
-      expiresAt,
-      response,
-    };
-  }
-  throw new CorruptRecordError(`PostgresStore get: record in unknown state ${JSON.stringify(row.state)}`);
-}
-
-/** A count of the `stats` statement: a bigint, which pg hands over as a string unless told otherwise. */
-function count(row: Record<string, unknown>, column: string): number {
-  const value = row[column];
-  const n =
-    typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
-      ? Number(value)
-      : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new CorruptRecordError(`PostgresStore stats: ${column} is not a count: ${String(value)}`);
-  }
-  return n;
 }
 
 function positiveInteger(what: string, value: number): number {
@@ -285,12 +220,7 @@ export class PostgresStore implements IdempotencyStore {
    */
   async get(key: string): Promise<StoredRecord | undefined> {
     const result = await this.#run('get', [key], false);
-    if (result.rows.length === 0) return undefined;
-    const row = result.rows[0];
-    if (result.rows.length !== 1 || !isRecordRow(row)) {
-      throw new CorruptRecordError(`PostgresStore get: expected one record, got ${result.rows.length}`);
-    }
-    return storedRecord(row);
+    return storedRecordOf(result.rows);
   }
 
   /**
@@ -314,16 +244,7 @@ export class PostgresStore implements IdempotencyStore {
    */
   async stats(): Promise<StoreStats> {
     const result = await this.#run('stats', [], false);
-    const row = result.rows[0];
-    if (result.rows.length !== 1 || typeof row !== 'object' || row === null) {
-      throw new CorruptRecordError(`PostgresStore stats: expected one row, got ${result.rows.length}`);
-    }
-    const counts = row as Record<string, unknown>;
-    return {
-      inFlight: count(counts, 'in_flight'),
-      leaseExpired: count(counts, 'lease_expired'),
-      completed: count(counts, 'completed'),
-    };
+    return storeStatsOf(result.rows);
   }
 
   /**

@@ -1,7 +1,13 @@
 /** PostgresStore's own behaviour beyond the conformance suite: options, clock, session hygiene, close(). */
-import { InvalidOptionsError, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import {
+  CorruptRecordError,
+  InvalidOptionsError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+} from '@idempo/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_TIMEOUT_MS, PostgresStore } from '../src/index.js';
+import { DEFAULT_TIMEOUT_MS, type PostgresPool, PostgresStore } from '../src/index.js';
 import { toStoreError } from '../src/store-error.js';
 import { createTestSchema, type TestSchema } from './helpers/database.js';
 
@@ -165,5 +171,111 @@ describe('typed errors', () => {
     const error = await store.reserve('k', 'fp', LONG, LONG).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as { cause: { code: string } }).cause.code).toBe('42P01');
+  });
+});
+
+describe('operations: get, delete, stats', () => {
+  it('get reports instants of the database clock, whatever the application clock says', async () => {
+    const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 86_400_000);
+    try {
+      expect((await store.reserve('ops-clock:a', 'fp', 5_000, LONG)).kind).toBe('reserved');
+    } finally {
+      spy.mockRestore();
+    }
+    const record = await store.get('ops-clock:a');
+    const { rows } = await db.admin.query<{ now: number }>(
+      'SELECT (extract(epoch FROM now()) * 1000)::float8 AS now',
+    );
+    const dbNow = Number(rows[0]?.now);
+    const created = record?.createdAt?.getTime() ?? Number.NaN;
+    expect(Math.abs(created - dbNow)).toBeLessThan(2_000);
+    expect(record?.leaseExpiresAt?.getTime()).toBe(created + 5_000);
+    expect(record?.expiresAt.getTime()).toBe(created + LONG);
+  });
+
+  it('delete removes a row past retention too (answering false, as it was not live)', async () => {
+    const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
+    expect((await store.reserve('ops-dead:a', 'fp', 10, 10)).kind).toBe('reserved');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const rowCount = async () =>
+      (await db.admin.query(`SELECT 1 FROM "${db.schema}".idempo_records WHERE key = 'ops-dead:a'`)).rowCount;
+    expect(await rowCount()).toBe(1);
+    expect(await store.get('ops-dead:a')).toBeUndefined();
+    expect(await store.delete('ops-dead:a')).toBe(false);
+    expect(await rowCount()).toBe(0);
+  });
+
+  it('work whatever type parsers the pool has (int8 as bigint, float8 and timestamptz as strings)', async () => {
+    const parsers: Record<number, (text: string) => unknown> = {
+      20: (text) => BigInt(text),
+      701: (text) => text,
+      1184: (text) => text,
+    };
+    const pool = db.pool({
+      types: { getTypeParser: ((oid: number) => parsers[oid] ?? pg.types.getTypeParser(oid)) as never },
+    });
+    const { rows } = await pool.query('SELECT 1::int8 AS i, 1.5::float8 AS f, now() AS t');
+    expect(rows[0]).toEqual({ i: 1n, f: '1.5', t: expect.any(String) });
+    const store = new PostgresStore({ pool, schema: db.schema, table: 'parsers' });
+    await store.migrate();
+    const r = await store.reserve('parsers:a', 'fp', LONG, LONG);
+    expect(r.kind).toBe('reserved');
+    const record = await store.get('parsers:a');
+    expect(record?.createdAt).toBeInstanceOf(Date);
+    expect(record?.leaseExpiresAt?.getTime()).toBe((record?.createdAt?.getTime() ?? 0) + LONG);
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
+  });
+
+  it('refuse rows they cannot read with CorruptRecordError', async () => {
+    const real = db.pool({ max: 1 });
+    let rewrite: (row: Record<string, unknown>) => Record<string, unknown> = (row) => row;
+    const pool: PostgresPool = {
+      async connect() {
+        const client = await real.connect();
+        return {
+          async query(config) {
+            const result = await client.query(config);
+            return { ...result, rows: result.rows.map((row) => rewrite(row as Record<string, unknown>)) };
+          },
+          release: (destroy) => client.release(destroy),
+          on: (event, listener) => client.on(event, listener),
+          removeListener: (event, listener) => client.removeListener(event, listener),
+        };
+      },
+    };
+    const store = new PostgresStore({ pool, schema: db.schema });
+    const token = await store.reserve('corrupt:a', 'fp', LONG, LONG);
+    if (token.kind !== 'reserved') throw new Error('not reserved');
+    await store.complete('corrupt:a', token.token, bytes('x'), LONG);
+    const corrupt = async (change: Record<string, unknown>, read: () => Promise<unknown>) => {
+      rewrite = (row) => ({ ...row, ...change });
+      try {
+        await expect(read()).rejects.toBeInstanceOf(CorruptRecordError);
+      } finally {
+        rewrite = (row) => row;
+      }
+    };
+    const get = () => store.get('corrupt:a');
+    await corrupt({ state: 'done' }, get);
+    await corrupt({ fingerprint: null }, get);
+    await corrupt({ response: null }, get);
+    await corrupt({ lease_expires_at: 1 }, get);
+    await corrupt({ expires_at: null }, get);
+    await corrupt({ created_at: 'yesterday' }, get);
+    await corrupt({ created_at: '' }, get);
+    await corrupt({ in_flight: '-1' }, () => store.stats());
+    await corrupt({ completed: 1.5 }, () => store.stats());
+    await corrupt({ lease_expired: undefined }, () => store.stats());
+    expect(await get()).toMatchObject({ state: 'completed' });
+    expect(await store.stats()).toMatchObject({ completed: expect.any(Number) });
+  });
+
+  it('are refused by a closed store', async () => {
+    const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
+    await store.close();
+    await expect(store.get('closed')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.delete('closed')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.stats()).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
