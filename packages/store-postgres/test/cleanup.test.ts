@@ -59,12 +59,16 @@ describe('cleanup()', () => {
     const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
     const live = await insertLive(store, 'a:live:', 100);
     await insertExpired('a:expired:', 3_000);
+    // stats counts the live rows only: the expired ones, still in the table, are not counted before or after.
+    const liveStats = { inFlight: 100, leaseExpired: 100, completed: 100 };
+    expect(await store.stats()).toEqual(liveStats);
     const started = performance.now();
     const counts = await Promise.all(cleaners().map((c) => c.cleanup({ batchSize: 50 })));
     const elapsed = performance.now() - started;
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3_000);
     expect(await keysLike('a:expired:%')).toEqual([]);
     expect(await keysLike('a:live:%')).toEqual(live);
+    expect(await store.stats()).toEqual(liveStats);
     // A second pass finds nothing.
     expect(await Promise.all(cleaners().map((c) => c.cleanup()))).toEqual([0, 0, 0, 0]);
     console.info(
