@@ -16,6 +16,11 @@ export interface MongoDeleteResult {
   readonly deletedCount: number;
 }
 
+/** The cursor `aggregate` returns; the store reads it with `toArray` (its pipelines return a few documents). */
+export interface MongoAggregationCursor {
+  toArray(): Promise<MongoDocument[]>;
+}
+
 /** The collection methods the store calls. */
 export interface MongoCollection {
   /** The collection's name (for messages). */
@@ -27,6 +32,10 @@ export interface MongoCollection {
   ): Promise<MongoDocument | null>;
   updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<MongoUpdateResult>;
   deleteOne(filter: MongoDocument): Promise<MongoDeleteResult>;
+  /** `get`: one document, only the projected fields. */
+  findOne(filter: MongoDocument, options: { projection: MongoDocument }): Promise<MongoDocument | null>;
+  /** `stats`: one pipeline, bounded on the server by `maxTimeMS`. */
+  aggregate(pipeline: MongoDocument[], options: { maxTimeMS: number }): MongoAggregationCursor;
   createIndex(keys: { exp: 1 }, options: { name: string; expireAfterSeconds: number }): Promise<string>;
 }
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export type {
+  MongoAggregationCursor,
   MongoCollection,
   MongoDatabase,
   MongoDeleteResult,

@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { type IdempotencyStore, type ReserveResult, withStoreTimeout } from '@idempo/core';
+import {
+  type IdempotencyStore,
+  type ReserveResult,
+  type StoredRecord,
+  type StoreStats,
+  withStoreTimeout,
+} from '@idempo/core';
 import type { MongoCollection } from './collection.js';
 import { type MongoStoreOptions, resolveMongoStoreOptions } from './options.js';
-import { completeUpdate, extendUpdate, heldFilter, reserveOperation, TTL_INDEX_NAME } from './record.js';
-import { isDuplicateKey, reserveResult } from './replies.js';
+import {
+  completeUpdate,
+  deleteFilters,
+  extendUpdate,
+  getOperation,
+  heldFilter,
+  reserveOperation,
+  statsPipeline,
+  TTL_INDEX_NAME,
+} from './record.js';
+import { isDuplicateKey, reserveResult, storedRecord, storeStats } from './replies.js';
 
 function duration(name: string, ms: number): number {
   if (!Number.isFinite(ms) || ms <= 0)
@@ -29,6 +44,8 @@ function duration(name: string, ms: number): number {
  *
  * `reserve` is ONE `findOneAndUpdate` (an update pipeline matched on the key, upserting), `complete`, `release`
  * and `extend` one token-checked `updateOne`/`deleteOne` each. Leases and retention use the server's `$$NOW`.
+ * The operations: `get` is one `findOne`, `delete` one `deleteOne` (two when the key has no live record),
+ * `stats` one `aggregate`.
  * Every operation fails with `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`. `close()` leaves
  * the driver's client open: it is yours.
  */
@@ -120,6 +137,55 @@ export class MongoStore implements IdempotencyStore {
       this.#timeoutMs,
     );
     return result.matchedCount === 1;
+  }
+
+  /**
+   * The live record of `key` (within retention, lease over or not), or `undefined`. One `findOne` whose filter
+   * compares the retention with the server's `$$NOW` and whose projection leaves the token out; it writes
+   * nothing. `createdAt` is `undefined` for a record written by a version of the store that did not keep it.
+   */
+  async get(key: string): Promise<StoredRecord | undefined> {
+    const { filter, projection } = getOperation(key);
+    const document = await withStoreTimeout(
+      'MongoStore: get',
+      () => this.#collection.findOne(filter, { projection }),
+      this.#timeoutMs,
+    );
+    return storedRecord(document);
+  }
+
+  /**
+   * Deletes the record of `key` whatever its state; `true` when it was live. One `deleteOne` matched on the key
+   * and on liveness by the server's clock (so the answer never depends on this machine's clock); when it deletes
+   * nothing, a second `deleteOne` removes a record past retention that the TTL index has not removed yet, and
+   * never a live one (a reservation made in between is left alone).
+   */
+  async delete(key: string): Promise<boolean> {
+    const { live, leftover } = deleteFilters(key);
+    return withStoreTimeout(
+      'MongoStore: delete',
+      async () => {
+        if ((await this.#collection.deleteOne(live)).deletedCount === 1) return true;
+        await this.#collection.deleteOne(leftover);
+        return false;
+      },
+      this.#timeoutMs,
+    );
+  }
+
+  /**
+   * Counts of the live records of the collection, by state. One `aggregate` (`$match` on retention against
+   * `$$NOW`, `$group` by state and lease) that the server runs over every record and answers with at most three
+   * documents; `maxTimeMS` is `timeoutMs`, so the server stops where the store stops waiting. For a large
+   * collection, give the store that runs it a larger `timeoutMs`.
+   */
+  async stats(): Promise<StoreStats> {
+    const groups = await withStoreTimeout(
+      'MongoStore: stats',
+      () => this.#collection.aggregate(statsPipeline(), { maxTimeMS: this.#timeoutMs }).toArray(),
+      this.#timeoutMs,
+    );
+    return storeStats(groups);
   }
 
   /** Nothing to free: the driver's client is the caller's. */

@@ -38,7 +38,14 @@ export function resolveMongoStoreOptions(options: MongoStoreOptions): {
     'collection' in options
       ? options.collection
       : options.db?.collection(options.collectionName ?? DEFAULT_COLLECTION);
-  for (const method of ['findOneAndUpdate', 'updateOne', 'deleteOne', 'createIndex'] as const) {
+  for (const method of [
+    'findOneAndUpdate',
+    'updateOne',
+    'deleteOne',
+    'findOne',
+    'aggregate',
+    'createIndex',
+  ] as const) {
     if (typeof collection?.[method] !== 'function') {
       throw new InvalidOptionsError(
         `MongoStore: give it a driver Collection (or db); ${method}() is missing`,

@@ -10,6 +10,7 @@
  * | `fp` | the request fingerprint |
  * | `tok` | the holder's fencing token |
  * | `st` | `'in-flight'` or `'completed'` |
+ * | `created` | when the current holder reserved (Date); absent from records of store versions that did not keep it |
  * | `lease` | lease expiry (Date) |
  * | `exp` | retention expiry (Date); the TTL index deletes the record some time after it |
  * | `res` | the response bytes (BSON Binary), `null` while in flight |
@@ -22,13 +23,12 @@ export const TTL_INDEX_NAME = 'idempo_exp_ttl';
 const NOW = '$$NOW';
 const later = (ms: number) => ({ $add: [NOW, ms] });
 
-/** True when the current document may be replaced by a new reservation: none, expired, or lease over. */
+/** True when the current document is a live record: one the store wrote (it has a token), within retention. */
+const LIVE = { $and: [{ $eq: [{ $type: '$tok' }, 'string'] }, { $gt: ['$exp', NOW] }] };
+
+/** True when the current document may be replaced by a new reservation: none, not live, or lease over. */
 const TAKEOVER = {
-  $or: [
-    { $ne: [{ $type: '$tok' }, 'string'] },
-    { $lte: ['$exp', NOW] },
-    { $and: [{ $eq: ['$st', 'in-flight'] }, { $lte: ['$lease', NOW] }] },
-  ],
+  $or: [{ $not: [LIVE] }, { $and: [{ $eq: ['$st', 'in-flight'] }, { $lte: ['$lease', NOW] }] }],
 };
 
 /**
@@ -48,6 +48,7 @@ export function reserveOperation(
     fp: { $literal: fingerprint },
     tok: { $literal: token },
     st: 'in-flight',
+    created: NOW,
     lease: later(leaseMs),
     exp: later(ttlMs),
     res: null,
@@ -71,4 +72,39 @@ export function completeUpdate(response: Uint8Array, ttlMs: number): MongoDocume
 /** `extend`: the lease from now. */
 export function extendUpdate(leaseMs: number): MongoDocument[] {
   return [{ $set: { lease: later(leaseMs) } }];
+}
+
+/**
+ * `get`: the live record of the key, read with `findOne`. The projection names the fields returned, so the
+ * token never leaves the server.
+ */
+export function getOperation(key: string) {
+  return {
+    filter: { _id: key, $expr: LIVE } satisfies MongoDocument,
+    projection: { _id: 0, fp: 1, st: 1, created: 1, lease: 1, exp: 1, res: 1 } satisfies MongoDocument,
+  };
+}
+
+/**
+ * `delete`: the live record of the key (a `deleteOne` of it says whether a live record was deleted), and what is
+ * left of a record that is no longer live (past retention, not yet removed by the TTL index). The second never
+ * matches a live record, so it cannot delete one reserved between the two calls.
+ */
+export function deleteFilters(key: string): { live: MongoDocument; leftover: MongoDocument } {
+  return { live: { _id: key, $expr: LIVE }, leftover: { _id: key, $expr: { $not: [LIVE] } } };
+}
+
+/**
+ * `stats`: the live records grouped by what a retry would find: `inFlight` (lease running), `leaseExpired`, or
+ * their state (`completed`). One `$$NOW` for the whole pipeline, the server's.
+ */
+export function statsPipeline(): MongoDocument[] {
+  const group = {
+    $cond: [
+      { $eq: ['$st', 'in-flight'] },
+      { $cond: [{ $gt: ['$lease', NOW] }, 'inFlight', 'leaseExpired'] },
+      '$st',
+    ],
+  };
+  return [{ $match: { $expr: LIVE } }, { $group: { _id: group, n: { $sum: 1 } } }];
 }

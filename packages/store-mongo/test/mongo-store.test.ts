@@ -1,10 +1,23 @@
 /** What the store sends and how it reads the answers, over the mingo-evaluated collection and on plain values. */
-import { InvalidOptionsError, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import {
+  InvalidOptionsError,
+  type StoredRecord,
+  StoreTimeoutError,
+  StoreUnavailableError,
+} from '@idempo/core';
 import { BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { MongoStore, TTL_INDEX_NAME } from '../src/index.js';
-import { completeUpdate, extendUpdate, heldFilter, reserveOperation } from '../src/record.js';
-import { reserveResult, responseBytes } from '../src/replies.js';
+import {
+  completeUpdate,
+  deleteFilters,
+  extendUpdate,
+  getOperation,
+  heldFilter,
+  reserveOperation,
+  statsPipeline,
+} from '../src/record.js';
+import { reserveResult, responseBytes, storedRecord, storeStats } from '../src/replies.js';
 import { MingoCollection } from './support/mingo-collection.js';
 
 const setup = (timeoutMs?: number) => {
@@ -12,6 +25,13 @@ const setup = (timeoutMs?: number) => {
   const store = new MongoStore(timeoutMs === undefined ? { collection } : { collection, timeoutMs });
   return { collection, store };
 };
+
+/** The record `get` returns for `key`; the test fails when there is none. */
+async function found(store: MongoStore, key: string): Promise<StoredRecord> {
+  const record = await store.get(key);
+  if (record === undefined) throw new Error(`get found no record of ${key}`);
+  return record;
+}
 
 function containsDate(value: unknown): boolean {
   if (value instanceof Date) return true;
@@ -32,7 +52,26 @@ describe('MongoStore operations', () => {
     const other = await store.reserve('j', 'fp', 1_000, 10_000);
     if (other.kind !== 'reserved') throw new Error('not reserved');
     expect(await store.release('j', other.token)).toBe(true);
-    expect(collection.calls).toEqual({ findOneAndUpdate: 3, updateOne: 2, deleteOne: 1, createIndex: 0 });
+    expect(collection.calls).toEqual({
+      findOneAndUpdate: 3,
+      updateOne: 2,
+      deleteOne: 1,
+      findOne: 0,
+      aggregate: 0,
+      createIndex: 0,
+    });
+  });
+
+  it('get is one findOne, stats one aggregate, delete one deleteOne (two when the key has no live record)', async () => {
+    const { collection, store } = setup();
+    await store.reserve('k', 'fp', 1_000, 10_000);
+    const before = { ...collection.calls };
+    expect((await store.get('k'))?.state).toBe('in-flight');
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
+    expect(await store.delete('k')).toBe(true);
+    expect(collection.calls).toEqual({ ...before, findOne: 1, aggregate: 1, deleteOne: 1 });
+    expect(await store.delete('k')).toBe(false);
+    expect(collection.calls.deleteOne).toBe(3);
   });
 
   it('a replay or an in-flight duplicate leaves the document exactly as it was', async () => {
@@ -49,6 +88,84 @@ describe('MongoStore operations', () => {
     const completed = BSON.serialize(collection.documents.get('k') as BSON.Document);
     await store.reserve('k', 'fp', 1_000, 10_000);
     expect(BSON.serialize(collection.documents.get('k') as BSON.Document)).toEqual(completed);
+  });
+
+  it('E35 get reads and never writes: a lease-ended record is left byte-identical, and the token never leaves the server', async () => {
+    const { collection, store } = setup();
+    await store.reserve('k', 'fp', 1, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = BSON.serialize(collection.documents.get('k') as BSON.Document);
+    const record = await found(store, 'k');
+    expect(record.state).toBe('in-flight');
+    expect((record.leaseExpiresAt as Date).getTime()).toBeLessThan(Date.now());
+    expect(BSON.serialize(collection.documents.get('k') as BSON.Document)).toEqual(before);
+    const { filter, projection } = getOperation('k');
+    const projected = await collection.findOne(filter, { projection });
+    expect(Object.keys(projected ?? {}).sort()).toEqual(['created', 'exp', 'fp', 'lease', 'res', 'st']);
+  });
+
+  it('a record of the previous version (no created) reads with createdAt undefined, counts, is deleted and is taken over with one', async () => {
+    const { collection, store } = setup();
+    const now = Date.now();
+    const old = (st: string, leaseMs: number, res: Uint8Array | null) => ({
+      fp: 'fp-old',
+      tok: 'old-token',
+      st,
+      lease: new Date(now + leaseMs),
+      exp: new Date(now + 60_000),
+      res,
+    });
+    collection.documents.set('running', { _id: 'running', ...old('in-flight', 30_000, null) });
+    collection.documents.set('crashed', { _id: 'crashed', ...old('in-flight', -1_000, null) });
+    collection.documents.set('done', { _id: 'done', ...old('completed', -1_000, new Uint8Array([4, 2])) });
+    expect(await store.get('running')).toEqual({
+      state: 'in-flight',
+      fingerprint: 'fp-old',
+      createdAt: undefined,
+      leaseExpiresAt: new Date(now + 30_000),
+      expiresAt: new Date(now + 60_000),
+      response: undefined,
+    });
+    const done = await found(store, 'done');
+    expect(done).toMatchObject({ state: 'completed', createdAt: undefined, leaseExpiresAt: undefined });
+    expect([...(done.response as Uint8Array)]).toEqual([4, 2]);
+    expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 1, completed: 1 });
+    expect(await store.complete('running', 'old-token', new Uint8Array([1]), 10_000)).toBe(true);
+    const takeover = await store.reserve('crashed', 'fp-new', 1_000, 10_000);
+    expect(takeover.kind).toBe('reserved');
+    const taken = await found(store, 'crashed');
+    expect(taken.createdAt).toBeInstanceOf(Date);
+    expect(Math.abs((taken.createdAt as Date).getTime() - Date.now())).toBeLessThan(1_000);
+    expect(await store.delete('done')).toBe(true);
+    expect(collection.documents.has('done')).toBe(false);
+  });
+
+  it('G45 delete removes a record past retention the TTL index has not removed yet, answering false, and never matches a live one', async () => {
+    const { collection, store } = setup();
+    const past = new Date(Date.now() - 1_000);
+    collection.documents.set('expired', {
+      _id: 'expired',
+      fp: 'f',
+      tok: 't',
+      st: 'completed',
+      lease: past,
+      exp: past,
+      res: new Uint8Array([1]),
+    });
+    expect(await store.get('expired')).toBeUndefined();
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+    expect(await store.delete('expired')).toBe(false);
+    expect(collection.documents.has('expired')).toBe(false);
+    await store.reserve('live', 'fp', 1, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await collection.deleteOne(deleteFilters('live').leftover)).toEqual({ deletedCount: 0 });
+    expect(collection.documents.has('live')).toBe(true);
+  });
+
+  it('stats bounds the server with maxTimeMS = timeoutMs', async () => {
+    const { collection, store } = setup(1_234);
+    await store.stats();
+    expect(collection.aggregateOptions).toEqual([{ maxTimeMS: 1_234 }]);
   });
 
   it('values that start with $ are data, never field paths ($literal)', async () => {
@@ -83,6 +200,9 @@ describe('MongoStore operations', () => {
     await expect(store.complete('k', 't', new Uint8Array(1), 1_000)).rejects.toBeInstanceOf(
       StoreTimeoutError,
     );
+    for (const operation of [store.get('x'), store.delete('x'), store.stats()]) {
+      await expect(operation).rejects.toBeInstanceOf(StoreTimeoutError);
+    }
     collection.delayMs = 0;
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(collection.documents.has('k')).toBe(false);
@@ -97,6 +217,8 @@ describe('MongoStore operations', () => {
         findOneAndUpdate: () => Promise.reject(cause),
         updateOne: () => Promise.reject(cause),
         deleteOne: () => Promise.reject(cause),
+        findOne: () => Promise.reject(cause),
+        aggregate: () => ({ toArray: () => Promise.reject(cause) }),
         createIndex: () => Promise.reject(cause),
       },
     });
@@ -105,6 +227,11 @@ describe('MongoStore operations', () => {
     expect((error as Error).cause).toBe(cause);
     await expect(store.release('k', 't')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.ensureIndexes()).rejects.toBeInstanceOf(StoreUnavailableError);
+    for (const operation of [store.get('k'), store.delete('k'), store.stats()]) {
+      const failed = await operation.catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      expect((failed as Error).cause).toBe(cause);
+    }
   });
 
   it('ensureIndexes creates the TTL index on the retention expiry, idempotently', async () => {
@@ -118,6 +245,8 @@ describe('MongoStore operations', () => {
 
   it('refuses bad options and durations', async () => {
     expect(() => new MongoStore({ collection: {} as never })).toThrow(InvalidOptionsError);
+    const { findOne: _, ...withoutFindOne } = new MingoCollection();
+    expect(() => new MongoStore({ collection: withoutFindOne as never })).toThrow(/findOne/);
     expect(() => new MongoStore({ collection: new MingoCollection(), timeoutMs: 0 })).toThrow(
       InvalidOptionsError,
     );
@@ -137,6 +266,10 @@ describe('what the store sends', () => {
       heldFilter('k', 't'),
       completeUpdate(new Uint8Array(1), 5),
       extendUpdate(5),
+      getOperation('k').filter,
+      deleteFilters('k').live,
+      deleteFilters('k').leftover,
+      statsPipeline(),
     ]) {
       expect(containsDate(part)).toBe(false);
       expect(JSON.stringify(part).includes('$$NOW') || JSON.stringify(part) === '{"_id":"k"}').toBe(true);
@@ -167,5 +300,35 @@ describe('reading answers', () => {
       kind: 'reserved',
       token: 't',
     });
+  });
+
+  it('get refuses malformed records and copies the response out of the driver buffer', () => {
+    const at = new Date();
+    const record = { fp: 'f', st: 'in-flight', created: at, lease: at, exp: at, res: null };
+    expect(storedRecord(null)).toBeUndefined();
+    expect(storedRecord(record)?.createdAt).toBe(at);
+    expect(() => storedRecord({ ...record, fp: 1 })).toThrow(StoreUnavailableError);
+    expect(() => storedRecord({ ...record, st: 'odd' })).toThrow(/unknown state/);
+    expect(() => storedRecord({ ...record, lease: 'soon' })).toThrow(/lease/);
+    expect(() => storedRecord({ ...record, exp: null })).toThrow(/exp/);
+    expect(() => storedRecord({ ...record, created: 5 })).toThrow(/created/);
+    expect(() => storedRecord({ ...record, st: 'completed' })).toThrow(StoreUnavailableError);
+    const bytes = new Uint8Array([1, 2, 3]);
+    const completed = storedRecord({ ...record, st: 'completed', res: bytes });
+    expect(completed?.response).toEqual(bytes);
+    expect(completed?.response).not.toBe(bytes);
+  });
+
+  it('stats sums the groups and refuses a state it does not know', () => {
+    expect(storeStats([])).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+    expect(
+      storeStats([
+        { _id: 'completed', n: 4 },
+        { _id: 'inFlight', n: 2 },
+        { _id: 'leaseExpired', n: 1 },
+      ]),
+    ).toEqual({ inFlight: 2, leaseExpired: 1, completed: 4 });
+    expect(() => storeStats([{ _id: 'odd', n: 1 }])).toThrow(/unknown state odd/);
+    expect(() => storeStats([{ _id: 'completed', n: '1' }])).toThrow(/no count/);
   });
 });

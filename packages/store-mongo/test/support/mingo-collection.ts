@@ -19,13 +19,24 @@ export interface CallCounts {
   findOneAndUpdate: number;
   updateOne: number;
   deleteOne: number;
+  findOne: number;
+  aggregate: number;
   createIndex: number;
 }
 
 export class MingoCollection implements MongoCollection {
   readonly collectionName = 'mingo-evaluated';
   readonly documents = new Map<string, MongoDocument>();
-  readonly calls: CallCounts = { findOneAndUpdate: 0, updateOne: 0, deleteOne: 0, createIndex: 0 };
+  readonly calls: CallCounts = {
+    findOneAndUpdate: 0,
+    updateOne: 0,
+    deleteOne: 0,
+    findOne: 0,
+    aggregate: 0,
+    createIndex: 0,
+  };
+  /** The options of every `aggregate` call, in order. */
+  readonly aggregateOptions: MongoDocument[] = [];
   readonly indexes: { keys: MongoDocument; options: MongoDocument }[] = [];
   /** Makes the next findOneAndUpdate fail with E11000 after writing nothing, as a lost upsert race does. */
   duplicateKeyOnce = false;
@@ -87,6 +98,33 @@ export class MingoCollection implements MongoCollection {
     if (!found) return { deletedCount: 0 };
     this.documents.delete(found['_id'] as string);
     return { deletedCount: 1 };
+  }
+
+  async findOne(
+    filter: MongoDocument,
+    options: { projection: MongoDocument },
+  ): Promise<MongoDocument | null> {
+    this.calls.findOne++;
+    const [f, p] = [wire(filter), wire(options.projection)];
+    await this.#before();
+    const found = this.#match(f);
+    return found ? wire(new Query(f).find<MongoDocument>([found], p).next()) : null;
+  }
+
+  /** Evaluates the pipeline over every document when the cursor is read, as the server does. */
+  aggregate(
+    pipeline: MongoDocument[],
+    options: { maxTimeMS: number },
+  ): { toArray(): Promise<MongoDocument[]> } {
+    this.calls.aggregate++;
+    this.aggregateOptions.push({ ...options });
+    const p = wire(pipeline);
+    return {
+      toArray: async () => {
+        await this.#before();
+        return wire(new Aggregator(p).run<MongoDocument>([...this.documents.values()]));
+      },
+    };
   }
 
   async createIndex(
