@@ -59,6 +59,40 @@ for (const io of IOREDIS_VERSIONS) {
       const perNode = await Promise.all(ports().map(async (port) => Number(await redisCli(port, 'dbsize'))));
       expect(slots.size).toBeGreaterThan(50);
       for (const count of perNode) expect(count).toBeGreaterThan(0);
+      // stats scans every master: the 60 records are counted wherever they live; get and delete find their slot.
+      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 60 });
+      expect(await store.get('spread-7')).toMatchObject({
+        state: 'completed',
+        response: Uint8Array.of(0, 255),
+      });
+      expect(await store.delete('spread-7')).toBe(true);
+      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 59 });
+    });
+
+    it('stats through a Cluster client not yet connected, with keyPrefix as a Cluster option or in redisOptions', async () => {
+      const prefix = runPrefix('cluster-kp');
+      for (const [keyPrefix, options] of [
+        ['kp-cluster:', { keyPrefix: 'kp-cluster:' }],
+        ['kp-nodes:', { redisOptions: { keyPrefix: 'kp-nodes:' } }],
+      ] as const) {
+        const writer = io.cluster(ports(), options);
+        clients.push(writer);
+        const store = new RedisStore({ client: writer, prefix });
+        for (let i = 0; i < 30; i++) {
+          const reserved = await store.reserve(`k${i}`, 'fp', 60_000, 60_000);
+          if (reserved.kind !== 'reserved') throw new Error(`k${i} not reserved`);
+          if (i % 2 === 0) await store.complete(`k${i}`, reserved.token, Uint8Array.of(i), 60_000);
+        }
+        expect(await connect().exists(`${keyPrefix}${prefix}k0`), keyPrefix).toBe(1);
+        const fresh = io.cluster(ports(), options);
+        clients.push(fresh);
+        const reader = new RedisStore({ client: fresh, prefix });
+        // It knows no master until it has connected: stats waits for that, then scans all three.
+        expect(fresh.nodes('master'), keyPrefix).toHaveLength(0);
+        expect(await reader.stats(), keyPrefix).toEqual({ inFlight: 15, leaseExpired: 0, completed: 15 });
+        expect(fresh.nodes('master')).toHaveLength(3);
+        expect(await reader.get('k4'), keyPrefix).toMatchObject({ response: Uint8Array.of(4) });
+      }
     });
   });
 }

@@ -188,5 +188,47 @@ for (const io of IOREDIS_VERSIONS) {
       expect((await store.reserve('k', 'fp', LONG, LONG)).kind).toBe('reserved');
       await client.del(store.redisKey('k'));
     });
+
+    it('operations: get, delete and stats reject like the others: StoreTimeoutError within timeoutMs when the server is paused or stopped, StoreUnavailableError at once when the client is closed', async () => {
+      const client = connect({ maxRetriesPerRequest: null });
+      const admin = connect();
+      const store = new RedisStore({ client, prefix: `${prefix}ops:`, timeoutMs: TIMEOUT_MS });
+      await Promise.all([ready(client), ready(admin)]);
+      await token(store, 'held');
+      await token(store, 'to-delete');
+      const operations = {
+        get: () => store.get('held'),
+        delete: () => store.delete('to-delete'),
+        stats: () => store.stats(),
+      };
+
+      await redisCli(privateServer().port, 'client', 'pause', '1500', 'ALL');
+      const paused = await Promise.all(Object.values(operations).map((op) => expectTypedFailure(op)));
+      console.info(`${io.name}: operations, server paused 1500 ms\n${JSON.stringify(paused)}`);
+      for (const { error } of paused) expect(error).toBe('StoreTimeoutError');
+      // After the pause the late delete runs: what the operator asked for.
+      for (let i = 0; i < 50 && (await admin.exists(store.redisKey('to-delete'))) === 1; i++)
+        await sleep(100);
+      expect(await admin.exists(store.redisKey('to-delete'))).toBe(0);
+      expect(await store.get('held')).toMatchObject({ state: 'in-flight' });
+
+      await privateServer().stop();
+      try {
+        const stopped = await Promise.all(Object.values(operations).map((op) => expectTypedFailure(op)));
+        console.info(`${io.name}: operations, server stopped\n${JSON.stringify(stopped)}`);
+        for (const { error } of stopped) expect(error).toBe('StoreTimeoutError');
+      } finally {
+        await privateServer().start();
+      }
+      await ready(client);
+      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+
+      await client.quit();
+      for (const op of Object.values(operations)) {
+        const { error, ms } = await expectTypedFailure(op);
+        expect(error).toBe('StoreUnavailableError');
+        expect(ms).toBeLessThan(TIMEOUT_MS);
+      }
+    });
   });
 }

@@ -113,6 +113,73 @@ for (const io of IOREDIS_VERSIONS) {
       await client.del(store.redisKey('a'), store.redisKey('b'));
     });
 
+    it('get and delete send exactly one EVAL/EVALSHA each, reserve is still one with createdAt in its HSET; get only reads', async () => {
+      const store = new RedisStore({ client, prefix: `rt-ops:${io.name.replace(' ', '')}:` });
+      const log: Record<string, { sent: string[]; inScript: string[] }> = {};
+      log['reserve'] = await watch(() => store.reserve('a', 'fp', 60_000, 60_000));
+      log['get (cold)'] = await watch(() => store.get('a'));
+      log['get (warm)'] = await watch(() => store.get('a'));
+      log['get: no record'] = await watch(() => store.get('none'));
+      log['delete (cold)'] = await watch(() => store.delete('a'));
+      log['delete: no record (warm)'] = await watch(() => store.delete('a'));
+      console.info(`${io.name}: commands sent per operation (MONITOR)\n${JSON.stringify(log, null, 1)}`);
+      for (const [operation, { sent }] of Object.entries(log)) {
+        expect(sent, operation).toHaveLength(1);
+        expect(['eval', 'evalsha'], operation).toContain(sent[0]);
+      }
+      expect(log['reserve']?.inScript).toEqual(['time', 'hmget', 'hset', 'pexpire']);
+      expect(log['get (cold)']?.sent).toEqual(['eval']);
+      expect(log['get (warm)']?.sent).toEqual(['evalsha']);
+      // Redis >= 7 answers PEXPIRETIME (the expiry itself); older servers would add TIME and PTTL.
+      expect(log['get (warm)']?.inScript).toEqual(['hmget', 'pexpiretime']);
+      expect(log['get: no record']?.inScript).toEqual(['hmget']);
+      expect(log['delete (cold)']?.inScript).toEqual(['hget', 'del']);
+      expect(log['delete: no record (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hget'] });
+    });
+
+    it('stats: SCAN MATCH the escaped prefix, COUNT 500, then one pipeline per batch (TIME, one HMGET s l per key), never more than a batch in hand', async () => {
+      const store = new RedisStore({ client, prefix: `rt-stats*:${io.name.replace(' ', '')}:` });
+      const n = 1_100;
+      for (let i = 0; i < n; i += 100) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) => store.reserve(`k${i + j}`, 'fp', 60_000, 60_000)),
+        );
+      }
+      // Until MONITOR has shown the reserves (they would count as sent during stats).
+      await watch(async () => undefined);
+      const { sent } = await watch(async () => {
+        expect(await store.stats()).toEqual({ inFlight: n, leaseExpired: 0, completed: 0 });
+      });
+      const scans = seen
+        .filter((s) => s.source === clientAddress && s.args[0]?.toLowerCase() === 'scan')
+        .map((s) => [...s.args]);
+      // One batch: a SCAN, then TIME and the HMGETs of the keys it found (none when it found none).
+      const batches: number[] = [];
+      for (const command of sent) {
+        if (command === 'scan') batches.push(0);
+        else if (command === 'hmget') batches[batches.length - 1] = (batches.at(-1) ?? 0) + 1;
+      }
+      console.info(
+        `${io.name}: stats of ${n} records: ${batches.length} SCAN calls, HMGETs per batch ${batches.join(' ')}`,
+      );
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(batches.length).toBeGreaterThan(1);
+      expect(Math.max(...batches), 'keys read per batch').toBeLessThan(1_000);
+      expect(sent.filter((c) => c === 'time')).toHaveLength(batches.filter((b) => b > 0).length);
+      expect(sent.filter((c) => !['scan', 'time', 'hmget'].includes(c))).toEqual([]);
+      // The `*` of the prefix escaped: `\*` (MONITOR prints the backslash as `\\`).
+      for (const args of scans) {
+        expect(args.slice(2), JSON.stringify(args)).toEqual([
+          'MATCH',
+          `${store.prefix.replace('*', '\\\\*')}*`,
+          'COUNT',
+          '500',
+        ]);
+      }
+      for (let i = 0; i < n; i += 100)
+        await client.del(...Array.from({ length: 100 }, (_, j) => store.redisKey(`k${i + j}`)));
+    });
+
     it('after SCRIPT FLUSH the next call costs two commands (NOSCRIPT, then EVAL), then one again', async () => {
       const store = new RedisStore({ client, prefix: `rt-flush:${io.name.replace(' ', '')}:` });
       await store.reserve('warm', 'fp', 60_000, 60_000);
