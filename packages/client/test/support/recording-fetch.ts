@@ -9,6 +9,8 @@ export interface RecordedAttempt {
   readonly key: string | null;
   /** `performance.now()` when it was sent. */
   readonly sentAt: number;
+  /** `performance.now()` when the answer's head (or the error) came. */
+  readonly answeredAt: number;
   /** The status, or `undefined` for a network error. */
   readonly status: number | undefined;
   readonly retryAfter: string | null;
@@ -30,13 +32,20 @@ export function recordingFetch(): RecordingFetch {
       const response = await globalThis.fetch(request);
       attempts.push({
         ...seen,
+        answeredAt: performance.now(),
         status: response.status,
         retryAfter: response.headers.get('retry-after'),
         contentType: response.headers.get('content-type'),
       });
       return response;
     } catch (error) {
-      attempts.push({ ...seen, status: undefined, retryAfter: null, contentType: null });
+      attempts.push({
+        ...seen,
+        answeredAt: performance.now(),
+        status: undefined,
+        retryAfter: null,
+        contentType: null,
+      });
       throw error;
     }
   };
