@@ -19,6 +19,7 @@ import {
 } from '../src/record.js';
 import { reserveResult, responseBytes, storedRecord, storeStats } from '../src/replies.js';
 import { MingoCollection } from './support/mingo-collection.js';
+import { previousVersionInFlight, previousVersionRecord } from './support/previous-version.js';
 
 const setup = (timeoutMs?: number) => {
   const collection = new MingoCollection();
@@ -107,25 +108,14 @@ describe('MongoStore operations', () => {
   it('a record of the previous version (no created) reads with createdAt undefined, counts, is deleted and is taken over with one', async () => {
     const { collection, store } = setup();
     const now = Date.now();
-    const old = (st: string, leaseMs: number, res: Uint8Array | null) => ({
-      fp: 'fp-old',
-      tok: 'old-token',
-      st,
-      lease: new Date(now + leaseMs),
-      exp: new Date(now + 60_000),
-      res,
-    });
-    collection.documents.set('running', { _id: 'running', ...old('in-flight', 30_000, null) });
-    collection.documents.set('crashed', { _id: 'crashed', ...old('in-flight', -1_000, null) });
-    collection.documents.set('done', { _id: 'done', ...old('completed', -1_000, new Uint8Array([4, 2])) });
-    expect(await store.get('running')).toEqual({
-      state: 'in-flight',
-      fingerprint: 'fp-old',
-      createdAt: undefined,
-      leaseExpiresAt: new Date(now + 30_000),
-      expiresAt: new Date(now + 60_000),
-      response: undefined,
-    });
+    for (const record of [
+      previousVersionRecord('running', now, 'in-flight', 30_000),
+      previousVersionRecord('crashed', now, 'in-flight', -1_000),
+      previousVersionRecord('done', now, 'completed', -1_000, new Uint8Array([4, 2])),
+    ]) {
+      collection.documents.set(record._id, record);
+    }
+    expect(await store.get('running')).toEqual(previousVersionInFlight(now, 30_000));
     const done = await found(store, 'done');
     expect(done).toMatchObject({ state: 'completed', createdAt: undefined, leaseExpiresAt: undefined });
     expect([...(done.response as Uint8Array)]).toEqual([4, 2]);

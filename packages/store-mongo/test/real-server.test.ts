@@ -8,6 +8,7 @@ import { type Document, MongoClient } from 'mongodb';
 import { MongoClient as MongoClient6 } from 'mongodb6';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoStore, TTL_INDEX_NAME } from '../src/index.js';
+import { previousVersionInFlight, previousVersionRecord } from './support/previous-version.js';
 
 const url = process.env['MONGODB_URL'];
 const database = `idempo_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -49,24 +50,11 @@ describe.skipIf(!url)('MongoStore against a real server (MONGODB_URL)', () => {
     const db = (await connect7()).db(database);
     const name = freshCollection('previous');
     const now = Date.now();
-    await db.collection<{ _id: string } & Document>(name).insertOne({
-      _id: 'old',
-      fp: 'fp-old',
-      tok: 'old-token',
-      st: 'in-flight',
-      lease: new Date(now + 30_000),
-      exp: new Date(now + 60_000),
-      res: null,
-    });
+    await db
+      .collection<{ _id: string } & Document>(name)
+      .insertOne(previousVersionRecord('old', now, 'in-flight', 30_000));
     const store = new MongoStore({ db, collectionName: name });
-    expect(await store.get('old')).toEqual({
-      state: 'in-flight',
-      fingerprint: 'fp-old',
-      createdAt: undefined,
-      leaseExpiresAt: new Date(now + 30_000),
-      expiresAt: new Date(now + 60_000),
-      response: undefined,
-    });
+    expect(await store.get('old')).toEqual(previousVersionInFlight(now, 30_000));
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
     expect(await store.delete('old')).toBe(true);
     expect(await db.collection(name).countDocuments()).toBe(0);
