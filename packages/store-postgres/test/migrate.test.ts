@@ -204,6 +204,15 @@ describe('migrate() on a table created by the previous version (no created_at)',
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
   });
 
+  it('after migrate(), a row written the previous way (its INSERT names the old columns) reads with createdAt undefined', async () => {
+    await db.admin.query(
+      `INSERT INTO ${relation()} ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at")
+       VALUES ('old:after', 'fp', 'old-token', 'in-flight', NULL, now() + interval '1 minute', now() + interval '1 hour')`,
+    );
+    expect(await store.get('old:after')).toMatchObject({ state: 'in-flight', createdAt: undefined });
+    expect(await store.release('old:after', 'old-token')).toBe(true);
+  });
+
   it('migrate() on a table that has the column takes no ACCESS EXCLUSIVE lock: a long reader does not block it (a bare ALTER TABLE would)', async () => {
     const reader = await db.admin.connect();
     try {

@@ -1,4 +1,7 @@
-/** The README tells the truth: its SQL is the SQL the store sends, and its quick start runs as printed. */
+/**
+ * The README tells the truth: its SQL is the SQL the store sends, and its quick start and its Operations example
+ * run as printed.
+ */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,8 +42,8 @@ describe.skipIf(!postgresBinaries())('README quick start (private cluster)', () 
   });
   afterAll(() => cluster?.destroy());
 
-  const run = () =>
-    execFileSync(process.execPath, ['--input-type=module', '-e', blocks('js')[0] as string], {
+  const run = (block = 0) =>
+    execFileSync(process.execPath, ['--input-type=module', '-e', blocks('js')[block] as string], {
       cwd: PACKAGE_ROOT,
       env: { ...process.env, DATABASE_URL: cluster.url },
       encoding: 'utf8',
@@ -57,5 +60,17 @@ describe.skipIf(!postgresBinaries())('README quick start (private cluster)', () 
       `attempt 1: replayed, 201 ${body}`,
       `attempt 2: replayed, 201 ${body}`,
     ]);
+  });
+
+  it('the Operations example runs as printed after it: get, stats, delete; then the key executes anew', () => {
+    const first = run().trim().split('\n')[0] as string;
+    const body = first.replace(/^attempt 1: (executed|replayed), 201 /, '');
+    expect(run(1).trim().split('\n')).toEqual([
+      `get: completed, 201 ${body}, kept 24 h after it was reserved`,
+      'stats: {"inFlight":0,"leaseExpired":0,"completed":1}',
+      'delete: true',
+      'get after delete: undefined',
+    ]);
+    expect(run().trim().split('\n')[0]).toMatch(/^attempt 1: executed, 201 \{"id":\d+\}$/);
   });
 });
