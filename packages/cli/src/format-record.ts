@@ -50,10 +50,10 @@ function retryOf(view: RecordView): string {
     case 'conflict':
       return `409 (in progress, with Retry-After) until the handler finishes, then its stored response;\n${otherBody}`;
     case 'take-over':
-      return 'runs the handler again: the next retry, whatever its body, takes the key over';
+      return 'a fresh run: the next retry, whatever its body, takes the key over and runs the handler';
     case 'replay':
       return view.response === null
-        ? 'cannot be replayed: the stored response does not decode (the service answers 503 by default)'
+        ? "503: the stored response does not decode, so it cannot be replayed\n(with onStoreError 'fail-open' the handler runs instead)"
         : `the stored ${statusLine(view.response.status)} again (a replay);\n${otherBody}`;
   }
 }

@@ -11,20 +11,16 @@ import type { MongoTarget, OpenedStore } from './store-target.js';
  * its collection. Never creates indexes. A failure rejects with the driver's error, the client closed.
  */
 export async function openMongo(target: MongoTarget): Promise<OpenedStore> {
+  // The driver gives up a little before our own bound, so that its error (which says why: ECONNREFUSED, ...) is
+  // the one reported rather than a bare timeout.
+  const driverMs = Math.max(1, Math.floor(target.timeoutMs * 0.9));
   const client = new MongoClient(target.url, {
-    serverSelectionTimeoutMS: target.timeoutMs,
-    connectTimeoutMS: target.timeoutMs,
+    serverSelectionTimeoutMS: driverMs,
+    connectTimeoutMS: driverMs,
     appName: 'idempo-cli',
   });
   try {
-    await withStoreTimeout(
-      `connecting to ${maskUrl(target.url)}`,
-      () => client.connect(),
-      target.timeoutMs,
-      () => {
-        void client.close();
-      },
-    );
+    await withStoreTimeout(`connecting to ${maskUrl(target.url)}`, () => client.connect(), target.timeoutMs);
   } catch (error) {
     await client.close().catch(() => {});
     throw error;

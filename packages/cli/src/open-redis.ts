@@ -28,12 +28,7 @@ export async function openRedis(target: RedisTarget): Promise<OpenedStore> {
     failure ??= error;
   });
   try {
-    await withStoreTimeout(
-      `connecting to ${maskUrl(target.url)}`,
-      () => client.connect(),
-      target.timeoutMs,
-      () => client.disconnect(),
-    );
+    await withStoreTimeout(`connecting to ${maskUrl(target.url)}`, () => client.connect(), target.timeoutMs);
   } catch (error) {
     // Disconnecting a client that has ended already would leave a 2 s timer behind it.
     if (client.status !== 'end') client.disconnect();

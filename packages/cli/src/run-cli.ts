@@ -14,7 +14,7 @@ import { openStore } from './open-store.js';
 import { printJson } from './output.js';
 import { statsCommand } from './stats-command.js';
 import type { OpenedStore } from './store-target.js';
-import { helpText } from './usage.js';
+import { type CommandName, helpText } from './usage.js';
 import { cliVersion } from './version.js';
 
 type StoreCommand = Extract<Command, { target: unknown }>;
@@ -37,8 +37,13 @@ function fail(io: CliIo, json: boolean, exitCode: ExitCode, failure: Failure): E
   return exitCode;
 }
 
-function usageFailure(io: CliIo, json: boolean, error: UsageError | InvalidOptionsError): ExitCode {
-  const command = error instanceof UsageError ? error.command : undefined;
+function usageFailure(
+  io: CliIo,
+  json: boolean,
+  error: UsageError | InvalidOptionsError,
+  name?: CommandName,
+): ExitCode {
+  const command = error instanceof UsageError ? (error.command ?? name) : name;
   const help = command === undefined ? 'idempo --help' : `idempo ${command} --help`;
   return fail(io, json, EXIT.usage, { message: error.message, hint: `see ${help}` });
 }
@@ -59,7 +64,7 @@ async function runOnStore(command: StoreCommand, io: CliIo): Promise<ExitCode> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidOptionsError) {
-      return usageFailure(io, command.json, error);
+      return usageFailure(io, command.json, error, command.name);
     }
     const { url } = command.target;
     return fail(io, command.json, EXIT.storeError, {

@@ -170,7 +170,9 @@ describe('inspect', () => {
     expect(stdout).toContain(
       'state        in flight, lease ENDED 3 min ago: the handler is presumed dead; the next retry takes over\n',
     );
-    expect(stdout).toContain('a retry gets runs the handler again');
+    expect(stdout).toContain(
+      'a retry gets a fresh run: the next retry, whatever its body, takes the key over',
+    );
     expect(JSON.parse((await cli(['inspect', 'crashed', '--json', ...redis])).stdout)).toMatchObject({
       leaseRunning: false,
       retry: 'take-over',
@@ -229,7 +231,9 @@ describe('inspect', () => {
     expect(stdout).toContain(`storage key  ${digest}`);
     expect(stdout).toContain('created      unknown (record older than this version)\n');
     expect(stdout).toMatch(/response {5}cannot decode: .+/);
-    expect(stdout).toContain('a retry gets cannot be replayed');
+    expect(stdout).toContain(
+      'a retry gets 503: the stored response does not decode, so it cannot be replayed',
+    );
     const view = JSON.parse((await cli(['inspect', 'legacy', '--json', ...redis], legacy)).stdout);
     expect(view).toMatchObject({ createdAt: null, response: null, responseError: expect.any(String) });
   });

@@ -1,0 +1,128 @@
+/**
+ * runCli in-process with the default openStore (ioredis, pg, the MongoDB driver): the same commands as the
+ * process tests, here so that the opening and closing code is measured by coverage. MongoDB: no server here, so
+ * only the failures (unreachable, silent, malformed URL) run against the real driver.
+ */
+import { storageKey } from '@idempo/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/index.js';
+import { openStore } from '../src/open-store.js';
+import { captureIo } from './support/capture-io.js';
+import { DATABASE_URL, postgresNamespaces } from './support/postgres-namespaces.js';
+import { REDIS_URL, redisNamespaces } from './support/redis-namespaces.js';
+import { order } from './support/service.js';
+import { closedPort, silentServer } from './support/silent-server.js';
+
+const redis = redisNamespaces('open');
+let pg: Awaited<ReturnType<typeof postgresNamespaces>>;
+beforeAll(async () => {
+  pg = await postgresNamespaces('open');
+});
+afterAll(async () => {
+  await redis.cleanup();
+  await pg?.cleanup();
+});
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  const { io, captured } = captureIo({ env });
+  const started = performance.now();
+  const code = await runCli(argv, io);
+  return { code, ...captured, ms: performance.now() - started };
+}
+
+describe('openStore', () => {
+  it('redis: inspect, delete and stats over a fresh prefix', async () => {
+    const { store, prefix } = redis.namespace();
+    await order(store, { key: 'k' });
+    const base = ['--store', 'redis', '--prefix', prefix];
+    const inspected = await cli(['inspect', 'k', ...base], { REDIS_URL });
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain(`location     Redis key ${prefix}${await storageKey({ key: 'k' })}`);
+    expect((await cli(['stats', '--json', ...base], { REDIS_URL })).stdout).toContain('"completed": 1');
+    expect((await cli(['delete', 'k', ...base], { REDIS_URL })).code).toBe(0);
+    expect((await cli(['inspect', 'k', ...base], { REDIS_URL })).code).toBe(1);
+  });
+
+  it('postgres: inspect and stats over a fresh table', async () => {
+    const ns = await pg.namespace();
+    await order(ns.store, { key: 'k' });
+    const base = ['--store', 'postgres', '--url', DATABASE_URL, '--schema', ns.schema, '--table', ns.table];
+    const inspected = await cli(['inspect', 'k', ...base]);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain(`table ${ns.schema}.${ns.table}`);
+    expect((await cli(['stats', '--json', ...base])).stdout).toContain('"completed": 1');
+  });
+
+  it('redis: an unreachable port fails at once with ECONNREFUSED (one attempt, no reconnection)', async () => {
+    const port = await closedPort();
+    const run = await cli(['inspect', 'k', '--store', 'redis', '--url', `redis://127.0.0.1:${port}`]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`idempo: store error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(run.ms).toBeLessThan(2_000);
+  });
+
+  it('redis: a server that never answers fails within the timeout', async () => {
+    const server = await silentServer();
+    try {
+      const run = await cli([
+        'stats',
+        '--store',
+        'redis',
+        '--url',
+        `redis://127.0.0.1:${server.port}`,
+        '--timeout-ms',
+        '300',
+      ]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('did not answer within 300 ms');
+      expect(run.ms).toBeLessThan(300 + 1_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("mongo: an unreachable port fails with the driver's cause within the timeout, the password masked", async () => {
+    const port = await closedPort();
+    const run = await cli(['inspect', 'k', '--store', 'mongo', '--timeout-ms', '500'], {
+      MONGODB_URL: `mongodb://app:s3cret-pw@127.0.0.1:${port}/app`,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+    expect(run.stderr).toContain(
+      `store: mongo at mongodb://app:***@127.0.0.1:${port}/app, collection idempo_records`,
+    );
+    expect(run.stderr).not.toContain('s3cret-pw');
+    expect(run.ms).toBeLessThan(500 + 1_000);
+  });
+
+  it('mongo: a silent server and a malformed URL fail with exit 3', async () => {
+    const server = await silentServer();
+    try {
+      const silent = await cli([
+        'stats',
+        '--store',
+        'mongo',
+        '--url',
+        `mongodb://127.0.0.1:${server.port}/app`,
+        '--database',
+        'other',
+        '--timeout-ms',
+        '400',
+      ]);
+      expect(silent.code).toBe(3);
+      expect(silent.stderr).toContain('collection other.idempo_records');
+      expect(silent.ms).toBeLessThan(400 + 1_000);
+    } finally {
+      await server.close();
+    }
+    const malformed = await cli(['stats', '--store', 'mongo', '--url', 'mongo://nowhere']);
+    expect(malformed.code).toBe(3);
+    expect(malformed.stderr).toContain('Invalid scheme');
+  });
+
+  it('postgres: an invalid schema name is refused before any connection is made', async () => {
+    await expect(
+      openStore({ kind: 'postgres', url: DATABASE_URL, schema: 'a-b', table: 't', timeoutMs: 1000 }),
+    ).rejects.toThrow(/schema/);
+  });
+});
