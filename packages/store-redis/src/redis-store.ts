@@ -118,14 +118,7 @@ export class RedisStore implements IdempotencyStore {
 
   /** Deletes the record only while it is in flight with `token`: one EVALSHA. `false`: nothing was written. */
   async release(key: string, token: string): Promise<boolean> {
-    this.#open();
-    const redisKey = this.redisKey(key);
-    const reply = await withStoreTimeout(
-      'RedisStore: release',
-      () => this.#scripts.release(redisKey, token),
-      this.#timeoutMs,
-    );
-    return parseWrittenReply('release', reply);
+    return parseWrittenReply('release', await this.#script('release', key, token));
   }
 
   /**
@@ -150,14 +143,7 @@ export class RedisStore implements IdempotencyStore {
    * `undefined` for a record written by a version of this store that did not keep it. The response is a copy.
    */
   async get(key: string): Promise<StoredRecord | undefined> {
-    this.#open();
-    const redisKey = this.redisKey(key);
-    const reply = await withStoreTimeout(
-      'RedisStore: get',
-      () => this.#scripts.get(redisKey),
-      this.#timeoutMs,
-    );
-    return parseGetReply(reply);
+    return parseGetReply(await this.#script('get', key));
   }
 
   /**
@@ -165,14 +151,7 @@ export class RedisStore implements IdempotencyStore {
    * (one `get` would have returned); its holder's `complete`, `release` and `extend` then return `false`.
    */
   async delete(key: string): Promise<boolean> {
-    this.#open();
-    const redisKey = this.redisKey(key);
-    const reply = await withStoreTimeout(
-      'RedisStore: delete',
-      () => this.#scripts.delete(redisKey),
-      this.#timeoutMs,
-    );
-    return parseWrittenReply('delete', reply);
+    return parseWrittenReply('delete', await this.#script('delete', key));
   }
 
   /**
@@ -194,6 +173,17 @@ export class RedisStore implements IdempotencyStore {
 
   #open(): void {
     if (this.#closed) throw new StoreUnavailableError('RedisStore: the store is closed');
+  }
+
+  /** One EVALSHA of `operation`'s script on the record of `key`, bounded by `timeoutMs`; its raw reply. */
+  async #script(operation: 'release' | 'get' | 'delete', key: string, ...args: string[]): Promise<unknown> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    return withStoreTimeout(
+      `RedisStore: ${operation}`,
+      () => this.#scripts[operation](redisKey, ...args),
+      this.#timeoutMs,
+    );
   }
 
   /**
