@@ -6,11 +6,11 @@ import { StoreFailure } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 import { formatDuration } from './durations.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { formatNotFound, formatRecord } from './format-record.js';
-import type { RecordCommand } from './inspect-command.js';
+import { findRecord, type RecordCommand } from './find-record.js';
+import { formatRecord } from './format-record.js';
 import { answer } from './output.js';
-import { lookUp, operation } from './read-record.js';
-import { type RecordView, recordView } from './record-view.js';
+import { operation } from './read-record.js';
+import type { RecordView } from './record-view.js';
 import type { OpenedStore } from './store-target.js';
 
 /** Why a delete was refused, in the JSON output. */
@@ -40,17 +40,11 @@ export async function deleteCommand(
   io: CliIo,
   now: () => Date,
 ): Promise<ExitCode> {
-  const { key, location, record } = await lookUp(opened, command.key);
-  if (record === undefined) {
-    answer(
-      io,
-      command.json,
-      () => `${formatNotFound(key, opened.description, location)}nothing deleted\n`,
-      () => ({ found: false, store: opened.description, location, ...key, deleted: false, refused: null }),
-    );
-    return EXIT.noRecord;
-  }
-  const view = recordView(record, key, { store: opened.description, location }, now(), command.body);
+  const view = await findRecord(command, opened, io, now, {
+    text: 'nothing deleted\n',
+    fields: { deleted: false, refused: null },
+  });
+  if (view === undefined) return EXIT.noRecord;
   const leaseRunning = view.leaseRunning === true;
   if (leaseRunning && !command.force) {
     const refused: Refusal = 'lease-running';
@@ -66,7 +60,7 @@ export async function deleteCommand(
   const remove = operation(opened, 'delete');
   let deleted: boolean;
   try {
-    deleted = await remove(key.storageKey);
+    deleted = await remove(view.storageKey);
   } catch (error) {
     // The record was shown: say that the delete, not the read, failed (it may or may not have been applied).
     throw new StoreFailure('the delete failed (the record may or may not be deleted: inspect it again)', {

@@ -11,7 +11,7 @@ import { captureIo } from './support/capture-io.js';
 import { DATABASE_URL, postgresNamespaces } from './support/postgres-namespaces.js';
 import { REDIS_URL, redisNamespaces } from './support/redis-namespaces.js';
 import { order } from './support/service.js';
-import { closedPort, silentServer } from './support/silent-server.js';
+import { closedPort, withSilentServer } from './support/silent-server.js';
 
 const redis = redisNamespaces('open');
 let pg: Awaited<ReturnType<typeof postgresNamespaces>>;
@@ -62,23 +62,12 @@ describe('openStore', () => {
   });
 
   it('redis: a server that never answers fails within the timeout', async () => {
-    const server = await silentServer();
-    try {
-      const run = await cli([
-        'stats',
-        '--store',
-        'redis',
-        '--url',
-        `redis://127.0.0.1:${server.port}`,
-        '--timeout-ms',
-        '300',
-      ]);
-      expect(run.code).toBe(3);
-      expect(run.stderr).toContain('did not answer within 300 ms');
-      expect(run.ms).toBeLessThan(300 + 1_000);
-    } finally {
-      await server.close();
-    }
+    const run = await withSilentServer((port) =>
+      cli(['stats', '--store', 'redis', '--url', `redis://127.0.0.1:${port}`, '--timeout-ms', '300']),
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('did not answer within 300 ms');
+    expect(run.ms).toBeLessThan(300 + 1_000);
   });
 
   it("mongo: an unreachable port fails with the driver's cause within the timeout, the password masked", async () => {
@@ -96,25 +85,22 @@ describe('openStore', () => {
   });
 
   it('mongo: a silent server and a malformed URL fail with exit 3', async () => {
-    const server = await silentServer();
-    try {
-      const silent = await cli([
+    const silent = await withSilentServer((port) =>
+      cli([
         'stats',
         '--store',
         'mongo',
         '--url',
-        `mongodb://127.0.0.1:${server.port}/app`,
+        `mongodb://127.0.0.1:${port}/app`,
         '--database',
         'other',
         '--timeout-ms',
         '400',
-      ]);
-      expect(silent.code).toBe(3);
-      expect(silent.stderr).toContain('collection other.idempo_records');
-      expect(silent.ms).toBeLessThan(400 + 1_000);
-    } finally {
-      await server.close();
-    }
+      ]),
+    );
+    expect(silent.code).toBe(3);
+    expect(silent.stderr).toContain('collection other.idempo_records');
+    expect(silent.ms).toBeLessThan(400 + 1_000);
     const malformed = await cli(['stats', '--store', 'mongo', '--url', 'mongo://nowhere']);
     expect(malformed.code).toBe(3);
     expect(malformed.stderr).toContain('Invalid scheme');

@@ -45,3 +45,16 @@ export async function closedPort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
+
+/** Runs `use(port)` against a fresh silent server and closes it; resolves with the result and the connections it accepted. */
+export async function withSilentServer<T>(
+  use: (port: number) => Promise<T>,
+): Promise<T & { accepted: number }> {
+  const server = await silentServer();
+  try {
+    const result = await use(server.port);
+    return { ...result, accepted: server.accepted() };
+  } finally {
+    await server.close();
+  }
+}
