@@ -68,5 +68,12 @@ export {
   type StoredResponse,
 } from './response-encoding.js';
 export { type StorageKeyParts, storageKey } from './storage-key.js';
-export type { IdempotencyStore, ReserveResult, StoredRecord, StoreStats } from './store.js';
+export type {
+  DeleteOptions,
+  DeleteResult,
+  IdempotencyStore,
+  ReserveResult,
+  StoredRecord,
+  StoreStats,
+} from './store.js';
 export { withStoreTimeout } from './with-timeout.js';

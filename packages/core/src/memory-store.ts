@@ -8,7 +8,14 @@
  */
 import { InvalidOptionsError, StoreCapacityError } from './errors.js';
 import { takeOver } from './handed-over.js';
-import type { IdempotencyStore, ReserveResult, StoredRecord, StoreStats } from './store.js';
+import type {
+  DeleteOptions,
+  DeleteResult,
+  IdempotencyStore,
+  ReserveResult,
+  StoredRecord,
+  StoreStats,
+} from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -190,11 +197,16 @@ export class MemoryStore implements IdempotencyStore {
     };
   }
 
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     const entry = this.#records.get(key);
-    if (!entry) return false;
+    if (!entry) return 'not-found';
+    const now = this.#now();
+    const live = entry.expiresAt > now;
+    if (live && entry.state === 'in-flight' && entry.leaseExpiresAt > now && options.force !== true) {
+      return 'in-flight';
+    }
     this.#drop(entry);
-    return entry.expiresAt > this.#now();
+    return live ? 'deleted' : 'not-found';
   }
 
   async stats(): Promise<StoreStats> {

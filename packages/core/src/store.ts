@@ -52,6 +52,15 @@ export interface StoreStats {
   readonly completed: number;
 }
 
+/** Options of {@link IdempotencyStore.delete}. */
+export interface DeleteOptions {
+  /** Delete an in-flight record whose lease still runs too. Default `false`: such a record is kept. */
+  readonly force?: boolean | undefined;
+}
+
+/** What {@link IdempotencyStore.delete} did. */
+export type DeleteResult = 'deleted' | 'in-flight' | 'not-found';
+
 /**
  * A store of idempotency records. Implementations must guarantee, across processes and machines:
  *
@@ -85,12 +94,17 @@ export interface IdempotencyStore {
    */
   get?(key: string): Promise<StoredRecord | undefined>;
   /**
-   * Operations: deletes the record of `key`, whatever its state, so that the next request with the key runs
-   * afresh. `true` when a live record was deleted. A holder still running loses its record: its `complete`,
-   * `release` and `extend` return `false` (its response is sent but not stored), and a retry may run the request
-   * a second time, so unstick an in-flight key only when its handler is known to be dead.
+   * Operations: deletes the record of `key` so that the next request with the key runs afresh, deciding and
+   * deleting atomically, by the store's clock:
+   *
+   * - `'deleted'`: a live record was deleted (completed, or in flight with its lease ended, or with `force`);
+   * - `'in-flight'`: nothing deleted, the record is in flight and its lease still runs: its handler may be
+   *   running, and deleting it would let a retry run the request a second time beside it. Pass `force` only when
+   *   that handler is known to be dead: the holder then loses its record (its `complete`, `release` and `extend`
+   *   return `false`; its response is sent but not stored);
+   * - `'not-found'`: no live record (a record past its retention may be removed all the same).
    */
-  delete?(key: string): Promise<boolean>;
+  delete?(key: string, options?: DeleteOptions): Promise<DeleteResult>;
   /** Operations: counts of the live records, by state. May read every record: a tool for operators, not a hot path. */
   stats?(): Promise<StoreStats>;
   /** Frees what the store holds. Stores over a client the user passed in leave that client open. */

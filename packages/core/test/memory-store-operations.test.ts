@@ -37,7 +37,7 @@ describe('MemoryStore operations, on its own clock', () => {
     tick(1);
     expect(await store.get('k')).toBeUndefined();
     expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
-    expect(await store.delete('k')).toBe(false);
+    expect(await store.delete('k')).toBe('not-found');
     expect(store.size).toBe(0);
   });
 
@@ -50,10 +50,11 @@ describe('MemoryStore operations, on its own clock', () => {
     expect(await store.get('a')).toBeUndefined();
     expect(store.size).toBe(1);
     await store.reserve('b', 'fp', 100, 200);
-    expect(await store.delete('b')).toBe(true);
+    expect(await store.delete('b')).toBe('in-flight');
+    expect(await store.delete('b', { force: true })).toBe('deleted');
     expect(store.size).toBe(1);
     expect(store.bytes).toBeGreaterThan(0);
-    expect(await store.delete('a')).toBe(false);
+    expect(await store.delete('a')).toBe('not-found');
     expect(store.size).toBe(0);
     expect(store.bytes).toBe(0);
   });

@@ -68,7 +68,8 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
       const store = ops();
       const key = ctx.key('ops-none');
       expect(await store.get(key)).toBeUndefined();
-      expect(await store.delete(key)).toBe(false);
+      expect(await store.delete(key)).toBe('not-found');
+      expect(await store.delete(key, { force: true })).toBe('not-found');
       await reserveNew(store, key, 'fp-a', long(), long());
     },
     ctx.timeout,
@@ -178,23 +179,40 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
       await ctx.wait(350);
       expect(await store.get(done)).toBeUndefined();
       expect(await store.get(running)).toBeUndefined();
-      expect(await store.delete(done)).toBe(false);
-      expect(await store.delete(running)).toBe(false);
+      expect(await store.delete(done)).toBe('not-found');
+      expect(await store.delete(running)).toBe('not-found');
       await reserveNew(store, done, 'fp-b', long(), long());
     },
     ctx.timeout,
   );
 
   it(
-    'ops E34 delete unsticks an in-flight key: the old holder is fenced out and the next reserve runs afresh',
+    'ops E34 delete keeps an in-flight record whose lease runs (its handler may be running) unless forced',
     async () => {
       const store = ops();
-      const key = ctx.key('ops-delete-in-flight');
+      const key = ctx.key('ops-delete-running');
       const token = await reserveNew(store, key, 'fp-a', long(), long());
+      const before = expectRecord(await store.get(key));
+      expect(await store.delete(key)).toBe('in-flight');
+      expect(await store.delete(key, { force: false })).toBe('in-flight');
+      expect(await store.get(key)).toEqual(before);
       expectInFlight(await store.reserve(key, 'fp-a', long(), long()), 'fp-a');
-      expect(await store.delete(key)).toBe(true);
+      const response = utf8('still the holder');
+      expect(await store.complete(key, token, response, long())).toBe(true);
+      expectCompleted(await store.reserve(key, 'fp-a', long(), long()), 'fp-a', response);
+    },
+    ctx.timeout,
+  );
+
+  it(
+    'ops E34 delete with force unsticks a running key: the old holder is fenced out and the next reserve runs afresh',
+    async () => {
+      const store = ops();
+      const key = ctx.key('ops-delete-forced');
+      const token = await reserveNew(store, key, 'fp-a', long(), long());
+      expect(await store.delete(key, { force: true })).toBe('deleted');
       expect(await store.get(key)).toBeUndefined();
-      expect(await store.delete(key)).toBe(false);
+      expect(await store.delete(key, { force: true })).toBe('not-found');
       expect(await store.extend(key, token, long())).toBe(false);
       expect(await store.complete(key, token, utf8('stale'), long())).toBe(false);
       expect(await store.release(key, token)).toBe(false);
@@ -209,15 +227,61 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
   );
 
   it(
+    'ops E35 delete frees a lease-ended in-flight record without force, and fences its holder out',
+    async () => {
+      const store = ops();
+      const key = ctx.key('ops-delete-lease-ended');
+      const token = await reserveNew(store, key, 'fp-a', ctx.ms(100), long());
+      await ctx.wait(250);
+      expect(await store.delete(key)).toBe('deleted');
+      expect(await store.get(key)).toBeUndefined();
+      expect(await store.complete(key, token, utf8('stale'), long())).toBe(false);
+      await reserveNew(store, key, 'fp-b', long(), long());
+    },
+    ctx.timeout,
+  );
+
+  it(
     'ops delete drops a completed record: the next request with the key runs again',
     async () => {
       const store = ops();
       const key = ctx.key('ops-delete-completed');
       const token = await reserveNew(store, key, 'fp-a', long(), long());
       expect(await store.complete(key, token, utf8('first'), long())).toBe(true);
-      expect(await store.delete(key)).toBe(true);
+      expect(await store.delete(key)).toBe('deleted');
       expect(await store.get(key)).toBeUndefined();
       await reserveNew(store, key, 'fp-a', long(), long());
+    },
+    ctx.timeout,
+  );
+
+  it(
+    "ops E35 delete decides and deletes atomically: racing a takeover, it never deletes the new holder's record",
+    async () => {
+      const store = ops();
+      const keys = Array.from({ length: 40 }, (_, i) => ctx.key(`ops-delete-race-${i}`));
+      await Promise.all(keys.map((key) => reserveNew(store, key, 'fp-old', ctx.ms(100), long())));
+      await ctx.wait(250);
+      // Each lease has ended: a retry's reserve takes the key over while an operator deletes it, at once.
+      const outcomes = await Promise.all(
+        keys.map(async (key) => {
+          const [reserved, deleted] = await Promise.all([
+            store.reserve(key, 'fp-new', long(), long()),
+            store.delete(key),
+          ]);
+          return { key, reserved, deleted };
+        }),
+      );
+      for (const { key, reserved, deleted } of outcomes) {
+        expect(reserved.kind, 'the retry takes the key over, or finds it deleted: it runs either way').toBe(
+          'reserved',
+        );
+        // Deleted first: the retry reserved an empty key. Taken over first: the new lease runs, delete kept it.
+        expect(['deleted', 'in-flight']).toContain(deleted);
+        const record = expectRecord(await store.get(key));
+        expect(record.fingerprint, 'the new holder keeps its record').toBe('fp-new');
+        expect(record.state).toBe('in-flight');
+      }
     },
     ctx.timeout,
   );
@@ -244,7 +308,7 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
           const ttl = label === 'done-short' ? ctx.ms(150) : long();
           expect(await store.complete(key(label), token, utf8(label), ttl)).toBe(true);
         }
-        expect(await store.delete(key('deleted'))).toBe(true);
+        expect(await store.delete(key('deleted'))).toBe('deleted');
         await ctx.wait(350);
         await stats({ inFlight: 2, leaseExpired: 1, completed: 3 });
       } finally {
