@@ -39,7 +39,7 @@ const payment = (body: unknown = { item: 'book', qty: 1 }): RequestInit => ({
 
 /** Options that record every attempt and every retry. */
 function watched(options: IdempotentFetchOptions = {}) {
-  const recorder = recordingFetch();
+  const recorder = recordingFetch(options.fetch);
   const retries: RetryInfo[] = [];
   return {
     attempts: recorder.attempts,
@@ -65,10 +65,16 @@ describe.each([
   'idempotentFetch against the reference app on $framework with the $store store',
   ({ framework, store }) => {
     let url: string;
+    const namespace = freshNamespace();
     beforeAll(async () => {
-      url = (await startApp(['--framework', framework, '--store', store, '--port', '0'])).url;
+      const args = ['--framework', framework, '--store', store, '--port', '0'];
+      if (store === 'redis') args.push('--namespace', namespace, '--ttl-ms', '600000');
+      url = (await startApp(args)).url;
     });
-    afterAll(stopApps);
+    afterAll(async () => {
+      await stopApps();
+      if (store === 'redis') await deleteNamespace(namespace);
+    });
     beforeEach(async () => {
       const reset = await fetch(`${url}/stats/reset`, { method: 'POST' });
       expect(reset.status).toBe(204);
@@ -163,6 +169,45 @@ describe.each([
       const longest = await idempotentFetch(`${url}/payments`, payment(), { key: 'k'.repeat(255) });
       expect(longest.status).toBe(201);
       await longest.arrayBuffer();
+      expect(await paymentsExecuted(url)).toBe(1);
+    });
+
+    it('E33: an attempt cut by a per-attempt timeout (options.fetch) is retried with the same key: 409 while the server still runs it, then the replay', async () => {
+      const key = newIdempotencyKey();
+      const timed = watched({
+        key,
+        fetch: (input, init) => {
+          const request = new Request(input, init);
+          return fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(400)]) });
+        },
+      });
+      const res = await idempotentFetch(`${url}/payments?delay=1200`, payment(), timed.options);
+      expect(timed.retries.map((r) => reasonOf(r))).toEqual(['network error', 409]);
+      expect(timed.retries[0]?.reason).toMatchObject({ error: { name: 'TimeoutError' } });
+      expect(res.status).toBe(201);
+      expect(res.replayed).toBe(true);
+      expect(res.attempts).toBe(3);
+      expect(await res.json()).toMatchObject({ id: 1, principal: 'ann' });
+      expect(await paymentsExecuted(url)).toBe(1);
+    });
+
+    it('aborting init.signal stops at once without a retry; the server still runs it, and the same key later gets its answer', async () => {
+      const key = newIdempotencyKey();
+      const target = `${url}/payments?delay=800`;
+      const controller = new AbortController();
+      const aborted = watched({ key });
+      const pending = idempotentFetch(target, { ...payment(), signal: controller.signal }, aborted.options);
+      await waitUntil('the attempt runs', async () => (await paymentsExecuted(url)) === 1);
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+      expect(aborted.retries).toEqual([]);
+      expect(aborted.attempts.map((a) => a.status)).toEqual([undefined]);
+
+      const later = watched({ key });
+      const res = await idempotentFetch(target, payment(), later.options);
+      expect(res.status).toBe(201);
+      expect(res.replayed).toBe(true);
+      expect(later.retries.every((r) => reasonOf(r) === 409)).toBe(true);
       expect(await paymentsExecuted(url)).toBe(1);
     });
 

@@ -1,6 +1,6 @@
 /**
  * A fetch that records every attempt idempotentFetch makes: the key it carried and what came back. It is the real
- * `globalThis.fetch` over real HTTP, only watched, so that a test can see the 409s and 503s the client swallows.
+ * fetch over real HTTP (or the one the test wraps), only watched, so that a test can see the 409s and 503s the client swallows.
  */
 
 /** One attempt as it went over the wire. */
@@ -23,13 +23,14 @@ export interface RecordingFetch {
   readonly attempts: RecordedAttempt[];
 }
 
-export function recordingFetch(): RecordingFetch {
+/** Records the attempts made through `inner` (default `globalThis.fetch`). */
+export function recordingFetch(inner: typeof globalThis.fetch = globalThis.fetch): RecordingFetch {
   const attempts: RecordedAttempt[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     const seen = { key: request.headers.get('idempotency-key'), sentAt: performance.now() };
     try {
-      const response = await globalThis.fetch(request);
+      const response = await inner(request);
       attempts.push({
         ...seen,
         answeredAt: performance.now(),

@@ -1,7 +1,7 @@
 /**
  * The compiled reference app (apps/reference) as real processes for the client's tests: each start is remembered
- * so that `stopApps` ends every process a test started, its counters are read over HTTP, and a namespace shared
- * on the Redis at REDIS_URL is deleted key by key (SCAN + UNLINK, never a flush) once the test is done.
+ * so that `stopApps` ends every process a test started, its counters are read over HTTP, and a namespace on the
+ * Redis at REDIS_URL is deleted key by key (SCAN + UNLINK, never a flush) once the test is done.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -24,10 +24,24 @@ export async function startApp(
   return app;
 }
 
-/** SIGTERM to every app started since the last call (a fresh namespace is removed by the app itself). */
-export async function stopApps(): Promise<void> {
+/**
+ * Ends every app started since the last call: SIGTERM, then SIGKILL after `graceMs`. The grace is needed: after
+ * an aborted request Node's fetch (undici) opens a new connection that sends nothing, the server's close waits for
+ * it, and the client may hold it for a minute. An app killed this way leaves its store namespace behind, so the
+ * Redis apps of these tests get a `--namespace` that the test deletes itself.
+ */
+export async function stopApps(graceMs = 3_000): Promise<void> {
   const apps = started.splice(0);
-  await Promise.all(apps.map((app) => app.stop('SIGTERM')));
+  await Promise.all(
+    apps.map(async (app) => {
+      const timer = setTimeout(() => void app.stop('SIGKILL'), graceMs);
+      try {
+        await app.stop('SIGTERM');
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
 }
 
 /** `executions["POST /payments"]` of the app's `GET /stats`. */
