@@ -8,7 +8,7 @@ export const EXIT = {
   usage: 2,
   /** The store could not be reached, or an operation on it failed or timed out. */
   storeError: 3,
-  /** Refused: `delete` of an in-flight record whose lease still runs, without `--force`. */
+  /** Refused: `delete` without `--force`, and the store kept the record: in flight, lease running (its clock). */
   refused: 4,
 } as const;
 

@@ -1,8 +1,7 @@
 /** `idempo inspect <key>`: the record, and what a retry gets now. Reads only. */
 import type { CliIo } from './cli-io.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { findRecord, type RecordCommand } from './find-record.js';
-import { formatRecord } from './format-record.js';
+import { findRecord, formatFound, foundFields, type RecordCommand } from './find-record.js';
 import { answer } from './output.js';
 import type { OpenedStore } from './store-target.js';
 
@@ -13,13 +12,12 @@ export async function inspectCommand(
   io: CliIo,
   now: () => Date,
 ): Promise<ExitCode> {
-  const view = await findRecord(command, opened, io, now, { text: '', fields: {} });
-  if (view === undefined) return EXIT.noRecord;
+  const found = await findRecord(command, opened, now);
   answer(
     io,
     command.json,
-    () => formatRecord(view),
-    () => view,
+    () => formatFound(found),
+    () => foundFields(found),
   );
-  return EXIT.ok;
+  return found.view === undefined ? EXIT.noRecord : EXIT.ok;
 }

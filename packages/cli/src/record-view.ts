@@ -44,7 +44,10 @@ export interface RecordView extends KeyView {
   /** Where the record is in the store's own terms: `Redis key idempo:<storage key>`. */
   readonly location: string;
   readonly state: 'in-flight' | 'completed';
-  /** In flight: whether the lease still runs (on the CLI's clock). `null` when completed. */
+  /**
+   * In flight: whether the lease still runs by the CLI's clock (the store decides by its own, e.g. `delete`).
+   * `null` when completed.
+   */
   readonly leaseRunning: boolean | null;
   readonly retry: RetryOutcome;
   readonly fingerprint: string;
@@ -56,7 +59,7 @@ export interface RecordView extends KeyView {
   readonly response: ResponseView | null;
   /** Completed but not decodable (a damaged or foreign record): why; else `null`. */
   readonly responseError: string | null;
-  /** The instant the CLI judged the lease by. */
+  /** The instant, on the CLI's clock, the lease and the relative times were judged at. */
   readonly checkedAt: Date;
 }
 

@@ -32,7 +32,8 @@ const HELP: Record<CommandName, string> = {
 Shows the record of a client's Idempotency-Key: its state (in flight, lease running or ended; completed), the
 fingerprint of the request that reserved it, when, its retention, the stored response (status, headers, body
 size) and what a retry with the key gets now: 409, the stored response, or 422 with another request body.
-Reads only: never takes a record over, extends or drops it.
+Reads only: never takes a record over, extends or drops it. Relative times ("lease ends in 12 s") and whether
+the lease runs are computed with this machine's clock; the store decides by its own.
 
 ${KEY_OPTIONS}
 ${RECORD_OPTIONS}
@@ -42,12 +43,13 @@ A key that starts with "-" goes after "--": idempo inspect --store redis -- -abc
 ${EXIT_CODES}`,
   delete: `usage: idempo delete <key> --store <redis|postgres|mongo> [--force] [options]
 
-Shows the record, then deletes it: the next request with the key runs afresh. A completed record, or an in-flight
-one whose lease has ended (its handler is presumed dead), is deleted at once. An in-flight record whose lease
-still runs is refused (exit 4) unless --force: its handler may still be running, and deleting the record lets a
-retry run the request a second time while the first one runs.
+Shows the record, then deletes it: the next request with the key runs afresh. The store decides and deletes in
+one atomic step, by its own clock: a completed record, or an in-flight one whose lease has ended (its handler is
+presumed dead), is deleted; an in-flight record whose lease still runs is kept and the command refused (exit 4)
+unless --force: its handler may still be running, and deleting the record lets a retry run the request a second
+time while the first one runs.
 
-  --force              delete an in-flight record even while its lease runs
+  --force              delete an in-flight record even while its lease runs (by the store's clock)
 ${KEY_OPTIONS}
 ${RECORD_OPTIONS}
 ${STORE_OPTIONS}

@@ -25,8 +25,9 @@ beforeEach(() => {
   store = new MemoryStore({ now: () => clock });
 });
 
-async function cli(argv: string[], on: IdempotencyStore = store) {
-  const { io, captured, closed } = captureIo({ store: on, now: () => new Date(clock) });
+/** Runs the CLI over `on`, its clock `skewMs` off the store's. */
+async function cli(argv: string[], on: IdempotencyStore = store, skewMs = 0) {
+  const { io, captured, closed } = captureIo({ store: on, now: () => new Date(clock + skewMs) });
   const code = await runCli(argv, io);
   return { code, ...captured, closed: closed() };
 }
@@ -298,11 +299,15 @@ describe('delete', () => {
     const { code, stdout, stderr } = await cli(['delete', 'slow', ...redis]);
     expect(code).toBe(4);
     expect(stdout).toContain('in flight, lease ends in 30 s');
-    expect(stderr).toContain('idempo: refused: the record is in flight and its lease runs for another 30 s');
+    expect(stderr).toContain(
+      'idempo: refused: the store reports the record in flight with its lease still running (by its own clock)',
+    );
+    expect(stderr).toContain('Nothing was deleted.');
     expect(stderr).toContain(
       'a retry run the request a second time while the first one may still be running',
     );
     expect(stderr).toContain('--force');
+    expect(stderr).not.toContain('differs');
     expect(await order(store, { key: 'slow' })).toEqual({ kind: 'reject', status: 409 });
     const json = await cli(['delete', 'slow', '--json', ...redis]);
     expect(json.code).toBe(4);
@@ -332,7 +337,9 @@ describe('delete', () => {
       deleted: true,
       refused: null,
     });
-    expect(stderr).toContain('deleted with --force while the lease was running');
+    expect(stderr).toContain(
+      'idempo: deleted with --force: if the record was in flight with its lease running',
+    );
     expect(await holder.commit({ status: 201, body: 'late' })).toBe('lease-lost');
     expect((await cli(['inspect', 'slow', ...redis])).code).toBe(1);
   });
@@ -345,6 +352,62 @@ describe('delete', () => {
     expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
   });
 
+  it("the store's clock decides, not this machine's: a lease ENDED here but running there is kept", async () => {
+    await order(store, { key: 'slow' }, {}, true);
+    // This machine's clock is a minute ahead of the store's.
+    const { code, stdout, stderr } = await cli(['delete', 'slow', ...redis], store, 60_000);
+    expect(code).toBe(4);
+    expect(stdout).toContain('in flight, lease ENDED 30 s ago');
+    expect(stderr).toContain('idempo: refused: the store reports the record in flight');
+    expect(stderr).toContain("or this machine's clock is ahead of the store's");
+    expect(await order(store, { key: 'slow' })).toEqual({ kind: 'reject', status: 409 });
+  });
+
+  it("and a lease running here but ENDED by the store's clock is deleted without --force", async () => {
+    await order(store, { key: 'crashed' }, {}, true);
+    clock += 31_000;
+    // This machine's clock is 40 s behind the store's.
+    const { code, stdout, stderr } = await cli(['delete', 'crashed', ...redis], store, -40_000);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain('in flight, lease ends in 39 s');
+    expect(stdout).toMatch(/deleted: the next request with this key runs the handler afresh\n$/);
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+  });
+
+  it("a retry takes a lease-ended key over between the read and the delete: the new holder's record is kept (E35)", async () => {
+    await order(store, { key: 'crashed' }, {}, true);
+    clock += 31_000;
+    const idempotency = createIdempotency({ store, heartbeatMs: false });
+    let retry: Awaited<ReturnType<typeof idempotency.begin>> | undefined;
+    // The read shows the dead holder's record; then, before the delete, a retry takes the key over.
+    const racing = Object.assign(Object.create(store) as MemoryStore, {
+      get: async (key: string) => {
+        const record = await store.get(key);
+        retry = await idempotency.begin({
+          method: 'POST',
+          path: '/orders',
+          header: (name: string) => (name === 'idempotency-key' ? 'crashed' : undefined),
+          body: new TextEncoder().encode('{"amount":1000}'),
+          context: undefined,
+        });
+        return record;
+      },
+      delete: store.delete.bind(store),
+    });
+    const { code, stdout, stderr } = await cli(['delete', 'crashed', '--json', ...redis], racing);
+    expect(code).toBe(4);
+    expect(JSON.parse(stdout)).toMatchObject({
+      leaseRunning: false,
+      deleted: false,
+      refused: 'lease-running',
+    });
+    expect(stderr).toContain('a request reserved or took over the key in\nbetween');
+    if (retry?.kind !== 'execute') throw new Error(`the retry did not take over: ${retry?.kind}`);
+    // The new holder still holds its record: its response is stored, and a further retry replays it.
+    expect(await retry.commit({ status: 201, body: '{"id":43}' })).toBe('stored');
+    expect(await order(store, { key: 'crashed' })).toEqual({ kind: 'replay', status: 201 });
+  });
+
   it('no record: exit 1, nothing deleted', async () => {
     const { code, stdout } = await cli(['delete', 'nothing', ...redis]);
     expect(code).toBe(1);
@@ -353,15 +416,61 @@ describe('delete', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ found: false, deleted: false, refused: null });
   });
 
+  it('no record read, then one reserved before the delete: the store keeps it (exit 4)', async () => {
+    const appearing = Object.assign(Object.create(store) as MemoryStore, {
+      get: async (key: string) => {
+        const record = await store.get(key);
+        await order(store, { key: 'new' }, {}, true);
+        return record;
+      },
+      delete: store.delete.bind(store),
+    });
+    const { code, stdout, stderr } = await cli(['delete', 'new', '--json', ...redis], appearing);
+    expect(code).toBe(4);
+    expect(JSON.parse(stdout)).toMatchObject({ found: false, deleted: false, refused: 'lease-running' });
+    expect(stderr).toContain('The record shown above was read just before and differs');
+    expect(await order(store, { key: 'new' })).toEqual({ kind: 'reject', status: 409 });
+  });
+
+  it('no record read, then one completed before the delete: deleted, and said it was not shown', async () => {
+    const appearing = Object.assign(Object.create(store) as MemoryStore, {
+      get: async (key: string) => {
+        const record = await store.get(key);
+        await order(store, { key: 'new' });
+        return record;
+      },
+      delete: store.delete.bind(store),
+    });
+    const { code, stdout } = await cli(['delete', 'new', ...redis], appearing);
+    expect(code).toBe(0);
+    expect(stdout).toContain('no record: none was stored');
+    expect(stdout).toContain('deleted: a record written after the read above (not shown) was deleted');
+    expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+  });
+
   it('a record gone between the read and the delete: exit 1, said so', async () => {
     await order(store, { key: 'racy' });
     const racy = Object.assign(Object.create(store) as MemoryStore, {
       get: store.get.bind(store),
-      delete: async () => false,
+      delete: async () => 'not-found' as const,
     });
     const { code, stdout } = await cli(['delete', 'racy', ...redis], racy);
     expect(code).toBe(1);
     expect(stdout).toContain('nothing deleted: the record was gone by then');
+  });
+
+  it('passes --force to the store, and only then', async () => {
+    const asked: unknown[] = [];
+    const spying = Object.assign(Object.create(store) as MemoryStore, {
+      get: store.get.bind(store),
+      delete: async (key: string, options?: { force?: boolean | undefined }) => {
+        asked.push(options);
+        return store.delete(key, options);
+      },
+    });
+    await cli(['delete', 'k', ...redis], spying);
+    await cli(['delete', 'k', '--force', ...redis], spying);
+    expect(asked).toEqual([{ force: false }, { force: true }]);
   });
 
   it('a failing delete: exit 3, saying the record may or may not be deleted', async () => {
