@@ -132,16 +132,32 @@ end
 return {state, record[2], record[3], record[4], record[5], expires}`;
 
 /**
- * `delete`: KEYS[1] = record; no ARGV.
+ * `delete`: KEYS[1] = record; ARGV = force (`'1'` or `'0'`).
  *
- * Deletes the record whatever its state or its holder's token, so that the holder's complete/release/extend
- * find nothing and write nothing. Returns 1 when it deleted a record (`f` or `c`: what `get` returns), 0
- * otherwise (nothing there, or Redis had expired it). A hash with another state, which no version of this store
- * writes, is deleted too but counts 0. A key that is not a hash fails with WRONGTYPE, as in the other scripts.
+ * Decides and deletes in one atomic step, by the Redis server's clock, so that no `reserve` can slip between the
+ * decision and the `DEL`:
+ *
+ * - 2 (in flight): nothing deleted, because the record is in flight, its lease `l` is still in the future by
+ *   `TIME`, and force is not `'1'`. Its handler may be running: deleting it would let a retry run beside it;
+ * - 1 (deleted): a record (`f` or `c`: what `get` returns) was deleted: completed, in flight with its lease
+ *   ended (an in-flight record without a lease counts as ended, as in reserve), or any in-flight one with force.
+ *   Its holder's complete/release/extend then find nothing and write nothing;
+ * - 0 (not found): there was no record (none, or Redis had expired it). A hash with another state, which no
+ *   version of this store writes, is deleted too but counts 0.
+ *
+ * `TIME` is read only for an in-flight record without force. A key that is not a hash fails with WRONGTYPE, as
+ * in the other scripts.
  */
-export const DELETE_LUA = `local state = redis.call('HGET', KEYS[1], 's')
+export const DELETE_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 'l')
+local state = record[1]
 if not state then
   return 0
+end
+if state == 'f' and ARGV[1] ~= '1' then
+${NOW_MS}
+  if (tonumber(record[2]) or 0) > now then
+    return 2
+  end
 end
 redis.call('DEL', KEYS[1])
 if state == 'f' or state == 'c' then

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type DeleteOptions,
+  type DeleteResult,
   type IdempotencyStore,
   type ReserveResult,
   type StoredRecord,
@@ -16,7 +18,7 @@ import {
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { countRecords } from './record-stats.js';
 import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
-import { parseGetReply, parseReserveReply, parseWrittenReply } from './replies.js';
+import { parseDeleteReply, parseGetReply, parseReserveReply, parseWrittenReply } from './replies.js';
 
 /** A duration argument as the integer string the scripts take (`PEXPIRE`, lease arithmetic). */
 function milliseconds(name: string, value: number): string {
@@ -147,11 +149,15 @@ export class RedisStore implements IdempotencyStore {
   }
 
   /**
-   * Deletes the record of `key` whatever its state or holder: one EVALSHA. `true` when a live record was deleted
-   * (one `get` would have returned); its holder's `complete`, `release` and `extend` then return `false`.
+   * Deletes the record of `key` so that the next request with it runs afresh, deciding and deleting in one
+   * EVALSHA, by the Redis server's clock: `'deleted'` when a live record was deleted (completed, in flight with its
+   * lease ended, or in flight with `force`; its holder's `complete`, `release` and `extend` then return `false`),
+   * `'in-flight'` when nothing was deleted because the record is in flight and its lease still runs (its handler
+   * may be running), `'not-found'` when there was no live record. `options.force` (default `false`): delete an
+   * in-flight record whose lease still runs too; pass it only when that handler is known to be dead.
    */
-  async delete(key: string): Promise<boolean> {
-    return parseWrittenReply('delete', await this.#script('delete', key));
+  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    return parseDeleteReply(await this.#script('delete', key, options.force === true ? '1' : '0'));
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Turns the scripts' raw replies into the store contract's values, refusing anything the scripts never send. */
 import {
   CorruptRecordError,
+  type DeleteResult,
   type ReserveResult,
   type StoredRecord,
   StoreUnavailableError,
@@ -39,6 +40,14 @@ export function parseWrittenReply(operation: string, reply: unknown): boolean {
   if (reply === 1) return true;
   if (reply === 0) return false;
   throw new StoreUnavailableError(`RedisStore: ${operation} answered an unexpected reply`);
+}
+
+/** The delete script's reply: 1 deleted, 2 kept (in flight, lease running, no force), 0 no record. */
+export function parseDeleteReply(reply: unknown): DeleteResult {
+  if (reply === 1) return 'deleted';
+  if (reply === 2) return 'in-flight';
+  if (reply === 0) return 'not-found';
+  throw new StoreUnavailableError('RedisStore: delete answered an unexpected reply');
 }
 
 /** A millisecond instant the store wrote as decimal digits (`c`, `l`), or `undefined` when the field is absent. */

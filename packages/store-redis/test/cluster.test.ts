@@ -65,7 +65,7 @@ for (const io of IOREDIS_VERSIONS) {
         state: 'completed',
         response: Uint8Array.of(0, 255),
       });
-      expect(await store.delete('spread-7')).toBe(true);
+      expect(await store.delete('spread-7')).toBe('deleted');
       expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 59 });
     });
 

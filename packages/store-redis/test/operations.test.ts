@@ -4,7 +4,7 @@
  * characters, the client's own `keyPrefix`, scans of several batches, damaged and foreign records.
  */
 import { CorruptRecordError, StoreUnavailableError } from '@idempo/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
 import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
@@ -74,7 +74,7 @@ for (const io of IOREDIS_VERSIONS) {
         response: Uint8Array.of(42),
       });
       expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 2 });
-      expect(await store.delete('old-completed')).toBe(true);
+      expect(await store.delete('old-completed')).toBe('deleted');
       expect(await client.exists(completed)).toBe(0);
       // A takeover by this version writes createdAt.
       await client.hset(inFlight, 's', 'f', 'l', String(now - 1));
@@ -82,7 +82,7 @@ for (const io of IOREDIS_VERSIONS) {
       expect((await store.get('old-in-flight'))?.createdAt).toBeInstanceOf(Date);
     });
 
-    it('stats E35: a lease-ended record counts as leaseExpired until taken over; delete of it returns true (get would return it)', async () => {
+    it('stats E35: a lease-ended record counts as leaseExpired until taken over; delete frees it without force (get would return it)', async () => {
       const store = storeUnder('lease-ended');
       const held = await store.reserve('crashed', 'fp', 50, LONG);
       if (held.kind !== 'reserved') throw new Error('not reserved');
@@ -92,9 +92,47 @@ for (const io of IOREDIS_VERSIONS) {
       const record = await store.get('crashed');
       expect(record?.state).toBe('in-flight');
       expect(record?.leaseExpiresAt?.getTime()).toBeLessThan(await redisNow(client));
-      expect(await store.delete('crashed')).toBe(true);
+      expect(await store.delete('crashed')).toBe('deleted');
       expect(await store.extend('crashed', held.token, LONG)).toBe(false);
       expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
+    });
+
+    it('E34 delete decides by the Redis clock: a lease running by TIME is kept without force and deleted with it, whatever Date.now says', async () => {
+      const store = storeUnder('delete-clock');
+      const now = await redisNow(client);
+      /** An in-flight record as reserve writes it, with its lease `l` set by hand on the server's clock. */
+      const put = async (key: string, lease: number) => {
+        await client.hset(store.redisKey(key), 's', 'f', 'f', 'fp', 't', `token-${key}`, 'l', String(lease));
+        await client.hset(store.redisKey(key), 'c', String(now));
+        await client.pexpire(store.redisKey(key), LONG);
+      };
+      await put('running', now + 30_000);
+      await put('ended', now - 1_000);
+      const skew = async (ms: number, check: () => Promise<void>) => {
+        vi.spyOn(Date, 'now').mockReturnValue(Date.now() + ms);
+        try {
+          await check();
+        } finally {
+          vi.restoreAllMocks();
+        }
+      };
+      // The application's clock a day ahead: by it, the running lease has long ended. Redis's TIME says it runs.
+      await skew(86_400_000, async () => {
+        expect(await store.delete('running')).toBe('in-flight');
+        expect(await store.delete('running', { force: false })).toBe('in-flight');
+      });
+      expect(await client.hget(store.redisKey('running'), 't')).toBe('token-running');
+      expect(await store.get('running')).toMatchObject({ leaseExpiresAt: new Date(now + 30_000) });
+      // A day behind: by it, the ended lease still runs. Redis's TIME says it ended: deleted without force.
+      await skew(-86_400_000, async () => {
+        expect(await store.delete('ended')).toBe('deleted');
+        expect(await store.delete('running', { force: true })).toBe('deleted');
+      });
+      expect(await client.exists(store.redisKey('ended'), store.redisKey('running'))).toBe(0);
+      // The forced-out holder writes nothing; the next request runs afresh.
+      expect(await store.complete('running', 'token-running', Uint8Array.of(1), LONG)).toBe(false);
+      expect(await store.delete('running', { force: true })).toBe('not-found');
+      expect((await store.reserve('running', 'fp', LONG, LONG)).kind).toBe('reserved');
     });
 
     it('stats with a prefix full of glob characters (* ? [ ] \\) counts its own records and no other prefix’s', async () => {
@@ -127,7 +165,8 @@ for (const io of IOREDIS_VERSIONS) {
         expect(await client.hget(`${keyPrefix}store:a`, 's')).toBe('f');
         expect(await inner.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
         expect(await inner.get('b')).toMatchObject({ state: 'completed', response: Uint8Array.of(1) });
-        expect(await inner.delete('a')).toBe(true);
+        expect(await inner.delete('a')).toBe('in-flight');
+        expect(await inner.delete('a', { force: true })).toBe('deleted');
         expect(await inner.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 1 });
       } finally {
         await prefixed.quit();
@@ -159,9 +198,9 @@ for (const io of IOREDIS_VERSIONS) {
       expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
       // get and delete see no record in a hash of another state (reserve would replace it); delete drops it.
       expect(await store.get('unknown-state')).toBeUndefined();
-      expect(await store.delete('unknown-state')).toBe(false);
+      expect(await store.delete('unknown-state')).toBe('not-found');
       expect(await client.exists(store.redisKey('unknown-state'))).toBe(0);
-      expect(await store.delete('no-state')).toBe(false);
+      expect(await store.delete('no-state')).toBe('not-found');
       // A value of another type is refused as reserve refuses it (WRONGTYPE).
       await expect(store.get('a-string')).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.delete('a-string')).rejects.toThrow(/WRONGTYPE/);

@@ -1,7 +1,7 @@
 /** The replies the scripts may send, and the ones they never send, refused with typed errors; the SCAN pattern. */
 import { CorruptRecordError, StoreUnavailableError } from '@idempo/core';
 import { describe, expect, it } from 'vitest';
-import { parseGetReply, parseReserveReply, parseWrittenReply } from '../src/replies.js';
+import { parseDeleteReply, parseGetReply, parseReserveReply, parseWrittenReply } from '../src/replies.js';
 import { scanPattern } from '../src/scan-pattern.js';
 
 const b = (text: string) => Buffer.from(text);
@@ -34,6 +34,17 @@ describe('parseWrittenReply', () => {
     expect(parseWrittenReply('complete', 0)).toBe(false);
     expect(() => parseWrittenReply('complete', '1')).toThrow(StoreUnavailableError);
     expect(() => parseWrittenReply('complete', null)).toThrow(/complete answered an unexpected reply/);
+  });
+});
+
+describe('parseDeleteReply', () => {
+  it('reads 1 deleted, 2 kept in flight, 0 no record; refuses anything else', () => {
+    expect(parseDeleteReply(1)).toBe('deleted');
+    expect(parseDeleteReply(2)).toBe('in-flight');
+    expect(parseDeleteReply(0)).toBe('not-found');
+    expect(() => parseDeleteReply(3)).toThrow(StoreUnavailableError);
+    expect(() => parseDeleteReply('1')).toThrow(/delete answered an unexpected reply/);
+    expect(() => parseDeleteReply(null)).toThrow(StoreUnavailableError);
   });
 });
 

@@ -113,15 +113,26 @@ for (const io of IOREDIS_VERSIONS) {
       await client.del(store.redisKey('a'), store.redisKey('b'));
     });
 
-    it('get and delete send exactly one EVAL/EVALSHA each, reserve is still one with createdAt in its HSET; get only reads', async () => {
+    it('get and delete send exactly one EVAL/EVALSHA each, reserve is still one with createdAt in its HSET; get only reads; delete decides inside its script', async () => {
       const store = new RedisStore({ client, prefix: `rt-ops:${io.name.replace(' ', '')}:` });
       const log: Record<string, { sent: string[]; inScript: string[] }> = {};
-      log['reserve'] = await watch(() => store.reserve('a', 'fp', 60_000, 60_000));
+      let token = '';
+      log['reserve'] = await watch(async () => {
+        const r = await store.reserve('a', 'fp', 60_000, 60_000);
+        if (r.kind === 'reserved') token = r.token;
+      });
       log['get (cold)'] = await watch(() => store.get('a'));
       log['get (warm)'] = await watch(() => store.get('a'));
       log['get: no record'] = await watch(() => store.get('none'));
-      log['delete (cold)'] = await watch(() => store.delete('a'));
+      log['delete: lease running, kept (cold)'] = await watch(() => store.delete('a'));
+      log['delete: lease running, force (warm)'] = await watch(() => store.delete('a', { force: true }));
       log['delete: no record (warm)'] = await watch(() => store.delete('a'));
+      log['reserve again'] = await watch(async () => {
+        const r = await store.reserve('a', 'fp', 60_000, 60_000);
+        if (r.kind === 'reserved') token = r.token;
+      });
+      log['complete'] = await watch(() => store.complete('a', token, Uint8Array.of(1), 60_000));
+      log['delete: completed (warm)'] = await watch(() => store.delete('a'));
       console.info(`${io.name}: commands sent per operation (MONITOR)\n${JSON.stringify(log, null, 1)}`);
       for (const [operation, { sent }] of Object.entries(log)) {
         expect(sent, operation).toHaveLength(1);
@@ -133,8 +144,17 @@ for (const io of IOREDIS_VERSIONS) {
       // Redis >= 7 answers PEXPIRETIME (the expiry itself); older servers would add TIME and PTTL.
       expect(log['get (warm)']?.inScript).toEqual(['hmget', 'pexpiretime']);
       expect(log['get: no record']?.inScript).toEqual(['hmget']);
-      expect(log['delete (cold)']?.inScript).toEqual(['hget', 'del']);
-      expect(log['delete: no record (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hget'] });
+      // The lease is judged by TIME inside the script, in the same atomic step as the DEL it decides.
+      expect(log['delete: lease running, kept (cold)']).toEqual({
+        sent: ['eval'],
+        inScript: ['hmget', 'time'],
+      });
+      expect(log['delete: lease running, force (warm)']).toEqual({
+        sent: ['evalsha'],
+        inScript: ['hmget', 'del'],
+      });
+      expect(log['delete: no record (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hmget'] });
+      expect(log['delete: completed (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hmget', 'del'] });
     });
 
     it('stats: SCAN MATCH the escaped prefix, COUNT 500, then one pipeline per batch (TIME, one HMGET s l per key), never more than a batch in hand', async () => {
