@@ -1,8 +1,8 @@
 /**
  * What the operations' statements return, read into core's types: the row of `get` into a `StoredRecord`, the
- * counts of `stats` into `StoreStats`. A row that cannot be read is a `CorruptRecordError`, never a guess.
+ * outcome of `delete` into a `DeleteResult`, the counts of `stats` into `StoreStats`. A row that cannot be read is a `CorruptRecordError`, never a guess.
  */
-import { CorruptRecordError, type StoredRecord, type StoreStats } from '@idempo/core';
+import { CorruptRecordError, type DeleteResult, type StoredRecord, type StoreStats } from '@idempo/core';
 
 /**
  * A number as pg hands it over: a JS number by default (float8), a string (int8, or any type whose parser a
@@ -53,6 +53,22 @@ export function storedRecordOf(rows: readonly unknown[]): StoredRecord | undefin
     }
   }
   throw new CorruptRecordError(`PostgresStore get: unreadable record in state ${JSON.stringify(state)}`);
+}
+
+const DELETE_RESULTS: ReadonlySet<unknown> = new Set<DeleteResult>(['deleted', 'in-flight', 'not-found']);
+
+/** What `delete` did: the `outcome` of its one row, or `'not-found'` when it returned none (no row to lock). */
+export function deleteResultOf(rows: readonly unknown[]): DeleteResult {
+  if (rows.length === 0) return 'not-found';
+  const row = rows[0];
+  const outcome =
+    typeof row === 'object' && row !== null ? (row as Record<string, unknown>)['outcome'] : undefined;
+  if (rows.length !== 1 || !DELETE_RESULTS.has(outcome)) {
+    throw new CorruptRecordError(
+      `PostgresStore delete: expected one outcome, got ${rows.length} rows (${String(outcome)})`,
+    );
+  }
+  return outcome as DeleteResult;
 }
 
 /** A count of the `stats` row (a bigint, which pg hands over as a string unless told otherwise). */

@@ -4,6 +4,8 @@
  */
 import {
   CorruptRecordError,
+  type DeleteOptions,
+  type DeleteResult,
   type IdempotencyStore,
   InvalidOptionsError,
   type ReserveResult,
@@ -12,7 +14,7 @@ import {
   StoreUnavailableError,
 } from '@idempo/core';
 import { boundedQuery } from './bounded-query.js';
-import { storedRecordOf, storeStatsOf } from './operation-rows.js';
+import { deleteResultOf, storedRecordOf, storeStatsOf } from './operation-rows.js';
 import {
   type PostgresStoreOptions,
   type ResolvedPostgresStoreOptions,
@@ -224,15 +226,18 @@ export class PostgresStore implements IdempotencyStore {
   }
 
   /**
-   * Operations: deletes the row of `key` whatever it holds (a dead row too); `true` when it was live (what `get`
-   * would have returned). The holder, if any, is fenced out: its `complete`, `release` and `extend` return
-   * `false`. One statement, bounded by `timeoutMs` like the others (a row lock held elsewhere ends it with
-   * `StoreTimeoutError`, deleting nothing).
+   * Operations: deletes the record of `key` so that the next request with the key runs afresh, unless it is in
+   * flight with its lease running: its handler may still be running, and deleting it would let a retry run the
+   * request a second time beside it. Decided and done in one statement, by the database clock, on the row's newest
+   * version (a takeover racing it is waited for, then judged): `'deleted'` when a live row was deleted;
+   * `'in-flight'` when it was kept, its lease running and `force` not set; `'not-found'` when there was no live
+   * row (a row past retention is deleted all the same). With `force` a running row is deleted too and its holder
+   * is fenced out: its `complete`, `release` and `extend` return `false`. Bounded by `timeoutMs` like the others
+   * (a row lock held elsewhere ends it with `StoreTimeoutError`, deleting nothing).
    */
-  async delete(key: string): Promise<boolean> {
-    const result = await this.#run('delete', [key]);
-    const row = result.rows[0] as { live?: unknown } | undefined;
-    return row?.live === true;
+  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    const result = await this.#run('delete', [key, options.force === true]);
+    return deleteResultOf(result.rows);
   }
 
   /**

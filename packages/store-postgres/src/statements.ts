@@ -26,7 +26,7 @@ export interface Statements {
   readonly cleanup: string;
   /** `$1` key. Read-only: no lock guard (a plain read never waits for a row lock). */
   readonly get: string;
-  /** `$1` key, `$2` lock timeout. */
+  /** `$1` key, `$2` force (boolean), `$3` lock timeout. One row (`outcome`), or none when there is no row. */
   readonly delete: string;
   /** No parameter. Read-only, like `get`. */
   readonly stats: string;
@@ -116,12 +116,34 @@ WHERE ctid = ANY (ARRAY(
 FROM ${t} AS r
 WHERE r."key" = $1 AND ${retained}`;
 
-  // Deletes the row whatever it holds, dead rows included; says whether it was live (what get would have shown),
-  // judged on the version it deleted.
-  const remove = `DELETE FROM ${t} AS r
-USING ${guard('$2')}
-WHERE r."key" = $1
-RETURNING ${retained} AS "live"`;
+  // The operator's delete: decides and deletes in this one statement, by the database clock, on the row's newest
+  // version. `target` locks the row first: FOR UPDATE waits for a writer (a takeover's reserve, a complete) and
+  // re-reads the version it committed, where a plain CTE SELECT would judge the statement's snapshot (a lease-ended
+  // row a takeover has just made live again). The DELETE then removes that locked version, unless it is in flight
+  // with its lease running and $2 (force) is false; it finds it through its snapshot's version and follows the
+  // update chain to it (the row is locked by this statement, so it can no longer change). A row dead by retention
+  // is deleted too, but was not live: 'not-found'. No row visible to the statement (none, or one inserted since it
+  // began): nothing locked, nothing deleted, no outcome row.
+  const running = `r."state" = 'in-flight' AND r."lease_expires_at" > ${NOW} AND ${retained}`;
+  const remove = `WITH
+  target AS (
+    SELECT ${running} AS "running"
+    FROM ${t} AS r, ${guard('$3')}
+    WHERE r."key" = $1
+    FOR UPDATE OF r
+  ),
+  gone AS (
+    DELETE FROM ${t} AS r
+    USING target
+    WHERE r."key" = $1 AND ($2::boolean OR NOT target."running")
+    RETURNING ${retained} AS "live"
+  )
+SELECT CASE
+    WHEN gone."live" THEN 'deleted'
+    WHEN gone."live" IS NULL AND target."running" THEN 'in-flight'
+    ELSE 'not-found'
+  END AS "outcome"
+FROM target LEFT JOIN gone ON true`;
 
   // One pass over the live rows (through the expiry index when most rows are dead), counted by state.
   const stats = `SELECT

@@ -5,7 +5,7 @@
  * Connections are terminated only when they carry this file's unique application_name; the shared server is
  * never stopped (the server-down case runs on a private cluster).
  */
-import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import { type DeleteResult, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresPool, PostgresStore } from '../src/index.js';
@@ -237,15 +237,15 @@ describe('slow statements: a row lock held by another connection', () => {
     console.info(`row lock: takeover reserve failed after ${result.ms.toFixed(0)} ms, nothing written later`);
   });
 
-  it('delete times out within timeoutMs and deletes nothing; get and stats do not wait for the lock', async () => {
+  it('delete (forced) times out within timeoutMs and deletes nothing; get and stats do not wait for the lock', async () => {
     const key = 'lock:delete';
     const token = await reserved(store, key);
     const unlock = await lockRow(key);
-    let remove: Timed<boolean>;
+    let remove: Timed<DeleteResult>;
     let get: Timed<unknown>;
     let stats: Timed<unknown>;
     try {
-      remove = await timed(() => store.delete(key));
+      remove = await timed(() => store.delete(key, { force: true }));
       get = await timed(() => store.get(key));
       stats = await timed(() => store.stats());
     } finally {
@@ -257,7 +257,8 @@ describe('slow statements: a row lock held by another connection', () => {
     expect(get.ms).toBeLessThan(timeoutMs / 2);
     expect(stats.ms).toBeLessThan(timeoutMs / 2);
     expect(await rowOf(key)).toEqual({ token, state: 'in-flight' });
-    expect(await store.delete(key)).toBe(true);
+    expect(await store.delete(key)).toBe('in-flight');
+    expect(await store.delete(key, { force: true })).toBe('deleted');
     expect(await store.complete(key, token, bytes('fenced out'), LONG)).toBe(false);
     console.info(
       `row lock: delete failed with ${(remove.error as Error).constructor.name} after ${remove.ms.toFixed(0)} ms, deleting nothing; get answered in ${get.ms.toFixed(0)} ms, stats in ${stats.ms.toFixed(0)} ms`,
@@ -310,7 +311,7 @@ describe('an exhausted pool', () => {
     const hog = await pool.connect();
     const results = {
       get: await timed(() => store.get('pool:ops')),
-      delete: await timed(() => store.delete('pool:ops')),
+      delete: await timed(() => store.delete('pool:ops', { force: true })),
       stats: await timed(() => store.stats()),
     };
     hog.release();
@@ -366,7 +367,7 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     proxy.pause('drop');
     const [get, remove, stats] = await Promise.all([
       timed(() => own.get('net:ops')),
-      timed(() => own.delete('net:ops')),
+      timed(() => own.delete('net:ops', { force: true })),
       timed(() => own.stats()),
     ]);
     proxy.resume();
@@ -374,7 +375,7 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     for (const [name, result] of Object.entries(results)) expectTimeout(result, timeoutMs, name);
     expect(await rowOf('net:ops')).toMatchObject({ state: 'in-flight' });
     expect(await own.get('net:ops')).toMatchObject({ state: 'in-flight' });
-    expect(await own.delete('net:ops')).toBe(true);
+    expect(await own.delete('net:ops', { force: true })).toBe('deleted');
   });
 
   it('packets dropped while connecting: StoreTimeoutError within timeoutMs, then recovery', async () => {
@@ -452,7 +453,7 @@ describe.skipIf(!postgresBinaries())('the server dies (private cluster, pg_ctl s
     expect((await store.reserve('down:b', 'fp', LONG, LONG)).kind).toBe('reserved');
     expect(await store.get('down:a')).toMatchObject({ state: 'completed' });
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
-    expect(await store.delete('down:a')).toBe(true);
+    expect(await store.delete('down:a')).toBe('deleted');
     console.info(
       `server down: ${results.map((r) => `${(r.error as Error).constructor.name} after ${r.ms.toFixed(0)} ms`).join('; ')}; recovered after restart`,
     );

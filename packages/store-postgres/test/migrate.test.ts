@@ -200,7 +200,7 @@ describe('migrate() on a table created by the previous version (no created_at)',
     // New rows carry createdAt.
     expect((await store.reserve('new:a', 'fp', LONG, LONG)).kind).toBe('reserved');
     expect((await store.get('new:a'))?.createdAt).toBeInstanceOf(Date);
-    expect(await store.delete('old:done')).toBe(true);
+    expect(await store.delete('old:done')).toBe('deleted');
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
   });
 

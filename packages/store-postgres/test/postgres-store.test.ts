@@ -194,7 +194,7 @@ describe('operations: get, delete, stats', () => {
     expect(record?.expiresAt.getTime()).toBe(created + LONG);
   });
 
-  it('delete removes a row past retention too (answering false, as it was not live)', async () => {
+  it("delete removes a row past retention too (answering 'not-found', as it was not live)", async () => {
     const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
     expect((await store.reserve('ops-dead:a', 'fp', 10, 10)).kind).toBe('reserved');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -202,7 +202,7 @@ describe('operations: get, delete, stats', () => {
       (await db.admin.query(`SELECT 1 FROM "${db.schema}".idempo_records WHERE key = 'ops-dead:a'`)).rowCount;
     expect(await rowCount()).toBe(1);
     expect(await store.get('ops-dead:a')).toBeUndefined();
-    expect(await store.delete('ops-dead:a')).toBe(false);
+    expect(await store.delete('ops-dead:a')).toBe('not-found');
     expect(await rowCount()).toBe(0);
   });
 
@@ -267,6 +267,9 @@ describe('operations: get, delete, stats', () => {
     await corrupt({ in_flight: '-1' }, () => store.stats());
     await corrupt({ completed: 1.5 }, () => store.stats());
     await corrupt({ lease_expired: undefined }, () => store.stats());
+    expect((await store.reserve('corrupt:running', 'fp', LONG, LONG)).kind).toBe('reserved');
+    await corrupt({ outcome: 'gone' }, () => store.delete('corrupt:running'));
+    await corrupt({ outcome: null }, () => store.delete('corrupt:running'));
     expect(await get()).toMatchObject({ state: 'completed' });
     expect(await store.stats()).toMatchObject({ completed: expect.any(Number) });
   });

@@ -68,7 +68,7 @@ describe.skipIf(!postgresBinaries())('README quick start (private cluster)', () 
     expect(run(1).trim().split('\n')).toEqual([
       `get: completed, 201 ${body}, kept 24 h after it was reserved`,
       'stats: {"inFlight":0,"leaseExpired":0,"completed":1}',
-      'delete: true',
+      'delete: deleted',
       'get after delete: undefined',
     ]);
     expect(run().trim().split('\n')[0]).toMatch(/^attempt 1: executed, 201 \{"id":\d+\}$/);

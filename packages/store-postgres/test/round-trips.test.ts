@@ -72,8 +72,11 @@ async function everyOperation(
   );
   await run('get, no record', async () => expect(await store.get(`${prefix}c`)).toBeUndefined());
   await run('stats', async () => expect((await store.stats()).completed).toBeGreaterThan(0));
-  await run('delete', async () => expect(await store.delete(`${prefix}a`)).toBe(true));
-  await run('delete, no record', async () => expect(await store.delete(`${prefix}a`)).toBe(false));
+  await run('delete, in flight with its lease running (kept)', async () =>
+    expect(await store.delete(`${prefix}b`)).toBe('in-flight'),
+  );
+  await run('delete', async () => expect(await store.delete(`${prefix}a`)).toBe('deleted'));
+  await run('delete, no record', async () => expect(await store.delete(`${prefix}a`)).toBe('not-found'));
   await run('cleanup, nothing expired (one batch)', () => store.cleanup({ batchSize: 10 }));
   return count;
 }
@@ -159,22 +162,22 @@ describe.skipIf(!postgresBinaries())('pg_stat_statements on a private cluster', 
   /** Which of the store's statements a normalised query text is. */
   const operationOf = (query: string) =>
     query.startsWith('WITH')
-      ? 'reserve'
+      ? query.includes('FOR UPDATE')
+        ? 'delete'
+        : 'reserve'
       : query.includes('SET "state"')
         ? 'complete'
         : query.includes('SET "lease_expires_at"')
           ? 'extend'
           : query.includes('ctid')
             ? 'cleanup'
-            : query.includes('RETURNING')
-              ? 'delete'
-              : query.startsWith('DELETE')
-                ? 'release'
-                : query.includes('count(*)')
-                  ? 'stats'
-                  : query.startsWith('SELECT r."state"')
-                    ? 'get'
-                    : query;
+            : query.startsWith('DELETE')
+              ? 'release'
+              : query.includes('count(*)')
+                ? 'stats'
+                : query.startsWith('SELECT r."state"')
+                  ? 'get'
+                  : query;
   const reset = () => db.admin.query('SELECT pg_stat_statements_reset()');
   const total = (stats: StatementStats[], field: 'calls' | 'wal_records' | 'shared_blks_dirtied') =>
     stats.reduce((sum, s) => sum + s[field], 0);
