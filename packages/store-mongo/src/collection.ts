@@ -32,7 +32,7 @@ export interface MongoCollection {
   ): Promise<MongoDocument | null>;
   updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<MongoUpdateResult>;
   deleteOne(filter: MongoDocument): Promise<MongoDeleteResult>;
-  /** `get`: one document, only the projected fields. */
+  /** `get`, and `delete` after deleting nothing: one document, only the projected fields. */
   findOne(filter: MongoDocument, options: { projection: MongoDocument }): Promise<MongoDocument | null>;
   /** `stats`: one pipeline, bounded on the server by `maxTimeMS`. */
   aggregate(pipeline: MongoDocument[], options: { maxTimeMS: number }): MongoAggregationCursor;

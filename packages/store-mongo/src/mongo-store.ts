@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type DeleteOptions,
+  type DeleteResult,
   type IdempotencyStore,
   type ReserveResult,
   type StoredRecord,
@@ -10,7 +12,7 @@ import type { MongoCollection } from './collection.js';
 import { type MongoStoreOptions, resolveMongoStoreOptions } from './options.js';
 import {
   completeUpdate,
-  deleteFilters,
+  deleteOperation,
   extendUpdate,
   getOperation,
   heldFilter,
@@ -44,8 +46,8 @@ function duration(name: string, ms: number): number {
  *
  * `reserve` is ONE `findOneAndUpdate` (an update pipeline matched on the key, upserting), `complete`, `release`
  * and `extend` one token-checked `updateOne`/`deleteOne` each. Leases and retention use the server's `$$NOW`.
- * The operations: `get` is one `findOne`, `delete` one `deleteOne` (two when the key has no live record),
- * `stats` one `aggregate`.
+ * The operations: `get` is one `findOne`, `delete` one `deleteOne` that decides and deletes (then, when it deleted
+ * nothing, a read-only `findOne` and a `deleteOne` of a record past retention), `stats` one `aggregate`.
  * Every operation fails with `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`. `close()` leaves
  * the driver's client open: it is yours.
  */
@@ -155,19 +157,29 @@ export class MongoStore implements IdempotencyStore {
   }
 
   /**
-   * Deletes the record of `key` whatever its state; `true` when it was live. One `deleteOne` matched on the key
-   * and on liveness by the server's clock (so the answer never depends on this machine's clock); when it deletes
-   * nothing, a second `deleteOne` removes a record past retention that the TTL index has not removed yet, and
-   * never a live one (a reservation made in between is left alone).
+   * Deletes the record of `key` unless its handler may still be running, deciding by the server's clock (never
+   * this machine's). One `deleteOne` decides and deletes in one atomic step: it matches the live record unless it
+   * is in flight with its lease running and `force` is not set, so a retry that has just taken a lease-ended key
+   * over keeps its record. `'deleted'` when it deleted one. Otherwise a read-only `findOne` tells `'in-flight'` (a
+   * live record was kept) from `'not-found'` (with `force` there is nothing to tell: no live record), and for
+   * `'not-found'` a last `deleteOne` removes a record past retention that the TTL index has not removed yet, never a
+   * live one.
    */
-  async delete(key: string): Promise<boolean> {
-    const { live, leftover } = deleteFilters(key);
+  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    const force = options.force === true;
+    const { deletable, live, leftover } = deleteOperation(key, force);
     return withStoreTimeout(
       'MongoStore: delete',
-      async () => {
-        if ((await this.#collection.deleteOne(live)).deletedCount === 1) return true;
+      async (): Promise<DeleteResult> => {
+        if ((await this.#collection.deleteOne(deletable)).deletedCount === 1) return 'deleted';
+        if (
+          !force &&
+          (await this.#collection.findOne(live.filter, { projection: live.projection })) !== null
+        ) {
+          return 'in-flight';
+        }
         await this.#collection.deleteOne(leftover);
-        return false;
+        return 'not-found';
       },
       this.#timeoutMs,
     );

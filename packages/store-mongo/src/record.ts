@@ -85,13 +85,32 @@ export function getOperation(key: string) {
   };
 }
 
+/** True when the current document is in flight and its lease still runs: its handler may be running. */
+const RUNNING = { $and: [{ $eq: ['$st', 'in-flight'] }, { $gt: ['$lease', NOW] }] };
+
 /**
- * `delete`: the live record of the key (a `deleteOne` of it says whether a live record was deleted), and what is
- * left of a record that is no longer live (past retention, not yet removed by the TTL index). The second never
- * matches a live record, so it cannot delete one reserved between the two calls.
+ * `delete`, in up to three calls, of which only the first can delete a live record:
+ *
+ * - `deletable`, for `deleteOne`: the live record of the key, unless it is running and `force` is not set. The
+ *   server matches and deletes the document in one atomic step, on its own clock, so a record taken over since
+ *   (a new holder with a running lease) is never deleted without `force`;
+ * - `live`, for a read-only `findOne` after a `deleteOne` that deleted nothing: is there a live record (kept
+ *   because it is running), or none? Only its `_id` comes back;
+ * - `leftover`, for a last `deleteOne`: what is left of a record that is no longer live (past retention, not yet
+ *   removed by the TTL index). It never matches a live record, so it cannot delete one reserved in between.
  */
-export function deleteFilters(key: string): { live: MongoDocument; leftover: MongoDocument } {
-  return { live: { _id: key, $expr: LIVE }, leftover: { _id: key, $expr: { $not: [LIVE] } } };
+export function deleteOperation(key: string, force: boolean) {
+  return {
+    deletable: {
+      _id: key,
+      $expr: force ? LIVE : { $and: [LIVE, { $not: [RUNNING] }] },
+    } satisfies MongoDocument,
+    live: {
+      filter: { _id: key, $expr: LIVE } satisfies MongoDocument,
+      projection: { _id: 1 } satisfies MongoDocument,
+    },
+    leftover: { _id: key, $expr: { $not: [LIVE] } } satisfies MongoDocument,
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { MongoStore, TTL_INDEX_NAME } from '../src/index.js';
 import {
   completeUpdate,
-  deleteFilters,
+  deleteOperation,
   extendUpdate,
   getOperation,
   heldFilter,
@@ -63,16 +63,88 @@ describe('MongoStore operations', () => {
     });
   });
 
-  it('get is one findOne, stats one aggregate, delete one deleteOne (two when the key has no live record)', async () => {
+  it('get is one findOne, stats one aggregate; delete one deleteOne that decides, then a read-only findOne when it deleted nothing, and a deleteOne of a dead leftover when there is no live record', async () => {
     const { collection, store } = setup();
-    await store.reserve('k', 'fp', 1_000, 10_000);
+    await store.reserve('k', 'fp', 60_000, 60_000);
     const before = { ...collection.calls };
     expect((await store.get('k'))?.state).toBe('in-flight');
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
-    expect(await store.delete('k')).toBe(true);
-    expect(collection.calls).toEqual({ ...before, findOne: 1, aggregate: 1, deleteOne: 1 });
-    expect(await store.delete('k')).toBe(false);
-    expect(collection.calls.deleteOne).toBe(3);
+    expect(collection.calls).toEqual({ ...before, findOne: 1, aggregate: 1 });
+    /** What `delete` answered, and the calls it made. */
+    const deleting = async (force?: boolean) => {
+      const { deleteOne, findOne } = collection.calls;
+      const result = await store.delete('k', force === undefined ? undefined : { force });
+      return {
+        result,
+        deleteOne: collection.calls.deleteOne - deleteOne,
+        findOne: collection.calls.findOne - findOne,
+      };
+    };
+    expect(await deleting()).toEqual({ result: 'in-flight', deleteOne: 1, findOne: 1 });
+    expect(await deleting(true)).toEqual({ result: 'deleted', deleteOne: 1, findOne: 0 });
+    expect(await deleting()).toEqual({ result: 'not-found', deleteOne: 2, findOne: 1 });
+    expect(await deleting(true)).toEqual({ result: 'not-found', deleteOne: 2, findOne: 0 });
+    const held = await store.reserve('k', 'fp', 60_000, 60_000);
+    if (held.kind !== 'reserved') throw new Error('not reserved');
+    expect(await store.complete('k', held.token, new Uint8Array([1]), 60_000)).toBe(true);
+    expect(await deleting(false)).toEqual({ result: 'deleted', deleteOne: 1, findOne: 0 });
+  });
+
+  it("E35 delete started just before or just after a takeover of a lease-ended key never deletes the new holder's record", async () => {
+    // The evaluated collection runs operations in the order they were sent, so both orders are certain here:
+    // a delete that read first and deleted later (check then act) would delete the new holder's record.
+    const { collection, store } = setup();
+    const keys = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+    await Promise.all(keys.map((key) => store.reserve(key, 'fp-old', 1, 60_000)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const outcomes = await Promise.all(
+      keys.map(async (key, i) => {
+        const deleteFirst = i % 2 === 0;
+        const takeover = () => store.reserve(key, 'fp-new', 60_000, 60_000);
+        const [deleted, reserved] = deleteFirst
+          ? await Promise.all([store.delete(key), takeover()])
+          : await Promise.all([takeover(), store.delete(key)]).then(([r, d]) => [d, r] as const);
+        return { key, deleteFirst, deleted, reserved: reserved.kind };
+      }),
+    );
+    for (const { key, deleteFirst, deleted, reserved } of outcomes) {
+      expect({ deleted, reserved }).toEqual({
+        deleted: deleteFirst ? 'deleted' : 'in-flight',
+        reserved: 'reserved',
+      });
+      expect(collection.documents.get(key)?.['fp'], 'the new holder keeps its record').toBe('fp-new');
+    }
+  });
+
+  it("E34 delete judges the lease by the server's clock, never this machine's: running there, the record is kept unless forced; ended there, it is deleted", async () => {
+    const { collection, store } = setup();
+    const hour = 3_600_000;
+    collection.clockSkewMs = -hour; // the server's clock is an hour behind this machine's
+    const held = await store.reserve('running', 'fp', 60_000, 2 * hour);
+    if (held.kind !== 'reserved') throw new Error('not reserved');
+    const record = await found(store, 'running');
+    expect((record.leaseExpiresAt as Date).getTime(), 'ended by this machine').toBeLessThan(Date.now());
+    expect(await store.delete('running')).toBe('in-flight');
+    expect(await store.delete('running', { force: false })).toBe('in-flight');
+    expect(await store.get('running')).toEqual(record);
+    expect(await store.delete('running', { force: true })).toBe('deleted');
+    expect(collection.documents.has('running')).toBe(false);
+    expect(await store.complete('running', held.token, new Uint8Array([1]), 60_000)).toBe(false);
+
+    collection.clockSkewMs = hour; // now an hour ahead
+    const now = Date.now();
+    collection.documents.set('ended', {
+      _id: 'ended',
+      fp: 'fp',
+      tok: 'old-token',
+      st: 'in-flight',
+      created: new Date(now),
+      lease: new Date(now + 60_000), // runs for a minute more by this machine, ended an hour ago by the server
+      exp: new Date(now + 2 * hour),
+      res: null,
+    });
+    expect(await store.delete('ended')).toBe('deleted');
+    expect(collection.documents.has('ended')).toBe(false);
   });
 
   it('a replay or an in-flight duplicate leaves the document exactly as it was', async () => {
@@ -105,7 +177,7 @@ describe('MongoStore operations', () => {
     expect(Object.keys(projected ?? {}).sort()).toEqual(['created', 'exp', 'fp', 'lease', 'res', 'st']);
   });
 
-  it('a record of the previous version (no created) reads with createdAt undefined, counts, is deleted and is taken over with one', async () => {
+  it('a record of the previous version (no created) reads with createdAt undefined, counts, is kept by delete while its lease runs, is deleted once completed and is taken over with one', async () => {
     const { collection, store } = setup();
     const now = Date.now();
     for (const record of [
@@ -116,6 +188,7 @@ describe('MongoStore operations', () => {
       collection.documents.set(record._id, record);
     }
     expect(await store.get('running')).toEqual(previousVersionInFlight(now, 30_000));
+    expect(await store.delete('running')).toBe('in-flight');
     const done = await found(store, 'done');
     expect(done).toMatchObject({ state: 'completed', createdAt: undefined, leaseExpiresAt: undefined });
     expect([...(done.response as Uint8Array)]).toEqual([4, 2]);
@@ -126,11 +199,11 @@ describe('MongoStore operations', () => {
     const taken = await found(store, 'crashed');
     expect(taken.createdAt).toBeInstanceOf(Date);
     expect(Math.abs((taken.createdAt as Date).getTime() - Date.now())).toBeLessThan(1_000);
-    expect(await store.delete('done')).toBe(true);
+    expect(await store.delete('done')).toBe('deleted');
     expect(collection.documents.has('done')).toBe(false);
   });
 
-  it('G45 delete removes a record past retention the TTL index has not removed yet, answering false, and never matches a live one', async () => {
+  it('G45 delete removes a record past retention the TTL index has not removed yet, answering not-found, and never matches a live one', async () => {
     const { collection, store } = setup();
     const past = new Date(Date.now() - 1_000);
     collection.documents.set('expired', {
@@ -144,11 +217,22 @@ describe('MongoStore operations', () => {
     });
     expect(await store.get('expired')).toBeUndefined();
     expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 0 });
-    expect(await store.delete('expired')).toBe(false);
+    expect(await store.delete('expired')).toBe('not-found');
     expect(collection.documents.has('expired')).toBe(false);
+    collection.documents.set('forced', {
+      _id: 'forced',
+      fp: 'f',
+      tok: 't',
+      st: 'in-flight',
+      lease: past,
+      exp: past,
+      res: null,
+    });
+    expect(await store.delete('forced', { force: true })).toBe('not-found');
+    expect(collection.documents.has('forced')).toBe(false);
     await store.reserve('live', 'fp', 1, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await collection.deleteOne(deleteFilters('live').leftover)).toEqual({ deletedCount: 0 });
+    expect(await collection.deleteOne(deleteOperation('live', false).leftover)).toEqual({ deletedCount: 0 });
     expect(collection.documents.has('live')).toBe(true);
   });
 
@@ -257,8 +341,10 @@ describe('what the store sends', () => {
       completeUpdate(new Uint8Array(1), 5),
       extendUpdate(5),
       getOperation('k').filter,
-      deleteFilters('k').live,
-      deleteFilters('k').leftover,
+      ...[false, true].flatMap((force) => {
+        const { deletable, live, leftover } = deleteOperation('k', force);
+        return [deletable, live.filter, leftover];
+      }),
       statsPipeline(),
     ]) {
       expect(containsDate(part)).toBe(false);

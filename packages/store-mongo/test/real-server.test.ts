@@ -46,7 +46,7 @@ describe.skipIf(!url)('MongoStore against a real server (MONGODB_URL)', () => {
     return new MongoStore({ collection: db.collection(freshCollection('records6')) });
   });
 
-  it('a record of the previous version (no created) reads with createdAt undefined and is counted', async () => {
+  it('a record of the previous version (no created) reads with createdAt undefined, is counted, and is kept by delete while its lease runs unless forced', async () => {
     const db = (await connect7()).db(database);
     const name = freshCollection('previous');
     const now = Date.now();
@@ -56,7 +56,9 @@ describe.skipIf(!url)('MongoStore against a real server (MONGODB_URL)', () => {
     const store = new MongoStore({ db, collectionName: name });
     expect(await store.get('old')).toEqual(previousVersionInFlight(now, 30_000));
     expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
-    expect(await store.delete('old')).toBe(true);
+    expect(await store.delete('old')).toBe('in-flight');
+    expect(await db.collection(name).countDocuments()).toBe(1);
+    expect(await store.delete('old', { force: true })).toBe('deleted');
     expect(await db.collection(name).countDocuments()).toBe(0);
   });
 

@@ -4,7 +4,8 @@
  * out, as the wire would. It is not a MongoDB server: it checks the semantics of what the store sends (the
  * `$replaceWith`/`$cond` takeover, `$literal`, `$$NOW`, `$expr`, upsert from the `_id` equality) and the
  * outcome mapping, not the server's concurrency control. Each operation runs atomically after a yield to the
- * event loop, so concurrent callers interleave between operations, as they do against a server.
+ * event loop, so concurrent callers interleave between operations, as they do against a server. `clockSkewMs`
+ * gives the "server" a clock of its own, so that a test can tell the server's clock from this machine's.
  */
 
 import { Aggregator, Query } from 'mingo';
@@ -42,10 +43,32 @@ export class MingoCollection implements MongoCollection {
   duplicateKeyOnce = false;
   /** Milliseconds every operation waits before it runs (a slow server). */
   delayMs = 0;
+  /**
+   * The server's clock minus this machine's, in milliseconds (a server whose clock is off). `0`, the default:
+   * mingo evaluates `$$NOW` itself; otherwise every `$$NOW` of an operation is that one instant of the server's
+   * clock (a value under `$literal` is data, left alone).
+   */
+  clockSkewMs = 0;
 
   async #before(): Promise<void> {
     await tick();
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+
+  /** `value` with `$$NOW` read on the server's clock, when it is off (`clockSkewMs`); called as the operation runs. */
+  #onServerClock<T>(value: T): T {
+    if (this.clockSkewMs === 0) return value;
+    const now = new Date(Date.now() + this.clockSkewMs);
+    const replace = (part: unknown): unknown => {
+      if (part === '$$NOW') return now;
+      if (Array.isArray(part)) return part.map(replace);
+      if (part === null || typeof part !== 'object' || Object.getPrototypeOf(part) !== Object.prototype)
+        return part;
+      return Object.fromEntries(
+        Object.entries(part).map(([name, inner]) => [name, name === '$literal' ? inner : replace(inner)]),
+      );
+    };
+    return replace(value) as T;
   }
 
   #match(filter: MongoDocument): MongoDocument | undefined {
@@ -65,8 +88,9 @@ export class MingoCollection implements MongoCollection {
     options: { upsert: boolean; returnDocument: 'after' },
   ): Promise<MongoDocument | null> {
     this.calls.findOneAndUpdate++;
-    const [f, u] = [wire(filter), wire(update)];
+    const [sentFilter, sentUpdate] = [wire(filter), wire(update)];
     await this.#before();
+    const [f, u] = this.#onServerClock([sentFilter, sentUpdate]);
     if (this.duplicateKeyOnce) {
       this.duplicateKeyOnce = false;
       throw Object.assign(new Error('E11000 duplicate key error collection: mingo index: _id_'), {
@@ -82,8 +106,9 @@ export class MingoCollection implements MongoCollection {
 
   async updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<{ matchedCount: number }> {
     this.calls.updateOne++;
-    const [f, u] = [wire(filter), wire(update)];
+    const [sentFilter, sentUpdate] = [wire(filter), wire(update)];
     await this.#before();
+    const [f, u] = this.#onServerClock([sentFilter, sentUpdate]);
     const found = this.#match(f);
     if (!found) return { matchedCount: 0 };
     this.documents.set(found['_id'] as string, this.#apply(found, u));
@@ -92,8 +117,9 @@ export class MingoCollection implements MongoCollection {
 
   async deleteOne(filter: MongoDocument): Promise<{ deletedCount: number }> {
     this.calls.deleteOne++;
-    const f = wire(filter);
+    const sentFilter = wire(filter);
     await this.#before();
+    const f = this.#onServerClock(sentFilter);
     const found = this.#match(f);
     if (!found) return { deletedCount: 0 };
     this.documents.delete(found['_id'] as string);
@@ -105,8 +131,9 @@ export class MingoCollection implements MongoCollection {
     options: { projection: MongoDocument },
   ): Promise<MongoDocument | null> {
     this.calls.findOne++;
-    const [f, p] = [wire(filter), wire(options.projection)];
+    const [sentFilter, p] = [wire(filter), wire(options.projection)];
     await this.#before();
+    const f = this.#onServerClock(sentFilter);
     const found = this.#match(f);
     return found ? wire(new Query(f).find<MongoDocument>([found], p).next()) : null;
   }
@@ -122,7 +149,7 @@ export class MingoCollection implements MongoCollection {
     return {
       toArray: async () => {
         await this.#before();
-        return wire(new Aggregator(p).run<MongoDocument>([...this.documents.values()]));
+        return wire(new Aggregator(this.#onServerClock(p)).run<MongoDocument>([...this.documents.values()]));
       },
     };
   }
