@@ -264,11 +264,15 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
       await ctx.wait(250);
       // Each lease has ended: a retry's reserve takes the key over while an operator deletes it, at once.
       const outcomes = await Promise.all(
-        keys.map(async (key) => {
-          const [reserved, deleted] = await Promise.all([
-            store.reserve(key, 'fp-new', long(), long()),
-            store.delete(key),
-          ]);
+        keys.map(async (key, i) => {
+          // Both orders of sending: over one connection a store answers in the order it was sent, and a delete
+          // that reads, then deletes in a second step, loses only when it is sent first.
+          const reserve = () => store.reserve(key, 'fp-new', long(), long());
+          const remove = () => store.delete(key);
+          const [reserved, deleted] =
+            i % 2 === 0
+              ? await Promise.all([reserve(), remove()])
+              : await Promise.all([remove(), reserve()]).then(([d, r]) => [r, d] as const);
           return { key, reserved, deleted };
         }),
       );
