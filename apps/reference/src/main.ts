@@ -20,6 +20,9 @@ async function loadFramework(name: FrameworkName): Promise<StartFramework> {
   }
 }
 
+/** How long SIGTERM waits for open requests and connections before exiting anyway. */
+const CLOSE_GRACE_MS = 3_000;
+
 async function main(): Promise<void> {
   let args: ReturnType<typeof parseArgs>;
   try {
@@ -37,7 +40,6 @@ async function main(): Promise<void> {
     port: args.port,
   });
   console.error(`reference app: ${args.framework} over ${opened?.description ?? 'no idempo (bare routes)'}`);
-  process.stdout.write(`listening on http://${args.host}:${app.port}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -45,7 +47,17 @@ async function main(): Promise<void> {
     stopping = true;
     console.error(`reference app: ${signal}, closing`);
     try {
-      await app.close();
+      // A connection a client opened and never used (fetch does this after an abort) keeps a Node server's
+      // close() waiting for the headers timeout: after a grace period the app stops waiting and says so.
+      let grace: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        app.close().then(() => true),
+        new Promise<false>((resolve) => {
+          grace = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(grace);
+      if (!closed) console.error(`reference app: connections still open after ${CLOSE_GRACE_MS} ms, exiting`);
       await opened?.close();
       process.exit(0);
     } catch (error) {
@@ -55,6 +67,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Only now that a signal is handled: a test that stops the app as soon as it listens must not kill it.
+  process.stdout.write(`listening on http://${args.host}:${app.port}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@
  * counters, and SIGTERM -> exit 0. (apps/demo's e2e test adds the Redis and PostgreSQL stores.)
  */
 
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../src/args.js';
 import { type ReferenceProcess, startReference } from '../src/process.js';
@@ -121,4 +122,23 @@ describe.each(FRAMEWORKS)('the %s variant with --store none (the benchmarks base
       expect(await app.stop('SIGTERM')).toBe(0);
     }
   });
+});
+
+describe.each(FRAMEWORKS)('the %s variant on SIGTERM', (framework) => {
+  it('exits 0 within its grace period though a client holds a connection it never sends on', async () => {
+    const app = await startReference(['--framework', framework, '--store', 'memory', '--port', '0']);
+    const { hostname, port } = new URL(app.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    try {
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      const started = performance.now();
+      const code = await app.stop('SIGTERM');
+      expect(code, `signal ${app.child.signalCode}; stderr:\n${app.stderr()}`).toBe(0);
+      // 3 s of grace, then the store's close and the exit; a server waiting for the headers timeout takes 60 s.
+      expect(performance.now() - started).toBeLessThan(15_000);
+    } finally {
+      socket.destroy();
+      if (app.child.exitCode === null) await app.stop('SIGKILL');
+    }
+  }, 30_000);
 });
