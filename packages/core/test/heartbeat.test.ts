@@ -63,8 +63,8 @@ describe('startHeartbeat', () => {
     const beats: number[] = [];
     const heartbeat = startHeartbeat(10, () => beats.push(1), performance.now());
     expect(refedTimers()).toBe(before);
-    await sleep(35);
-    expect(beats.length).toBeGreaterThanOrEqual(2);
+    // A loaded machine may run a late timer once for several periods: wait for two beats, however long.
+    await vi.waitFor(() => expect(beats.length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 5 });
     heartbeat.stop();
     const count = beats.length;
     await sleep(25);
@@ -74,10 +74,9 @@ describe('startHeartbeat', () => {
   it('a period no queue serves (under 1 ms) gets an interval of its own', async () => {
     const beats: number[] = [];
     const heartbeat = startHeartbeat(0.5, () => beats.push(1), performance.now());
-    await sleep(30);
+    await vi.waitFor(() => expect(beats.length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 5 });
     heartbeat.stop();
     const count = beats.length;
-    expect(count).toBeGreaterThanOrEqual(2);
     await sleep(10);
     expect(beats.length).toBe(count);
   });
