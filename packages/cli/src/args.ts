@@ -1,5 +1,6 @@
 /** The command line, parsed strictly (`node:util` `parseArgs`) into one {@link Command}. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseIdempotencyKey } from '@idempo/core';
 import { DEFAULT_COLLECTION } from '@idempo/store-mongo';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from '@idempo/store-postgres';
 import { DEFAULT_PREFIX } from '@idempo/store-redis';
@@ -10,7 +11,7 @@ import { COMMAND_NAMES, type CommandName } from './usage.js';
 /** A client's key as the service saw it. */
 export interface ClientKey {
   readonly kind: 'client';
-  /** The client's `Idempotency-Key`, as parsed (the text inside the quotes of `"abc"`). */
+  /** The client's `Idempotency-Key`, as parsed (the text inside the quotes of `"abc"`; `<key>` may be either). */
   readonly key: string;
   /** `--principal`, default `''`. */
   readonly principal: string;
@@ -193,10 +194,23 @@ function oneKey(positionals: readonly string[], command: CommandName): string {
   return positionals[0] as string;
 }
 
-function clientKeyOf(key: string, values: Values): ClientKey {
+/**
+ * The client's key from `<key>`: a value starting with `"` is the header as the client sent it (an RFC 8941
+ * string, escapes and all) and is parsed like the service parses it; anything else is the key itself.
+ */
+function clientKeyText(given: string, command: CommandName): string {
+  if (!given.trimStart().startsWith('"')) return given;
+  const parsed = parseIdempotencyKey(given, { maxLength: Number.MAX_SAFE_INTEGER });
+  if (!parsed.ok) {
+    throw new UsageError(`<key> ${given} is not a valid quoted Idempotency-Key: ${parsed.reason}`, command);
+  }
+  return parsed.key;
+}
+
+function clientKeyOf(given: string, values: Values, command: CommandName): ClientKey {
   return {
     kind: 'client',
-    key,
+    key: clientKeyText(given, command),
     principal: text(values, 'principal') ?? '',
     scope: text(values, 'scope') ?? '',
   };
@@ -204,7 +218,7 @@ function clientKeyOf(key: string, values: Values): ClientKey {
 
 function keyRefOf(positionals: readonly string[], values: Values, command: CommandName): KeyRef {
   const key = oneKey(positionals, command);
-  if (!flag(values, 'storage-key')) return clientKeyOf(key, values);
+  if (!flag(values, 'storage-key')) return clientKeyOf(key, values, command);
   if (values['principal'] !== undefined || values['scope'] !== undefined) {
     throw new UsageError(
       '--storage-key takes the storage key as it is: --principal and --scope do not apply',
@@ -247,7 +261,7 @@ export function parseCommand(
   const json = flag(values, 'json');
   switch (command) {
     case 'key':
-      return { name: 'key', key: clientKeyOf(oneKey(positionals, command), values), json };
+      return { name: 'key', key: clientKeyOf(oneKey(positionals, command), values, command), json };
     case 'stats':
       if (positionals.length > 0) {
         throw new UsageError(`stats takes no <key>, got ${positionals.join(' ')}`, command);

@@ -37,6 +37,19 @@ describe('parseCommand', () => {
     });
   });
 
+  it('A2 A3 a <key> in quotes is the header as sent, parsed like the service does; any other is the key itself', () => {
+    const keyOf = (given: string) => {
+      const command = parseCommand(['key', given], {});
+      return command.name === 'key' ? command.key.key : undefined;
+    };
+    expect(keyOf('"order-1"')).toBe('order-1');
+    expect(keyOf('  "a \\"quoted\\" b"; x=1')).toBe('a "quoted" b');
+    expect(keyOf('order-1')).toBe('order-1');
+    expect(keyOf('a b')).toBe('a b');
+    expect(usageError(['key', '"unterminated']).message).toMatch(/not a valid quoted Idempotency-Key/);
+    expect(usageError(['inspect', '"a", "b"', '--store', 'redis']).message).toMatch(/more than one/);
+  });
+
   it('URLs come from --url, else the environment, else the defaults (REDIS_URL, DATABASE_URL)', () => {
     const env = { REDIS_URL: 'redis://cache:6380', DATABASE_URL: 'postgres://db/app' };
     const target = (argv: string[], e: Record<string, string> = env) =>
