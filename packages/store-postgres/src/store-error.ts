@@ -13,6 +13,14 @@ const TIMEOUT_MESSAGES = [
   /connection timeout/i,
 ];
 
+/**
+ * Added to an `undefined_column` error (42703): the table is older than this version (most likely it lacks
+ * `created_at`, added with the operations), and its migration has not run.
+ */
+const SCHEMA_HINT =
+  ' (the table is older than this version of @idempo/store-postgres: run store.migrate(), or apply sql/schema.sql' +
+  ' or the ALTER TABLE under "Upgrading from a table without created_at" in its README)';
+
 function sqlState(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   const code = (error as { code: unknown }).code;
@@ -30,8 +38,8 @@ function messageOf(error: unknown): string {
  */
 export function toStoreError(operation: string, error: unknown): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
-  const message = `PostgresStore ${operation} failed: ${messageOf(error)}`;
   const code = sqlState(error);
+  const message = `PostgresStore ${operation} failed: ${messageOf(error)}${code === '42703' ? SCHEMA_HINT : ''}`;
   const timedOut =
     (code !== undefined && TIMEOUT_SQLSTATES.has(code)) ||
     TIMEOUT_MESSAGES.some((pattern) => pattern.test(messageOf(error)));

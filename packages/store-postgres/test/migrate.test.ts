@@ -164,6 +164,7 @@ describe('migrate() on a table created by the previous version (no created_at)',
     const error = await store.reserve('old:early', 'fp', LONG, LONG).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as { cause: { code: string } }).cause.code).toBe('42703');
+    expect((error as Error).message).toMatch(/older than this version .*run store\.migrate\(\)/);
   });
 
   it('migrate() adds the column, and the table is then the one a fresh migrate() builds', async () => {
