@@ -99,24 +99,28 @@ describe('TimerQueue', () => {
     expect(queue.armed).toBe(true);
     expect(refedTimers()).toBe(before);
     await sleep(5);
+    // Normally the first timer is still armed here, and is reused; a stalled machine may have fired it already,
+    // empty (one idle call), and then the next add arms a new one. Either way one more idle call per emptying.
+    const idleBefore = idle.mock.calls.length;
+    expect(idleBefore === 0 ? queue.armed : !queue.armed).toBe(true);
     const second = new Entry('second', log);
     before = refedTimers();
-    queue.add(second); // the armed timer is referenced again, and fires before this entry is due
+    queue.add(second); // the armed timer is referenced again (or a new one armed), and fires before it is due
     expect(refedTimers()).toBe(before + 1);
     await sleep(40);
     expect(log).toEqual(['second']);
     expect(second.expiredAt as number).toBeGreaterThanOrEqual(second.due - 2);
-    expect(idle).toHaveBeenCalledTimes(1);
-    expect(idle).toHaveBeenCalledWith(queue);
+    expect(idle).toHaveBeenCalledTimes(idleBefore + 1);
+    expect(idle).toHaveBeenLastCalledWith(queue);
     expect(queue.armed).toBe(false);
     // Still usable: a new entry arms a new timer; emptied, that timer fires once for nothing.
     const third = new Entry('third', log);
     queue.add(third);
     expect(queue.armed).toBe(true);
     queue.remove(third);
-    expect(idle).toHaveBeenCalledTimes(1);
+    expect(idle).toHaveBeenCalledTimes(idleBefore + 1);
     await sleep(40);
-    expect(idle).toHaveBeenCalledTimes(2);
+    expect(idle).toHaveBeenCalledTimes(idleBefore + 2);
     expect(queue.armed).toBe(false);
     expect(log).toEqual(['second']);
   });
