@@ -325,9 +325,11 @@ describe('engine: mismatch and concurrency (D, E)', () => {
 
 describe('engine: leases', () => {
   it('E35 the heartbeat keeps a long handler its key', async () => {
-    const { engine, types } = setup({ leaseMs: 90 });
+    // Leases of hundreds of ms: turbo runs every package's tests at once on two cores, and a stall longer than a
+    // lease minus one heartbeat period would end it for real.
+    const { engine, types } = setup({ leaseMs: 450 });
     const d = expectKind(await engine.begin(request()), 'execute');
-    await sleep(300);
+    await sleep(1_000);
     expect(expectKind(await engine.begin(request()), 'reject').response.status).toBe(409);
     expect(await d.commit(created)).toBe('stored');
     expect(types()).not.toContain('lease-lost');
@@ -354,19 +356,19 @@ describe('engine: leases', () => {
   });
 
   it('a handler that never answers frees its key after maxExecutionMs plus one lease', async () => {
-    const { engine } = setup({ leaseMs: 60, maxExecutionMs: 100 });
+    const { engine } = setup({ leaseMs: 300, maxExecutionMs: 500 });
     expectKind(await engine.begin(request()), 'execute');
-    await sleep(90);
+    await sleep(450);
     expect((await engine.begin(request())).kind).toBe('reject');
-    await sleep(150);
+    await sleep(750);
     expect((await engine.begin(request())).kind).toBe('execute');
   });
 
   it('route leaseMs derives its own heartbeat', async () => {
     const { engine } = setup();
-    const d = expectKind(await engine.begin(request({ route: { leaseMs: 60 } })), 'execute');
-    await sleep(150);
-    expect((await engine.begin(request({ route: { leaseMs: 60 } }))).kind).toBe('reject');
+    const d = expectKind(await engine.begin(request({ route: { leaseMs: 300 } })), 'execute');
+    await sleep(750);
+    expect((await engine.begin(request({ route: { leaseMs: 300 } }))).kind).toBe('reject');
     await d.abandon();
   });
 });
