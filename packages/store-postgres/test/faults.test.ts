@@ -392,6 +392,30 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     console.info(`dropped while connecting: reserve failed after ${result.ms.toFixed(0)} ms`);
   });
 
+  it("packets dropped while connecting, one slot: pg's connectionTimeoutMillis gives the slot back; without it the next operation still waits (README: set it)", async () => {
+    const make = (options: { connectionTimeoutMillis?: number }) =>
+      new PostgresStore({
+        pool: db.pool({ connectionString: proxied(), max: 1, ...options }),
+        schema: db.schema,
+        timeoutMs,
+      });
+    const bounded = make({ connectionTimeoutMillis: timeoutMs });
+    const unbounded = make({});
+    proxy.pause('drop');
+    const first = await Promise.all([
+      timed(() => bounded.reserve('net:slot-bounded', 'fp', LONG, LONG)),
+      timed(() => unbounded.reserve('net:slot-unbounded', 'fp', LONG, LONG)),
+    ]);
+    proxy.resume();
+    for (const result of first) expectTimeout(result, timeoutMs, 'reserve while connecting, one slot');
+    // The bounded pool's connect attempt ends at its connectionTimeoutMillis, and the slot is free again; the
+    // other's startup message was lost, and its connection waits for an answer that will not come.
+    await sleep(timeoutMs);
+    expect((await bounded.reserve('net:slot-bounded-after', 'fp', LONG, LONG)).kind).toBe('reserved');
+    const starved = await timed(() => unbounded.reserve('net:slot-unbounded-after', 'fp', LONG, LONG));
+    expectTimeout(starved, timeoutMs, 'reserve after the network came back, slot still held');
+  });
+
   it('packets delayed past the budget: the caller gets StoreTimeoutError, never "reserved"; a late statement leaves at most an orphan lease', async () => {
     const key = 'net:delayed';
     const leaseMs = 1_000;
