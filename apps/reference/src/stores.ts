@@ -73,6 +73,8 @@ export async function openStore(name: Exclude<StoreName, 'none'>, shared?: strin
       const pool = new pg.Pool({
         connectionString,
         max: 20,
+        // A connect lost on the network would otherwise hold its slot until the server's authentication_timeout.
+        connectionTimeoutMillis: 5_000,
         application_name: `idempo-reference-${namespace}`,
       });
       // An idle pooled connection that the server terminates emits 'error' on the pool; without a listener it
