@@ -105,17 +105,12 @@ export class RedisStore implements IdempotencyStore {
    * with `token`: one EVALSHA. `false`: nothing was written.
    */
   async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
-    this.#open();
-    const redisKey = this.redisKey(key);
     const ttl = milliseconds('ttlMs', ttlMs);
     // A copy: a command queued while disconnected is written later, and must carry the bytes of this call.
-    const bytes = Buffer.from(response);
-    const reply = await withStoreTimeout(
-      'RedisStore: complete',
-      () => this.#scripts.complete(redisKey, token, bytes, ttl),
-      this.#timeoutMs,
+    return parseWrittenReply(
+      'complete',
+      await this.#script('complete', key, token, Buffer.from(response), ttl),
     );
-    return parseWrittenReply('complete', reply);
   }
 
   /** Deletes the record only while it is in flight with `token`: one EVALSHA. `false`: nothing was written. */
@@ -128,15 +123,8 @@ export class RedisStore implements IdempotencyStore {
    * EVALSHA. The retention is unchanged. `false`: nothing was written.
    */
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
-    this.#open();
-    const redisKey = this.redisKey(key);
     const lease = milliseconds('leaseMs', leaseMs);
-    const reply = await withStoreTimeout(
-      'RedisStore: extend',
-      () => this.#scripts.extend(redisKey, token, lease),
-      this.#timeoutMs,
-    );
-    return parseWrittenReply('extend', reply);
+    return parseWrittenReply('extend', await this.#script('extend', key, token, lease));
   }
 
   /**
@@ -182,7 +170,11 @@ export class RedisStore implements IdempotencyStore {
   }
 
   /** One EVALSHA of `operation`'s script on the record of `key`, bounded by `timeoutMs`; its raw reply. */
-  async #script(operation: 'release' | 'get' | 'delete', key: string, ...args: string[]): Promise<unknown> {
+  async #script(
+    operation: Exclude<keyof StoreScripts, 'reserve'>,
+    key: string,
+    ...args: (string | Buffer)[]
+  ): Promise<unknown> {
     this.#open();
     const redisKey = this.redisKey(key);
     return withStoreTimeout(
