@@ -8,6 +8,7 @@ import {
   InvalidKeyError,
   MissingKeyError,
   RequestInFlightError,
+  RequestTooLargeError,
   StoreUnavailableError,
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
@@ -25,6 +26,7 @@ import {
 } from './options.js';
 import { toProblemResponse } from './problem.js';
 import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
+import { declaredLength, requestTooLarge } from './request-body.js';
 import { decodeResponse, encodeRecord } from './response-encoding.js';
 import { storageKey } from './storage-key.js';
 import { withStoreTimeout } from './with-timeout.js';
@@ -210,7 +212,20 @@ class Engine<TContext> implements Idempotency<TContext> {
     // Digests are synchronous where node:crypto exists: awaited only when they are not (an await costs a tick).
     const pendingKey = storageKey({ scope: cfg.scope, principal, key: parsed.key });
     const keyHash = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-    const body = (typeof request.body === 'function' ? await request.body() : request.body) ?? null;
+    const limit = cfg.maxRequestBodyBytes;
+    const declared = declaredLength(request.header('content-length'));
+    if (declared !== undefined && declared > limit)
+      return this.#reject(cfg, request, startedAt, 'too-large', requestTooLarge(limit, declared));
+    let body: Uint8Array | null;
+    try {
+      body = (typeof request.body === 'function' ? await request.body(limit) : request.body) ?? null;
+    } catch (error) {
+      if (error instanceof RequestTooLargeError)
+        return this.#reject(cfg, request, startedAt, 'too-large', error);
+      throw error;
+    }
+    if (body !== null && body.length > limit)
+      return this.#reject(cfg, request, startedAt, 'too-large', requestTooLarge(limit));
     const pendingFingerprint = cfg.fingerprint
       ? cfg.fingerprint(request, body)
       : computeFingerprint({

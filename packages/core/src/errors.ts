@@ -16,6 +16,9 @@ export type IdempotencyErrorCode =
   | 'store_timeout'
   | 'store_capacity'
   | 'corrupt_record'
+  | 'request_too_large'
+  | 'invalid_principal'
+  | 'unreadable_body'
   | 'invalid_options';
 
 /** Base class of every error idempo raises. */
@@ -88,6 +91,44 @@ export class StoreCapacityError extends StoreUnavailableError {
 /** A stored record could not be decoded (unknown version or damaged bytes). 503. */
 export class CorruptRecordError extends StoreUnavailableError {
   override readonly code = 'corrupt_record';
+}
+
+/**
+ * A keyed request's body is longer than `maxRequestBodyBytes`. 413, answered before anything is reserved: the
+ * handler does not run and nothing is stored.
+ */
+export class RequestTooLargeError extends IdempotencyError {
+  readonly code = 'request_too_large';
+  readonly status = 413;
+  readonly title = 'Request body too large';
+  /** The limit that was exceeded, in bytes. */
+  readonly limitBytes: number;
+
+  constructor(message: string, limitBytes: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * The `principal` function returned something other than a string, `null` or `undefined` (a user object, a
+ * number). Keys would otherwise fall into one shared key space, so the request is refused. 500.
+ */
+export class InvalidPrincipalError extends IdempotencyError {
+  readonly code = 'invalid_principal';
+  readonly status = 500;
+  readonly title = 'Invalid idempotency principal';
+}
+
+/**
+ * The adapter cannot see the request body that the handler will consume (a parser that leaves the stream to
+ * the handler, an upload interceptor), so the request cannot be fingerprinted safely. 500; the message names
+ * the option that opts the route out.
+ */
+export class UnreadableBodyError extends IdempotencyError {
+  readonly code = 'unreadable_body';
+  readonly status = 500;
+  readonly title = 'Request body not readable by idempo';
 }
 
 /** Options given to idempo are invalid. Thrown once, at registration, never per request. */

@@ -14,6 +14,10 @@ export type IdempotencyEventType =
   | 'invalid-key'
   /** The route requires a key and none was sent (400). */
   | 'missing-key'
+  /** A keyed request's body was over `maxRequestBodyBytes` (413). */
+  | 'too-large'
+  /** The `principal` function returned something other than a string (500). */
+  | 'invalid-principal'
   /** The handler's response was stored. */
   | 'committed'
   /** The key was released: the handler threw, the response was not to be stored, or was too large. */

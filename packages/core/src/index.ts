@@ -24,11 +24,14 @@ export {
   type IdempotencyErrorCode,
   InvalidKeyError,
   InvalidOptionsError,
+  InvalidPrincipalError,
   MissingKeyError,
   RequestInFlightError,
+  RequestTooLargeError,
   StoreCapacityError,
   StoreTimeoutError,
   StoreUnavailableError,
+  UnreadableBodyError,
 } from './errors.js';
 export type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 export { canonicalQuery, computeFingerprint, type FingerprintInput, isJsonMediaType } from './fingerprint.js';
@@ -61,6 +64,7 @@ export type {
   ReadyResponse,
   RequestBody,
 } from './request.js';
+export { declaredLength, readBoundedBody, requestTooLarge } from './request-body.js';
 export {
   decodeResponse,
   encodeResponse,

@@ -33,6 +33,12 @@ export interface RouteOptions<TContext = unknown> {
   readonly ttlMs?: number | undefined;
   /** Responses with a longer body are sent in full but not stored; the key is released (C25). Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /**
+   * A keyed request with a longer body is answered 413 problem+json before anything is reserved; the adapter
+   * stops reading at the limit, so a huge upload costs at most this much memory. Default 1 MiB (Fastify's own
+   * `bodyLimit`).
+   */
+  readonly maxRequestBodyBytes?: number | undefined;
   /** Which handler statuses are stored (F38). Default: every status. */
   readonly persist?: ((status: number) => boolean) | undefined;
   /** Replaces the default fingerprint (D26-D31). Default: method, path, canonical query and body. */
@@ -91,6 +97,7 @@ export const DEFAULTS = {
   leaseMs: 30_000,
   ttlMs: 86_400_000,
   maxBodyBytes: 1024 * 1024,
+  maxRequestBodyBytes: 1024 * 1024,
   headerName: 'Idempotency-Key',
   strict: false,
   maxKeyLength: 255,
@@ -116,6 +123,7 @@ export interface ResolvedOptions<TContext = unknown> {
   readonly heartbeatMs: number;
   readonly maxExecutionMs: number;
   readonly maxBodyBytes: number;
+  readonly maxRequestBodyBytes: number;
   readonly persist: ((status: number) => boolean) | undefined;
   readonly fingerprint: FingerprintFunction<TContext> | undefined;
   readonly principal: IdempotencyOptions<TContext>['principal'];
@@ -233,6 +241,11 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
     heartbeatExplicit,
     maxExecutionMs,
     maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes, 0),
+    maxRequestBodyBytes: integer(
+      'maxRequestBodyBytes',
+      options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes,
+      0,
+    ),
     persist: optionalFunction('persist', options.persist),
     fingerprint: optionalFunction('fingerprint', options.fingerprint),
     principal: optionalFunction('principal', options.principal),
@@ -285,6 +298,10 @@ export function resolveRoute<TContext>(
       route.maxBodyBytes === undefined
         ? base.maxBodyBytes
         : integer('route maxBodyBytes', route.maxBodyBytes, 0),
+    maxRequestBodyBytes:
+      route.maxRequestBodyBytes === undefined
+        ? base.maxRequestBodyBytes
+        : integer('route maxRequestBodyBytes', route.maxRequestBodyBytes, 0),
     persist: route.persist === undefined ? base.persist : optionalFunction('route persist', route.persist),
     fingerprint:
       route.fingerprint === undefined

@@ -5,12 +5,17 @@
 import type { HeaderEntry, HeaderInput } from './headers.js';
 import type { RouteOptions } from './options.js';
 
-/** The raw request body bytes, or a function that reads them (called only when a fingerprint is needed). */
+/**
+ * The raw request body bytes, or a function that reads them (called only when a fingerprint is needed). The
+ * function receives the route's `maxRequestBodyBytes` and should stop reading past it, throwing
+ * `RequestTooLargeError` (see `readBoundedBody`); bytes longer than the limit are refused with 413
+ * either way.
+ */
 export type RequestBody =
   | Uint8Array
   | null
   | undefined
-  | (() => Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>);
+  | ((maxBytes: number) => Uint8Array | null | undefined | Promise<Uint8Array | null | undefined>);
 
 /**
  * What `principal` and `fingerprint` functions see of a request. `TContext` is the framework's own request
