@@ -25,8 +25,9 @@ import { isStreamingResult } from './streaming-result.js';
  * (400, 409, 422, 503 problem+json) or a replay is answered without running the handler. Otherwise the handler
  * runs, and what the platform writes (status, headers, body bytes, after every interceptor and exception filter)
  * is stored before it is sent. An `HttpException` thrown by the handler is an answer and is stored like a
- * returned one; any other error, a pipe's rejection (Nest 12), a streamed body (`StreamableFile`, a stream, an
- * async iterable) and a connection closed before the answer release the key.
+ * returned one; any other error, a pipe's rejection (Nest 12) and a streamed body (`StreamableFile`, a stream,
+ * an async iterable) release the key. A client that disconnects while the handler runs does not: the handler's
+ * answer is stored when it ends, and the client's retry gets 409 until then, the replay after.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {

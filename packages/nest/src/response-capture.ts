@@ -29,7 +29,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /**
  * Holds back what the platform writes to `raw` until `end()`, then commits status, headers and body and sends
  * them. A body written in pieces over several turns of the event loop is a stream: the key is released and the
- * pieces go out as they come. A connection closed before anything was sent releases the key too.
+ * pieces go out as they come. A client that disconnects changes nothing: the handler is still running, so the
+ * key stays held (a retry gets 409), and what the platform writes once it ends is committed though nobody reads
+ * it (the retry after that gets the replay).
  */
 export function captureResponse(raw: RawResponse, decision: ExecuteDecision): ResponseCapture {
   let state: 'capturing' | 'settling' | 'passing' = 'capturing';
@@ -92,10 +94,6 @@ export function captureResponse(raw: RawResponse, decision: ExecuteDecision): Re
       if (state === 'capturing') commit();
       return raw;
     },
-  });
-
-  raw.once('close', () => {
-    if (state === 'capturing') void release('closed');
   });
 
   return { release };

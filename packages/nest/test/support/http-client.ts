@@ -4,8 +4,14 @@ import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** Sends `req` to `port` and resolves with the whole response. */
-export function sendHttp(port: number, req: AdapterRequest): Promise<AdapterResponse> {
+/**
+ * Sends `req` to `port` and resolves with the whole response. When `req.signal` aborts, the socket is destroyed
+ * (the client disconnects) and the promise rejects.
+ */
+export function sendHttp(
+  port: number,
+  req: AdapterRequest & { readonly signal?: AbortSignal | undefined },
+): Promise<AdapterResponse> {
   return new Promise((resolve, reject) => {
     const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     const headers: Record<string, string | string[]> = {};
@@ -14,7 +20,15 @@ export function sendHttp(port: number, req: AdapterRequest): Promise<AdapterResp
     }
     if (body !== undefined) headers['content-length'] = String(body.length);
     const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent },
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.path,
+        headers,
+        agent,
+        ...(req.signal ? { signal: req.signal } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
