@@ -12,10 +12,14 @@ export interface SendOptions {
   readonly keyHeader?: string | undefined;
   /** A JSON body (sent with `Content-Type: application/json`). */
   readonly json?: unknown;
-  /** Raw body bytes (sent with `Content-Type: application/octet-stream`). */
+  /** Raw body bytes (sent with `Content-Type: application/octet-stream` unless `contentType` says otherwise). */
   readonly bytes?: Uint8Array | undefined;
+  /** The `Content-Type` of `bytes` (a multipart body's, with its boundary). Default `application/octet-stream`. */
+  readonly contentType?: string | undefined;
   /** Sent as `Authorization: Bearer <principal>`. */
   readonly principal?: string | undefined;
+  /** Aborts the request: the client disconnects (`AdapterRequest.signal`). Default: none. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A client of one app under test. */
@@ -39,7 +43,8 @@ function headersOf(options: SendOptions): Record<string, string | readonly strin
   const headers: Record<string, string | readonly string[]> = {};
   if (options.key !== undefined) headers[options.keyHeader ?? 'Idempotency-Key'] = options.key;
   if (options.json !== undefined) headers['content-type'] = 'application/json';
-  else if (options.bytes !== undefined) headers['content-type'] = 'application/octet-stream';
+  else if (options.bytes !== undefined)
+    headers['content-type'] = options.contentType ?? 'application/octet-stream';
   if (options.principal !== undefined) headers['authorization'] = `Bearer ${options.principal}`;
   return headers;
 }
@@ -59,6 +64,7 @@ export function createSuiteClient(app: AdapterApp): SuiteClient {
         path,
         headers: headersOf(options),
         body: options.json !== undefined ? JSON.stringify(options.json) : options.bytes,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
     executions,
     reset: async () => {

@@ -33,3 +33,9 @@ export function expectReplayOf(replay: AdapterResponse, original: AdapterRespons
 export function expectNotReplayed(response: AdapterResponse): void {
   expect(header(response, REPLAY_HEADER), 'this response must not be a replay').toBeUndefined();
 }
+
+/** Asserts a problem+json rejection with `status` ({@link expectProblem}) whose `code` member is `code`. */
+export function expectProblemCode(response: AdapterResponse, status: number, code: string): void {
+  expectProblem(response, status);
+  expect((bodyJsonOf(response) as Record<string, unknown>)['code'], `the problem's code`).toBe(code);
+}

@@ -20,6 +20,14 @@ export interface AdapterRequest {
   readonly headers?: Readonly<Record<string, string | readonly string[]>> | undefined;
   /** The body bytes or text, sent as they are. */
   readonly body?: Uint8Array | string | undefined;
+  /**
+   * When it aborts, the client disconnects: a real HTTP client destroys its socket (`http.request({ signal })`
+   * does), an in-process helper simulates the same (light-my-request's `signal` for `fastify.inject`, the
+   * Request's `signal` for Hono's `app.request`). The app keeps running what it started; the suite then retries
+   * with another request. The returned promise may resolve or reject once it aborts: the suite ignores it.
+   * Every app used with `adapterSuite` must honour it (the client-disconnect cases, issue 15.1). Default: none.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The response the app under test gave, as its client saw it. */

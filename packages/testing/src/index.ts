@@ -15,6 +15,7 @@ export type {
   MakeAdapterApp,
 } from './adapter-types.js';
 export { createFailingStore } from './failing-store.js';
+export { type MultipartBody, type MultipartPart, multipartBody, sha256Hex } from './multipart.js';
 export * from './reference.js';
 export { storeSuite } from './store-suite.js';
 export type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';

@@ -1,5 +1,6 @@
 /** The handlers of the reference app (REFERENCE-APP.md "Routes"), free of any framework. */
 
+import { sha256Hex } from './multipart.js';
 import { randomHex } from './random.js';
 import { bodyBytes, bodyJson, integerParam, toSearchParams } from './reference-input.js';
 import type {
@@ -137,6 +138,64 @@ export function streamHandler(count: ExecutionCounter): ReferenceHandler {
       },
     });
     return { status: 200, headers: { 'content-type': BINARY_TYPE }, body };
+  };
+}
+
+/** One file part of a `POST /forms` body, as the handler saw it. */
+export interface ReferenceFormFile {
+  /** The part's field name. */
+  readonly field: string;
+  /** The part's filename. */
+  readonly filename: string;
+  /** The part's media type (`''` when the part declared none). */
+  readonly type: string;
+  /** The file's length in bytes. */
+  readonly size: number;
+  /** The SHA-256 of the file's bytes, lower-case hexadecimal. */
+  readonly sha256: string;
+}
+
+/**
+ * `POST /forms` (added to REFERENCE-APP.md's routes as the contract allows; issue 15 items 5, 6 and 9): an upload
+ * handler. It counts the execution, parses `input.body` (the raw request bytes, as the framework's upload handler
+ * read them from the request stream) as the `input.contentType` says (`multipart/form-data` with its boundary,
+ * or `application/x-www-form-urlencoded`), with
+ * `new Response(bytes, { headers: { 'content-type': contentType } }).formData()`, and answers 200 JSON
+ * `{"fields":{name:value},"files":[{"field","filename","type","size","sha256"}]}` in the body's order (a repeated
+ * field name keeps its last value; `sha256` is lower-case hex). So a client sees exactly which bytes the handler
+ * received: a truncated or empty body shows in `size` and `sha256`. A body that does not parse gets a business
+ * 400 JSON `{"error"}`.
+ */
+export function formsHandler(count: ExecutionCounter): ReferenceHandler {
+  return async (input) => {
+    count('POST /forms');
+    // A copy over a plain ArrayBuffer, which is what a Response body takes.
+    const bytes = new Uint8Array(bodyBytes(input.body));
+    const headers: Record<string, string> =
+      input.contentType === undefined ? {} : { 'content-type': input.contentType };
+    let form: FormData;
+    try {
+      form = await new Response(bytes, { headers }).formData();
+    } catch (error) {
+      return json(400, { error: `the body is not a form: ${(error as Error).message}` });
+    }
+    const fields: Record<string, string> = {};
+    const files: ReferenceFormFile[] = [];
+    for (const [field, value] of form) {
+      if (typeof value === 'string') {
+        fields[field] = value;
+        continue;
+      }
+      const content = new Uint8Array(await value.arrayBuffer());
+      files.push({
+        field,
+        filename: value.name,
+        type: value.type,
+        size: content.length,
+        sha256: await sha256Hex(content),
+      });
+    }
+    return json(200, { fields, files });
   };
 }
 

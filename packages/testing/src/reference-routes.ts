@@ -4,6 +4,7 @@
  */
 import {
   flakyHandler,
+  formsHandler,
   getOrderHandler,
   orderHandler,
   putOrderHandler,
@@ -24,7 +25,7 @@ import type {
 
 /**
  * The idempotency options of each reference route, shared by every service so that core resolves each once:
- * `POST /orders` and `POST /uploads` use the application's options (key optional), `POST /payments` requires a
+ * `POST /orders`, `POST /uploads` and `POST /forms` use the application's options (key optional), `POST /payments` requires a
  * key, `PUT /orders/:id` opts PUT in, `POST /raw` and `POST /stats/reset` opt out, GET routes need nothing.
  */
 export const REFERENCE_ROUTE_OPTIONS: Readonly<
@@ -37,6 +38,7 @@ export const REFERENCE_ROUTE_OPTIONS: Readonly<
   'POST /stream': undefined,
   'POST /flaky': undefined,
   'POST /raw': false,
+  'POST /forms': undefined,
   'GET /orders/:id': undefined,
   'GET /stats': undefined,
   'POST /stats/reset': false,
@@ -50,6 +52,7 @@ const COUNTED: readonly CountedRouteId[] = [
   'POST /stream',
   'POST /flaky',
   'POST /raw',
+  'POST /forms',
   'GET /orders/:id',
 ];
 
@@ -110,6 +113,7 @@ export function createReferenceService(): ReferenceService {
     route('POST /stream', streamHandler(count)),
     route('POST /flaky', flakyHandler(count)),
     route('POST /raw', rawHandler(count)),
+    route('POST /forms', formsHandler(count)),
     route(
       'GET /stats',
       statsHandler(() => ({ ...executions })),

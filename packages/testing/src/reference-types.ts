@@ -9,6 +9,7 @@ export type ReferenceRouteId =
   | 'POST /stream'
   | 'POST /flaky'
   | 'POST /raw'
+  | 'POST /forms'
   | 'GET /orders/:id'
   | 'GET /stats'
   | 'POST /stats/reset';
@@ -39,6 +40,11 @@ export interface ReferenceInput {
    * made of it. Absent or `null` for none.
    */
   readonly body?: unknown;
+  /**
+   * The request's `Content-Type` field value (with its parameters: a multipart body's boundary). `POST /forms`
+   * parses its body by it. Absent for none.
+   */
+  readonly contentType?: string | undefined;
   /** Who is calling, from `Authorization: Bearer <name>` ({@link principalFromAuthorization}); absent for anonymous. */
   readonly principal?: string | null | undefined;
 }

@@ -51,6 +51,34 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/**
+ * A client disconnect, as well as an in-process app can show one: when `signal` aborts, the client's promise
+ * rejects at once (it hears nothing more) while the request goes on being handled, committed included, as a
+ * server goes on with a request whose socket has closed. A signal aborted before sending sends nothing.
+ */
+function disconnectable(
+  signal: AbortSignal | undefined,
+  send: () => Promise<AdapterResponse>,
+): Promise<AdapterResponse> {
+  if (signal === undefined) return send();
+  const aborted = () => signal.reason ?? new DOMException('the client disconnected', 'AbortError');
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    send().then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** An {@link AdapterApp} over core's engine and the reference service. */
 export function createEngineApp(options: AdapterAppOptions): AdapterApp {
   const service = createReferenceService();
@@ -58,7 +86,7 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
     ...options,
     principal: (request) => principalFromAuthorization(request.context['authorization']),
   });
-  const request = async (req: AdapterRequest): Promise<AdapterResponse> => {
+  const handle = async (req: AdapterRequest): Promise<AdapterResponse> => {
     const mark = req.path.indexOf('?');
     const path = mark < 0 ? req.path : req.path.slice(0, mark);
     const query = mark < 0 ? '' : req.path.slice(mark + 1);
@@ -66,11 +94,13 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
     if (!found) return fromHandler({ status: 404, headers: {}, body: 'not found' });
     const headers = lowerCased(req.headers);
     const body = typeof req.body === 'string' ? encoder.encode(req.body) : req.body;
+    const contentType = headers['content-type'];
     const run = () =>
       found.route.handle({
         params: found.params,
         query,
         body,
+        contentType: typeof contentType === 'string' ? contentType : contentType?.[0],
         principal: principalFromAuthorization(headers['authorization']),
       });
     const idempotencyRequest: IdempotencyRequest<Headers> = {
@@ -100,5 +130,5 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
     if (decision.kind === 'execute') await decision.commit(buffered);
     return fromHandler(buffered);
   };
-  return { request, close: async () => {} };
+  return { request: (req) => disconnectable(req.signal, () => handle(req)), close: async () => {} };
 }

@@ -28,6 +28,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'POST /uploads',
         'POST /stream',
         'POST /flaky',
+        'POST /forms',
         'PUT /orders/:id',
       ].sort(),
     );
@@ -35,6 +36,9 @@ describe('the reference service (REFERENCE-APP.md)', () => {
     expect(service.route('POST /payments').idempotency).toEqual({ required: true });
     expect(service.route('PUT /orders/:id').idempotency).toEqual({ methods: ['PUT'] });
     expect(service.route('POST /raw').idempotency).toBe(false);
+    expect(service.route('POST /forms')).toMatchObject({ method: 'POST', pattern: '/forms' });
+    expect(service.route('POST /forms').idempotency).toBeUndefined();
+    expect(REFERENCE_ROUTE_OPTIONS['POST /forms']).toBeUndefined();
     expect(service.route('POST /stats/reset').idempotency).toBe(false);
     expect(service.route('GET /orders/:id')).toMatchObject({ method: 'GET', pattern: '/orders/:id' });
     // The same option objects for every service, so that core resolves each route once.
@@ -146,6 +150,7 @@ describe('the reference service (REFERENCE-APP.md)', () => {
         'POST /stream': 0,
         'POST /flaky': 0,
         'POST /raw': 1,
+        'POST /forms': 0,
         'GET /orders/:id': 0,
       },
     });
@@ -179,6 +184,82 @@ describe('principalFromAuthorization', () => {
     expect(principalFromAuthorization(undefined)).toBeUndefined();
     expect(principalFromAuthorization(null)).toBeUndefined();
     expect(principalFromAuthorization([])).toBeUndefined();
+  });
+
+  it('[15.8] returns an object for Bearer object:<name>, a deliberate user bug (typed as a string)', () => {
+    const principal: unknown = principalFromAuthorization('Bearer object:alice');
+    expect(principal).toEqual({ name: 'alice' });
+    expect(typeof principal).toBe('object');
+    expect(principalFromAuthorization(['bearer object:bob'])).toEqual({ name: 'bob' });
+    expect(principalFromAuthorization('Bearer objects:alice')).toBe('objects:alice');
+  });
+});
+
+const encoder = new TextEncoder();
+
+/** A multipart/form-data body with the given boundary: one text field and one file of `file` bytes. */
+function multipart(boundary: string, note: string, file: Uint8Array): Uint8Array {
+  const head = encoder.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${note}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="data.bin"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n',
+  );
+  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const out = new Uint8Array(head.length + file.length + tail.length);
+  out.set(head);
+  out.set(file, head.length);
+  out.set(tail, head.length + file.length);
+  return out;
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+describe('POST /forms', () => {
+  it("[15.9] parses a multipart body by its Content-Type and answers its fields and each file's size and SHA-256", async () => {
+    const service = createReferenceService();
+    const forms = service.route('POST /forms');
+    const file = Uint8Array.from({ length: 1024 }, (_, i) => i & 0xff);
+    const response = await forms.handle({
+      body: Buffer.from(multipart('b0undary', 'hello', file)),
+      contentType: 'multipart/form-data; boundary=b0undary',
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(json(response)).toEqual({
+      fields: { note: 'hello' },
+      files: [
+        {
+          field: 'upload',
+          filename: 'data.bin',
+          type: 'application/octet-stream',
+          size: 1024,
+          sha256: await sha256(file),
+        },
+      ],
+    });
+    expect(service.executions['POST /forms']).toBe(1);
+  });
+
+  it('[15.9] answers urlencoded fields, and a business 400 for a body that is not a form', async () => {
+    const service = createReferenceService();
+    const forms = service.route('POST /forms');
+    const urlencoded = await forms.handle({
+      body: 'a=1&b=two',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(json(urlencoded)).toEqual({ fields: { a: '1', b: 'two' }, files: [] });
+    const truncated = await forms.handle({
+      body: multipart('xx', 'hi', new Uint8Array(10)).subarray(0, 30),
+      contentType: 'multipart/form-data; boundary=xx',
+    });
+    expect(truncated.status).toBe(400);
+    expect(json(truncated)).toMatchObject({ error: expect.stringMatching(/not a form/) });
+    expect((await forms.handle({ body: 'a=1' })).status).toBe(400);
+    expect((await forms.handle({})).status).toBe(400);
+    expect(service.executions['POST /forms']).toBe(4);
   });
 });
 
