@@ -23,7 +23,8 @@ export interface MultipartBody {
 
 /**
  * Builds a `multipart/form-data` body (RFC 7578) from `parts` with `boundary` (1 to 70 characters of the
- * RFC 2046 set; the caller makes sure no part contains `--<boundary>`).
+ * RFC 2046 set, spaces excluded; the caller makes sure no part contains `--<boundary>`). Throws a `RangeError`
+ * for another boundary.
  */
 export function multipartBody(boundary: string, parts: readonly MultipartPart[]): MultipartBody {
   if (!/^[0-9A-Za-z'()+_,\-./:=?]{1,70}$/.test(boundary)) {

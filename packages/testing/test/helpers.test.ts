@@ -6,6 +6,7 @@ import { createAdapterSuiteContext } from '../src/adapter-suite-context.js';
 import { assertSameBytes, describeByteDifference, isByteArray } from '../src/bytes.js';
 import { withSlowComplete } from '../src/delayed-store.js';
 import { createFailingStore } from '../src/index.js';
+import { multipartBody, sha256Hex } from '../src/multipart.js';
 import { randomBytes, randomHex, uniquePrefix } from '../src/random.js';
 import { bodyBytes, bodyJson, integerParam, toSearchParams } from '../src/reference-input.js';
 import { createStoreSuiteContext } from '../src/store-suite-context.js';
@@ -109,5 +110,35 @@ describe('suite option validation', () => {
   it('adapterSuite refuses a bad parallel', () => {
     const make = () => ({ request: () => Promise.reject(new Error('unused')), close: async () => {} });
     expect(() => createAdapterSuiteContext(make, { parallel: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('multipart helpers', () => {
+  it('[15.9] build a multipart body with the given boundary that a form parser reads back', async () => {
+    const file = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const body = multipartBody('b-1', [
+      { name: 'note', value: 'hi' },
+      { name: 'f', filename: 'a.bin', bytes: file },
+      { name: 'g', filename: 'b.txt', type: 'text/plain', bytes: new TextEncoder().encode('x') },
+    ]);
+    expect(body.contentType).toBe('multipart/form-data; boundary=b-1');
+    expect(new TextDecoder().decode(body.bytes.subarray(0, 5))).toBe('--b-1');
+    const form = await new Response(new Uint8Array(body.bytes), {
+      headers: { 'content-type': body.contentType },
+    }).formData();
+    expect(form.get('note')).toBe('hi');
+    const f = form.get('f') as File;
+    expect([f.name, f.type, f.size]).toEqual(['a.bin', 'application/octet-stream', 300]);
+    expect(new Uint8Array(await f.arrayBuffer())).toEqual(file);
+    expect((form.get('g') as File).type).toBe('text/plain');
+    expect(() => multipartBody('', [])).toThrow(RangeError);
+    expect(() => multipartBody('a b', [])).toThrow(RangeError);
+    expect(() => multipartBody('x'.repeat(71), [])).toThrow(RangeError);
+  });
+
+  it('sha256Hex is the lower-case hex SHA-256', async () => {
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 });
