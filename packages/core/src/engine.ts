@@ -5,7 +5,9 @@
 import {
   FingerprintMismatchError,
   type IdempotencyError,
+  InvalidFingerprintError,
   InvalidKeyError,
+  InvalidPrincipalError,
   MissingKeyError,
   RequestInFlightError,
   RequestTooLargeError,
@@ -87,8 +89,14 @@ export interface Idempotency<TContext = unknown> {
   /** The options after validation, defaults filled in. */
   readonly options: ResolvedOptions<TContext>;
   /**
-   * Decides what to do with one request. Never throws for store failures (they become 503 or a bypass); errors
-   * thrown by the `principal` or `fingerprint` functions, or by reading the body, propagate.
+   * Decides what to do with one request. Never throws for store failures (they become 503 or a bypass).
+   *
+   * An error thrown by the `principal` or `fingerprint` function or by the request's body function (other than
+   * `RequestTooLargeError`, answered 413), synchronously or as a rejected promise, rejects `begin` with that same
+   * error, unwrapped, before anything is reserved: an adapter passes it to the framework's error handling as if
+   * the route had thrown it (so an authentication error raised in `principal` answers as the framework answers
+   * it). A `principal` returning anything but a string, `null` or `undefined`, or a `fingerprint` returning
+   * anything but a string, is answered 500 problem+json instead (`invalid_principal`, `invalid_fingerprint`).
    */
   begin(request: IdempotencyRequest<TContext>): Promise<Decision>;
   /**
@@ -208,7 +216,19 @@ class Engine<TContext> implements Idempotency<TContext> {
       );
     }
 
-    const principal = cfg.principal ? ((await cfg.principal(request)) ?? '') : '';
+    let principal = '';
+    if (cfg.principal) {
+      // Anything but a string would be turned into one and merge callers into one key space (Bob gets Alice's
+      // stored answer): refused, before anything is read or reserved.
+      const returned: unknown = await cfg.principal(request);
+      if (typeof returned === 'string') principal = returned;
+      else if (returned !== null && returned !== undefined) {
+        const error = new InvalidPrincipalError(
+          `principal must return a string, null or undefined; got ${kindOf(returned)}`,
+        );
+        return this.#reject(cfg, request, startedAt, 'invalid-principal', error, { error });
+      }
+    }
     // Digests are synchronous where node:crypto exists: awaited only when they are not (an await costs a tick).
     const pendingKey = storageKey({ scope: cfg.scope, principal, key: parsed.key });
     const keyHash = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
@@ -235,8 +255,15 @@ class Engine<TContext> implements Idempotency<TContext> {
           contentType: firstValue(request.header('content-type')),
           body,
         });
-    const fingerprint =
+    const fingerprint: unknown =
       typeof pendingFingerprint === 'string' ? pendingFingerprint : await pendingFingerprint;
+    if (typeof fingerprint !== 'string') {
+      // A forgotten `return` would store every payload under one fingerprint: a different request would replay.
+      const error = new InvalidFingerprintError(
+        `fingerprint must return a string; got ${kindOf(fingerprint)}`,
+      );
+      return this.#reject(cfg, request, startedAt, 'invalid-fingerprint', error, { keyHash, error });
+    }
 
     const storeStart = this.time();
     let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
@@ -337,6 +364,12 @@ class Engine<TContext> implements Idempotency<TContext> {
       response: toProblemResponse(answer, cfg.problemTypeBase, cfg.retryAfterSeconds),
     };
   }
+}
+
+/** What a value is, for messages: `typeof`, except that arrays and `null` are named as such. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
 }
 
 function firstValue(value: string | readonly string[] | null | undefined): string | undefined {

@@ -18,6 +18,7 @@ export type IdempotencyErrorCode =
   | 'corrupt_record'
   | 'request_too_large'
   | 'invalid_principal'
+  | 'invalid_fingerprint'
   | 'unreadable_body'
   | 'invalid_options';
 
@@ -118,6 +119,17 @@ export class InvalidPrincipalError extends IdempotencyError {
   readonly code = 'invalid_principal';
   readonly status = 500;
   readonly title = 'Invalid idempotency principal';
+}
+
+/**
+ * A custom `fingerprint` function returned something other than a string (a forgotten `return`, bytes). Every
+ * payload would otherwise share one fingerprint and a different request would replay, so the request is
+ * refused. 500.
+ */
+export class InvalidFingerprintError extends IdempotencyError {
+  readonly code = 'invalid_fingerprint';
+  readonly status = 500;
+  readonly title = 'Invalid idempotency fingerprint';
 }
 
 /**

@@ -16,8 +16,10 @@ export type IdempotencyEventType =
   | 'missing-key'
   /** A keyed request's body was over `maxRequestBodyBytes` (413). */
   | 'too-large'
-  /** The `principal` function returned something other than a string (500). */
+  /** The `principal` function returned something other than a string, `null` or `undefined` (500). */
   | 'invalid-principal'
+  /** A custom `fingerprint` function returned something other than a string (500). */
+  | 'invalid-fingerprint'
   /** The handler's response was stored. */
   | 'committed'
   /** The key was released: the handler threw, the response was not to be stored, or was too large. */

@@ -22,6 +22,7 @@ export {
   FingerprintMismatchError,
   IdempotencyError,
   type IdempotencyErrorCode,
+  InvalidFingerprintError,
   InvalidKeyError,
   InvalidOptionsError,
   InvalidPrincipalError,

@@ -41,7 +41,11 @@ export interface RouteOptions<TContext = unknown> {
   readonly maxRequestBodyBytes?: number | undefined;
   /** Which handler statuses are stored (F38). Default: every status. */
   readonly persist?: ((status: number) => boolean) | undefined;
-  /** Replaces the default fingerprint (D26-D31). Default: method, path, canonical query and body. */
+  /**
+   * Replaces the default fingerprint (D26-D31). It must return a string (or a promise of one): anything else is
+   * answered 500 problem+json `invalid_fingerprint`, nothing reserved; an error it throws rejects `begin` with
+   * that same error, as for `principal`. Default: method, path, canonical query and body.
+   */
   readonly fingerprint?: FingerprintFunction<TContext> | undefined;
 }
 
@@ -50,8 +54,17 @@ export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TCo
   /** Where records live. Required. */
   readonly store: IdempotencyStore;
   /**
-   * Scopes keys per tenant or user (G41). Without it keys are global within the scope: two users sending the
-   * same key share one record. Default: none (global).
+   * Scopes keys per tenant or user (G41): return the caller's id as a string (e.g. `req.user.id`, never the
+   * user object). Without it keys are global within the scope: two users sending the same key share one record.
+   * Default: none (global).
+   *
+   * - a string scopes the key to it; `null`, `undefined` and `''` mean anonymous (the global key space);
+   * - anything else (an object, a number, a boolean) is a bug that would merge callers into one key space: the
+   *   request is answered 500 problem+json `invalid_principal` (`InvalidPrincipalError`, event
+   *   `'invalid-principal'`), the handler does not run and nothing is reserved;
+   * - an error it throws (or a promise it rejects with), e.g. an authentication failure, rejects
+   *   `begin` with that same error before anything is read or reserved; every adapter hands it
+   *   to the framework's error handling unchanged, as if the route had thrown it.
    */
   readonly principal?:
     | ((
