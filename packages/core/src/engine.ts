@@ -12,6 +12,7 @@ import {
   RequestInFlightError,
   RequestTooLargeError,
   StoreUnavailableError,
+  UnreadableBodyError,
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
@@ -92,7 +93,7 @@ export interface Idempotency<TContext = unknown> {
    * Decides what to do with one request. Never throws for store failures (they become 503 or a bypass).
    *
    * An error thrown by the `principal` or `fingerprint` function or by the request's body function (other than
-   * `RequestTooLargeError`, answered 413), synchronously or as a rejected promise, rejects `begin` with that same
+   * `RequestTooLargeError`, answered 413, and `UnreadableBodyError`, answered 500 problem+json), synchronously or as a rejected promise, rejects `begin` with that same
    * error, unwrapped, before anything is reserved: an adapter passes it to the framework's error handling as if
    * the route had thrown it (so an authentication error raised in `principal` answers as the framework answers
    * it). A `principal` returning anything but a string, `null` or `undefined`, or a `fingerprint` returning
@@ -242,6 +243,8 @@ class Engine<TContext> implements Idempotency<TContext> {
     } catch (error) {
       if (error instanceof RequestTooLargeError)
         return this.#reject(cfg, request, startedAt, 'too-large', error);
+      if (error instanceof UnreadableBodyError)
+        return this.#reject(cfg, request, startedAt, 'unreadable-body', error);
       throw error;
     }
     if (body !== null && body.length > limit)

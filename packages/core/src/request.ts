@@ -9,7 +9,8 @@ import type { RouteOptions } from './options.js';
  * The raw request body bytes, or a function that reads them (called only when a fingerprint is needed). The
  * function receives the route's `maxRequestBodyBytes` and should stop reading past it, throwing
  * `RequestTooLargeError` (see `readBoundedBody`); bytes longer than the limit are refused with 413
- * either way.
+ * either way. It throws `UnreadableBodyError` when the adapter cannot see the bytes the handler will consume:
+ * the request is answered 500 problem+json (`unreadable_body`), nothing reserved.
  */
 export type RequestBody =
   | Uint8Array
