@@ -96,8 +96,9 @@ export interface Idempotency<TContext = unknown> {
    * `RequestTooLargeError`, answered 413, and `UnreadableBodyError`, answered 500 problem+json), synchronously
    * or as a rejected promise, rejects `begin` with that same error, unwrapped, before anything is reserved: an
    * adapter passes it to the framework's error handling as if the route had thrown it (so an authentication
-   * error raised in `principal` answers as the framework answers it). A `principal` returning anything but a string, `null` or `undefined`, or a `fingerprint` returning
-   * anything but a string, is answered 500 problem+json instead (`invalid_principal`, `invalid_fingerprint`).
+   * error raised in `principal` answers as the framework answers it). A `principal` returning anything but a
+   * string, `null` or `undefined`, or a `fingerprint` returning anything but a string, is answered 500
+   * problem+json instead (`invalid_principal`, `invalid_fingerprint`).
    */
   begin(request: IdempotencyRequest<TContext>): Promise<Decision>;
   /**
