@@ -68,8 +68,10 @@ export type DeleteResult = 'deleted' | 'in-flight' | 'not-found';
  * - an in-flight record whose lease has expired, and any record past its retention, is taken over atomically by
  *   the next `reserve` with a NEW token; expiry is decided when the record is read, never left to a reaper alone;
  * - `complete`, `release` and `extend` write only while the record carries the caller's token (fencing), and
- *   then return `true`; otherwise they write nothing and return `false`. A holder whose lease has expired but
- *   whom nobody has taken over still holds the record;
+ *   then return `true`; otherwise they write nothing and return `false`. They are fenced by token, not by time:
+ *   a holder whose lease has expired but whom nobody has taken over still holds the record (while it lives);
+ * - an in-flight record lives at least as long as its lease: `reserve` keeps it `max(leaseMs, ttlMs)`, and
+ *   `extend` moves its end to at least the new lease's end, never earlier;
  * - the response bytes come back exactly as written.
  *
  * Errors (connection lost, timeouts) are thrown; core maps them to its store-error policy. The conformance suite
@@ -77,15 +79,21 @@ export type DeleteResult = 'deleted' | 'in-flight' | 'not-found';
  */
 export interface IdempotencyStore {
   /**
-   * Atomically reserves `key` for `fingerprint` with a lease of `leaseMs`; the record is kept at most `ttlMs`.
-   * Returns the existing record, unchanged, when a live one exists.
+   * Atomically reserves `key` for `fingerprint` with a lease of `leaseMs`. The in-flight record is kept for
+   * `ttlMs`, and never less than its lease (`max(leaseMs, ttlMs)`): a record must outlive the lease that holds
+   * it. Returns the existing record, unchanged, when a live one exists.
    */
   reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult>;
   /** Stores the response and marks the record completed for `ttlMs` from now. `false`: stale token, nothing written. */
   complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean>;
   /** Deletes the in-flight record so that a retry may run. `false`: stale token, nothing written. */
   release(key: string, token: string): Promise<boolean>;
-  /** Extends the lease to `leaseMs` from now (the heartbeat). `false`: stale token, nothing written. */
+  /**
+   * Extends the lease to `leaseMs` from now (the heartbeat), and whatever keeps the record alive (its retention,
+   * a key's expiry, a TTL index's field) to at least the same instant, never shortening it: an in-flight record
+   * lives as long as its lease is held, whatever `ttlMs` it was reserved with. `false`: stale token, nothing
+   * written.
+   */
   extend(key: string, token: string, leaseMs: number): Promise<boolean>;
   /**
    * Operations: the record of `key` as it is now, or `undefined` when there is none or its retention has ended.

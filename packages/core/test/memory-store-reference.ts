@@ -1,8 +1,12 @@
 /**
- * MemoryStore as it was before its orders became linked lists, kept as the oracle of a differential test: the
- * rewrite must answer, evict and account exactly as it did.
+ * MemoryStore's policy written plainly, every search a walk over all records, as the oracle of a differential
+ * test: the store, which finds what it may drop in O(1) per record, must answer, drop and account exactly as this.
+ * (It was first the store before its orders became linked lists; issue 15 changed the policy both follow: a live
+ * record is never dropped to make room, an in-flight record lives at least its lease, bytes are counted as
+ * measured.)
  */
 import { InvalidOptionsError, StoreCapacityError } from '../src/errors.js';
+import { MEMORY_RECORD_OVERHEAD, MEMORY_RESPONSE_OVERHEAD } from '../src/memory-store.js';
 import type { IdempotencyStore, ReserveResult } from '../src/store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -18,15 +22,13 @@ export interface MemoryStoreOptions {
 interface Entry {
   readonly key: string;
   readonly fingerprint: string;
-  readonly token: string;
+  token: string | undefined;
   state: 'in-flight' | 'completed';
   leaseExpiresAt: number;
   expiresAt: number;
   response: Uint8Array | undefined;
   bytes: number;
 }
-
-const ENTRY_OVERHEAD = 96;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -43,10 +45,6 @@ export class ReferenceMemoryStore implements IdempotencyStore {
   readonly #now: () => number;
   /** Every record, by key. */
   readonly #records = new Map<string, Entry>();
-  /** Completed records in completion order: the head is the first to evict. */
-  readonly #completed = new Map<string, Entry>();
-  /** In-flight records in reservation order. */
-  readonly #inFlight = new Map<string, Entry>();
   #bytes = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -80,20 +78,26 @@ export class ReferenceMemoryStore implements IdempotencyStore {
         : { kind: 'existing', state: 'in-flight', fingerprint: found.fingerprint };
     }
     const token = globalThis.crypto.randomUUID();
-    const bytes = ENTRY_OVERHEAD + 2 * (key.length + fingerprint.length + token.length);
-    this.#makeRoom(1, bytes, now);
+    const bytes = MEMORY_RECORD_OVERHEAD + key.length + fingerprint.length;
+    if (this.#full(1, bytes)) {
+      this.#dropExpired(now);
+      if (this.#full(1, bytes)) {
+        throw new StoreCapacityError(
+          `MemoryStore: full (${this.#records.size} records, ${this.#bytes} bytes) of records within their retention or lease; new reservations are refused until some expire`,
+        );
+      }
+    }
     const entry: Entry = {
       key,
       fingerprint,
       token,
       state: 'in-flight',
       leaseExpiresAt: now + leaseMs,
-      expiresAt: now + ttlMs,
+      expiresAt: now + Math.max(leaseMs, ttlMs),
       response: undefined,
       bytes,
     };
     this.#records.set(key, entry);
-    this.#inFlight.set(key, entry);
     this.#bytes += bytes;
     return { kind: 'reserved', token };
   }
@@ -102,19 +106,18 @@ export class ReferenceMemoryStore implements IdempotencyStore {
     const now = this.#now();
     const entry = this.#held(key, token, now);
     if (!entry) return false;
-    const grow = response.length;
+    const grow = MEMORY_RESPONSE_OVERHEAD + response.length;
     if (entry.bytes + grow > this.#maxBytes) {
       throw new StoreCapacityError(`MemoryStore: a ${response.length}-byte response exceeds maxBytes`);
     }
-    this.#makeRoom(0, grow, now, entry);
+    if (this.#full(0, grow)) this.#dropExpired(now, entry);
     // The caller's buffer is copied so that nothing it does later can change what is replayed.
     entry.response = response.slice();
     entry.bytes += grow;
     this.#bytes += grow;
     entry.state = 'completed';
+    entry.token = undefined;
     entry.expiresAt = now + ttlMs;
-    this.#inFlight.delete(key);
-    this.#completed.set(key, entry);
     return true;
   }
 
@@ -130,13 +133,12 @@ export class ReferenceMemoryStore implements IdempotencyStore {
     const entry = this.#held(key, token, now);
     if (!entry) return false;
     entry.leaseExpiresAt = now + leaseMs;
+    entry.expiresAt = Math.max(entry.expiresAt, entry.leaseExpiresAt);
     return true;
   }
 
   async close(): Promise<void> {
     this.#records.clear();
-    this.#completed.clear();
-    this.#inFlight.clear();
     this.#bytes = 0;
   }
 
@@ -160,36 +162,18 @@ export class ReferenceMemoryStore implements IdempotencyStore {
   #drop(entry: Entry): void {
     if (this.#records.get(entry.key) !== entry) return;
     this.#records.delete(entry.key);
-    this.#completed.delete(entry.key);
-    this.#inFlight.delete(entry.key);
     this.#bytes -= entry.bytes;
   }
 
-  /**
-   * Frees room for `entries` more records and `bytes` more bytes: expired records first (from the head of the
-   * completion order, so the cost stays bounded when retention times differ), then abandoned
-   * in-flight ones (lease over), then completed records oldest first. Live in-flight records are never evicted.
-   */
-  #makeRoom(entries: number, bytes: number, now: number, keep?: Entry): void {
-    const full = () =>
-      this.#records.size + entries > this.#maxEntries || this.#bytes + bytes > this.#maxBytes;
-    if (!full()) return;
-    for (const entry of this.#completed.values()) {
-      if (entry.expiresAt > now) break;
-      this.#drop(entry);
+  /** Drops every record whose retention, or (in flight) whose lease, has ended, but `keep`. */
+  #dropExpired(now: number, keep?: Entry): void {
+    for (const entry of [...this.#records.values()]) {
+      const due = entry.state === 'completed' ? entry.expiresAt : entry.leaseExpiresAt;
+      if (due <= now && entry !== keep) this.#drop(entry);
     }
-    for (const entry of this.#inFlight.values()) {
-      // `keep` is the record being completed: its lease may be over, but its holder still holds it.
-      if (entry !== keep && (entry.expiresAt <= now || entry.leaseExpiresAt <= now)) this.#drop(entry);
-    }
-    for (const entry of this.#completed.values()) {
-      if (!full()) return;
-      this.#drop(entry);
-    }
-    if (full()) {
-      throw new StoreCapacityError(
-        `MemoryStore: full (${this.#records.size} records, ${this.#bytes} bytes) and every record is in flight`,
-      );
-    }
+  }
+
+  #full(entries: number, bytes: number): boolean {
+    return this.#records.size + entries > this.#maxEntries || this.#bytes + bytes > this.#maxBytes;
   }
 }

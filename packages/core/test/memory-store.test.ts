@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, StoreCapacityError } from '../src/errors.js';
 import { handOver, takeOver } from '../src/handed-over.js';
-import { MemoryStore } from '../src/memory-store.js';
+import { MEMORY_RECORD_OVERHEAD, MEMORY_RESPONSE_OVERHEAD, MemoryStore } from '../src/memory-store.js';
 import type { IdempotencyStore } from '../src/store.js';
 import { ReferenceMemoryStore } from './memory-store-reference.js';
 
@@ -58,41 +58,102 @@ describe('MemoryStore', () => {
     expect(r.kind === 'existing' && r.state === 'completed' && [...r.response]).toEqual([1, 2, 3]);
   });
 
-  it('evicts completed records oldest first when maxEntries is reached, never live in-flight ones', async () => {
+  it('[15.3] a full store (maxEntries) refuses a new key with StoreCapacityError and still replays every old one', async () => {
     const { store } = clockStore({ maxEntries: 3 });
-    for (const k of ['a', 'b']) await store.complete(k, await reserved(store, k), new Uint8Array(1), 10_000);
-    await reserved(store, 'c');
-    await reserved(store, 'd'); // evicts a
+    for (const k of ['a', 'b', 'c'])
+      await store.complete(k, await reserved(store, k), new Uint8Array([k.charCodeAt(0)]), 10_000);
+    await expect(store.reserve('d', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
     expect(store.size).toBe(3);
-    expect((await store.reserve('b', 'fp', 1_000, 10_000)).kind).toBe('existing');
-    expect((await store.reserve('c', 'fp', 1_000, 10_000)).kind).toBe('existing');
-    // a was evicted, so it is free; reserving it evicts b, the last completed record.
-    expect((await store.reserve('a', 'fp', 1_000, 10_000)).kind).toBe('reserved');
-    await expect(store.reserve('e', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
-    expect((await store.reserve('c', 'fp', 1_000, 10_000)).kind).toBe('existing');
+    for (const k of ['a', 'b', 'c']) {
+      const r = await store.reserve(k, 'fp', 1_000, 10_000);
+      expect(r.kind === 'existing' && r.state === 'completed' && [...r.response]).toEqual([k.charCodeAt(0)]);
+    }
   });
 
-  it('frees abandoned in-flight records (lease over) and expired ones before evicting live ones', async () => {
-    const { store, tick } = clockStore({ maxEntries: 2 });
+  it('[15.3] another caller storing large answers cannot push a paid request out: past maxBytes new keys get StoreCapacityError, the paid one replays', async () => {
+    const { store } = clockStore({ maxBytes: 64 * 1024 });
+    const paid = new TextEncoder().encode('{"charged":"9.99 EUR"}');
+    await store.complete('paid', await reserved(store, 'paid'), paid, 10_000);
+    let refused = 0;
+    for (let i = 0; i < 100; i++) {
+      try {
+        await store.complete(`big-${i}`, await reserved(store, `big-${i}`), new Uint8Array(4_000), 10_000);
+      } catch (error) {
+        expect(error).toBeInstanceOf(StoreCapacityError);
+        refused++;
+      }
+    }
+    expect(refused, 'the big answers past the cap were refused at reserve').toBeGreaterThan(80);
+    expect(store.bytes).toBeLessThanOrEqual(64 * 1024 + 4_000 + MEMORY_RESPONSE_OVERHEAD);
+    const r = await store.reserve('paid', 'fp', 1_000, 10_000);
+    expect(r.kind === 'existing' && r.state === 'completed' && [...r.response]).toEqual([...paid]);
+  });
+
+  it('[15.3] expired records are reclaimed to make room: completed past retention and in flight past lease, never a live one', async () => {
+    const { store, tick } = clockStore({ maxEntries: 3 });
+    await store.complete('short', await reserved(store, 'short', 100, 100), new Uint8Array(1), 500);
     await reserved(store, 'crashed', 100, 10_000);
-    await store.complete('done', await reserved(store, 'done', 100, 10_000), new Uint8Array(1), 10_000);
-    tick(150);
-    await reserved(store, 'new');
-    expect((await store.reserve('done', 'fp', 100, 10_000)).kind).toBe('existing');
+    await store.complete('long', await reserved(store, 'long', 100, 10_000), new Uint8Array(1), 10_000);
+    await expect(store.reserve('new-1', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
+    tick(150); // the crashed holder's lease is over
+    await reserved(store, 'new-1');
+    expect(store.size).toBe(3);
+    await expect(store.reserve('new-2', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
+    tick(400); // the short retention is over
+    await reserved(store, 'new-2');
+    expect((await store.reserve('long', 'fp', 100, 10_000)).kind).toBe('existing');
+    expect((await store.reserve('new-1', 'fp', 100, 10_000)).kind).toBe('existing');
+    await expect(store.reserve('new-3', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
+  });
+
+  it('[15.3] a completion past maxBytes is stored all the same (its request has run), and new keys are refused until room is back', async () => {
+    const record = MEMORY_RECORD_OVERHEAD + 1 + 2; // key 'a'..'c', fingerprint 'fp'
+    const { store, tick } = clockStore({ maxBytes: 3 * record + 1_000 });
+    const tokens = [await reserved(store, 'a'), await reserved(store, 'b'), await reserved(store, 'c')];
+    expect(await store.complete('a', tokens[0] as string, new Uint8Array(700), 5_000)).toBe(true);
+    // b's response does not fit beside a's: it is stored all the same, past maxBytes.
+    expect(await store.complete('b', tokens[1] as string, new Uint8Array(700), 10_000)).toBe(true);
+    expect(store.bytes).toBeGreaterThan(3 * record + 1_000);
+    await expect(store.reserve('d', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreCapacityError);
+    expect(await store.complete('c', tokens[2] as string, new Uint8Array(10), 10_000)).toBe(true);
+    for (const k of ['a', 'b', 'c']) expect((await store.reserve(k, 'fp', 1, 1)).kind).toBe('existing');
+    tick(5_000); // a expires: room again
+    await reserved(store, 'd');
+    expect((await store.reserve('b', 'fp', 1, 1)).kind).toBe('existing');
   });
 
   it('bounds bytes and refuses a response larger than maxBytes', async () => {
     const { store } = clockStore({ maxBytes: 2_000 });
     const t1 = await reserved(store, 'a');
     expect(await store.complete('a', t1, new Uint8Array(1_000), 10_000)).toBe(true);
+    expect(store.bytes).toBe(MEMORY_RECORD_OVERHEAD + 3 + MEMORY_RESPONSE_OVERHEAD + 1_000);
     const t2 = await reserved(store, 'b');
-    expect(await store.complete('b', t2, new Uint8Array(1_000), 10_000)).toBe(true);
-    expect(store.bytes).toBeLessThanOrEqual(2_000);
-    expect((await store.reserve('a', 'fp', 1, 1)).kind).toBe('reserved');
-    const t3 = await reserved(store, 'c');
-    await expect(store.complete('c', t3, new Uint8Array(5_000), 10_000)).rejects.toBeInstanceOf(
+    await expect(store.complete('b', t2, new Uint8Array(2_000), 10_000)).rejects.toBeInstanceOf(
       StoreCapacityError,
     );
+    expect((await store.reserve('b', 'fp', 1, 1)).kind).toBe('existing');
+  });
+
+  it('[15.2] an in-flight record is kept at least its lease: reserve keeps it max(lease, ttl), extend moves that to now + lease, never back', async () => {
+    const { store, tick } = clockStore();
+    const token = await reserved(store, 'k', 2_000, 1_000);
+    expect((await store.get('k'))?.expiresAt).toEqual(new Date(3_000));
+    tick(1_500); // past reserve + ttl: the lease still runs
+    expect((await store.reserve('k', 'fp', 100, 100)).kind).toBe('existing');
+    tick(400);
+    expect(await store.extend('k', token, 2_000)).toBe(true);
+    expect(await store.get('k')).toMatchObject({
+      leaseExpiresAt: new Date(4_900),
+      expiresAt: new Date(4_900),
+    });
+    expect(await store.extend('k', token, 100)).toBe(true);
+    expect(await store.get('k')).toMatchObject({
+      leaseExpiresAt: new Date(3_000),
+      expiresAt: new Date(4_900),
+    });
+    tick(1_000); // the short lease ended, nobody took over: the holder still completes
+    expect(await store.complete('k', token, new Uint8Array([1]), 500)).toBe(true);
+    expect((await store.get('k'))?.expiresAt).toEqual(new Date(4_400));
   });
 
   it('is atomic under concurrent async callers', async () => {
@@ -113,29 +174,29 @@ describe('MemoryStore', () => {
 });
 
 describe('MemoryStore regressions', () => {
-  it('completing a record whose lease is over evicts others to make room, never that record', async () => {
+  it('completing a record whose lease is over drops expired records to make room, never that record', async () => {
     const { store, tick } = clockStore({ maxBytes: 2_000 });
     const token = await reserved(store, 'a', 1_000, 100_000);
     tick(4_000);
     for (const k of ['b', 'c'])
-      await store.complete(k, await reserved(store, k, 100_000, 100_000), new Uint8Array(300), 100_000);
-    expect(await store.complete('a', token, new Uint8Array(1_400), 100_000)).toBe(true);
+      await store.complete(k, await reserved(store, k, 100_000, 100_000), new Uint8Array(100), 1_000);
+    tick(1_000);
+    expect(await store.complete('a', token, new Uint8Array(1_000), 100_000)).toBe(true);
     const r = await store.reserve('a', 'fp', 1_000, 100_000);
-    expect(r.kind === 'existing' && r.state === 'completed' && r.response.length).toBe(1_400);
+    expect(r.kind === 'existing' && r.state === 'completed' && r.response.length).toBe(1_000);
     expect(store.bytes).toBeLessThanOrEqual(2_000);
     expect(store.size).toBe(1);
   });
 
-  it('a completion that cannot fit beside live reservations fails and the holder keeps its record', async () => {
+  it('a completion beside live reservations that fill the store is stored and none of them is dropped', async () => {
     const { store, tick } = clockStore({ maxBytes: 2_000 });
     const token = await reserved(store, 'a', 1_000, 100_000);
     tick(4_000);
     for (const k of ['b', 'c', 'd']) await reserved(store, k, 100_000, 100_000);
-    await expect(store.complete('a', token, new Uint8Array(1_400), 100_000)).rejects.toBeInstanceOf(
-      StoreCapacityError,
-    );
+    expect(await store.complete('a', token, new Uint8Array(1_400), 100_000)).toBe(true);
     expect(store.size).toBe(4);
-    expect(await store.complete('a', token, new Uint8Array(10), 100_000)).toBe(true);
+    for (const k of ['b', 'c', 'd'])
+      expect(await store.reserve(k, 'fp', 1, 1)).toMatchObject({ state: 'in-flight' });
   });
 
   it('a caller that writes to a replayed response cannot change later replays', async () => {
@@ -245,7 +306,7 @@ describe('MemoryStore against its earlier version', () => {
       fc.asyncProperty(
         ops,
         fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 300, max: 3_000 }),
+        fc.integer({ min: 300, max: 4_000 }),
         async (list, maxEntries, maxBytes) => {
           const options = (now: () => number) => ({ maxEntries, maxBytes, now });
           expect(await run((now) => new MemoryStore(options(now)), list)).toEqual(
