@@ -306,7 +306,7 @@ export function defineOperationsCases(ctx: StoreSuiteContext): void {
         await reserveNew(base, key('running-1'), 'fp', long(), long());
         await reserveNew(base, key('running-2'), 'fp', long(), long());
         await reserveNew(base, key('crashed'), 'fp', ctx.ms(100), long());
-        await reserveNew(base, key('retention-ends'), 'fp', long(), ctx.ms(150));
+        await reserveNew(base, key('retention-ends'), 'fp', ctx.ms(100), ctx.ms(150));
         for (const label of ['done-1', 'done-2', 'done-3', 'done-short', 'deleted']) {
           const token = await reserveNew(base, key(label), 'fp', long(), long());
           const ttl = label === 'done-short' ? ctx.ms(150) : long();

@@ -25,17 +25,18 @@ export function defineRetentionCases(ctx: StoreSuiteContext): void {
   );
 
   it(
-    'G45 E36 an in-flight record past its retention is taken over, and its old holder can no longer complete it',
+    'G45 E36 [15.2] an in-flight record past both its lease and its retention is gone: its holder can no longer complete or extend it, and the next reserve gets a new reservation',
     async () => {
       const store = ctx.store();
       const key = ctx.key('retention-in-flight');
-      // The lease outlives the retention here on purpose: the retention alone must end the record.
-      const token = await reserveNew(store, key, 'fp-a', long(), ctx.ms(150));
+      // An in-flight record lives at least its lease (the lifetime cases): here both end within 150 ms.
+      const token = await reserveNew(store, key, 'fp-a', ctx.ms(100), ctx.ms(150));
       await ctx.wait(350);
+      expect(await store.complete(key, token, utf8('stale'), long()), 'complete past retention').toBe(false);
+      expect(await store.extend(key, token, long()), 'extend past retention').toBe(false);
       const next = await reserveNew(store, key, 'fp-b', long(), long());
       expect(next).not.toBe(token);
       expect(await store.complete(key, token, utf8('stale'), long())).toBe(false);
-      expect(await store.extend(key, token, long())).toBe(false);
       const response = utf8('new holder');
       expect(await store.complete(key, next, response, long())).toBe(true);
       expectCompleted(await store.reserve(key, 'fp-b', long(), long()), 'fp-b', response);

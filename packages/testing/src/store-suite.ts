@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineDataCases } from './store-data-cases.js';
 import { defineFencingCases } from './store-fencing-cases.js';
 import { defineLeaseCases } from './store-lease-cases.js';
+import { defineLifetimeCases } from './store-lifetime-cases.js';
 import { defineOperationsCases } from './store-operations-cases.js';
 import { defineRaceCases } from './store-race-cases.js';
 import { defineReservationCases } from './store-reservation-cases.js';
@@ -13,8 +14,9 @@ import type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';
  * The conformance suite of an {@link @idempo/core#IdempotencyStore}: call it at the top level of a vitest test
  * file. It registers one `describe` block named after `name` whose cases check the store contract: the race
  * (exactly one of many parallel `reserve` calls wins), fencing tokens, lease expiry and takeover, the heartbeat,
- * retention expiry decided on read, byte-exact responses, and the operations (`get`, `delete`, `stats`) unless
- * `operations: false`. Case titles carry the BEHAVIOUR.md numbers.
+ * retention expiry decided on read, an in-flight record living as long as its lease is held (the heartbeat extends
+ * what keeps it alive) and retention counted from completion, the late paths of a lease that ended, byte-exact
+ * responses, and the operations (`get`, `delete`, `stats`) unless `operations: false`. Case titles carry the BEHAVIOUR.md numbers.
  *
  * `factory` is called once before the cases (they share that store; it is closed after the last case) and once
  * more by the `close()` case. Every key the suite writes starts with a random per-run prefix, so it may run
@@ -37,6 +39,7 @@ export function storeSuite(name: string, factory: StoreFactory, options: StoreSu
     defineFencingCases(ctx);
     defineLeaseCases(ctx);
     defineRetentionCases(ctx);
+    defineLifetimeCases(ctx);
     defineDataCases(ctx);
     if (options.operations !== false) defineOperationsCases(ctx);
 
