@@ -12,7 +12,6 @@ import {
   RequestInFlightError,
   RequestTooLargeError,
   StoreUnavailableError,
-  UnreadableBodyError,
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
@@ -60,7 +59,11 @@ export interface ReplayDecision {
 export type CommitOutcome =
   /** Stored: retries will replay it. */
   | 'stored'
-  /** `persist(status)` said no; the key was released. */
+  /**
+   * Not stored, the key released: `persist(status)` said no, or threw (event `released`, reason
+   * `'persist-threw'`), or the response could not be encoded (reason `'encode-failed'`, e.g. a header value that
+   * is not text).
+   */
   | 'not-persisted'
   /** The body exceeds `maxBodyBytes`; the key was released (C25). */
   | 'too-large'
@@ -244,8 +247,6 @@ class Engine<TContext> implements Idempotency<TContext> {
     } catch (error) {
       if (error instanceof RequestTooLargeError)
         return this.#reject(cfg, request, startedAt, 'too-large', error);
-      if (error instanceof UnreadableBodyError)
-        return this.#reject(cfg, request, startedAt, 'unreadable-body', error);
       throw error;
     }
     if (body !== null && body.length > limit)
@@ -277,9 +278,9 @@ class Engine<TContext> implements Idempotency<TContext> {
         () => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs),
         cfg.storeTimeoutMs,
         // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
-        // leaving the key locked for a whole lease.
+        // leaving the key locked for a whole lease. `onLate` runs once per call, so it is given back once.
         (late) => {
-          if (late.kind === 'reserved') void cfg.store.release(keyHash, late.token).catch(() => undefined);
+          if (late.kind === 'reserved') this.#releaseLate(cfg, request, keyHash, late.token, storeStart);
         },
       );
     } catch (error) {
@@ -339,6 +340,35 @@ class Engine<TContext> implements Idempotency<TContext> {
       });
     }
     return { kind: 'replay', response };
+  }
+
+  /** Gives back a reservation that landed after its call timed out; reports it. Never throws or rejects. */
+  #releaseLate(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    keyHash: string,
+    token: string,
+    storeStart: number,
+  ): void {
+    const started = now();
+    withStoreTimeout('store release', () => cfg.store.release(keyHash, token), cfg.storeTimeoutMs).then(
+      (released) => {
+        // `false`: the late record was already taken over or gone; nothing was ours to give back.
+        if (released)
+          this.emit(cfg, 'released', request, started, {
+            keyHash,
+            reason: 'late-reservation',
+            storeMs: now() - storeStart,
+          });
+      },
+      (error: unknown) =>
+        this.emit(cfg, 'store-error', request, started, {
+          keyHash,
+          reason: 'release',
+          error,
+          storeMs: now() - started,
+        }),
+    );
   }
 
   #replayResponse(cfg: ResolvedOptions<TContext>, stored: ReturnType<typeof decodeResponse>): ReadyResponse {
@@ -446,6 +476,7 @@ class Execution<TContext> implements ExecuteDecision {
       this.#emit('store-error', started, {
         reason: 'release',
         error,
+        cause,
         handlerMs,
         storeMs: now() - storeStart,
       });
@@ -458,24 +489,34 @@ class Execution<TContext> implements ExecuteDecision {
     this.#stopHeartbeat();
     const started = this.engine.time();
     const { cfg } = this;
-    if (cfg.persist && !cfg.persist(response.status)) {
-      await this.#release(started, 'not-persisted');
+    // Nothing below may throw out of commit (Fastify would exit the process): a user callback that throws, or a
+    // response that cannot be encoded, releases the key once and is reported once; the response is still sent.
+    try {
+      if (cfg.persist && !cfg.persist(response.status)) {
+        await this.#release(started, 'not-persisted');
+        return 'not-persisted';
+      }
+    } catch (error) {
+      await this.#release(started, 'persist-threw', error);
       return 'not-persisted';
     }
-    // A text body is encoded straight into the record. Its UTF-8 length lies between its length and three times
-    // that, so it is measured on its own only when the limit falls in between.
-    let body = response.body ?? EMPTY;
-    if (typeof body === 'string' && body.length <= cfg.maxBodyBytes && body.length * 3 > cfg.maxBodyBytes)
-      body = encoder.encode(body);
-    if (body.length > cfg.maxBodyBytes) {
-      await this.#release(started, 'too-large');
-      return 'too-large';
+    let record: ReturnType<typeof encodeRecord>;
+    try {
+      // A text body is encoded straight into the record. Its UTF-8 length lies between its length and three
+      // times that, so it is measured on its own only when the limit falls in between.
+      let body = response.body ?? EMPTY;
+      if (typeof body === 'string' && body.length <= cfg.maxBodyBytes && body.length * 3 > cfg.maxBodyBytes)
+        body = encoder.encode(body);
+      if (body.length > cfg.maxBodyBytes) {
+        await this.#release(started, 'too-large');
+        return 'too-large';
+      }
+      record = encodeRecord(response.status, cfg.headerFilter(normalizeHeaders(response.headers)), body);
+    } catch (error) {
+      await this.#release(started, 'encode-failed', error);
+      return 'not-persisted';
     }
-    const { blob, bodyLength } = encodeRecord(
-      response.status,
-      cfg.headerFilter(normalizeHeaders(response.headers)),
-      body,
-    );
+    const { blob, bodyLength } = record;
     const handlerMs = started - this.#reservedAt;
     const storeStart = this.engine.time();
     try {

@@ -16,8 +16,6 @@ export type IdempotencyEventType =
   | 'missing-key'
   /** A keyed request's body was over `maxRequestBodyBytes` (413). */
   | 'too-large'
-  /** The adapter cannot see the body the handler consumes: the body function threw `UnreadableBodyError` (500). */
-  | 'unreadable-body'
   /** The `principal` function returned something other than a string, `null` or `undefined` (500). */
   | 'invalid-principal'
   /** A custom `fingerprint` function returned something other than a string (500). */
@@ -48,8 +46,17 @@ export interface IdempotencyEvent {
   readonly status?: number | undefined;
   /** Body bytes stored or replayed. */
   readonly bytes?: number | undefined;
-  /** Why: for `released` one of `abandoned`, `not-persisted`, `too-large`; for `store-error` the operation. */
+  /**
+   * Why. For `released`: `abandoned` (the handler threw or its answer cannot be stored), `not-persisted`,
+   * `persist-threw`, `encode-failed`, `too-large`, or `late-reservation` (a reserve that answered after its
+   * timeout, given back). For `store-error`: the operation (`reserve`, `extend`, `complete`, `release`).
+   */
   readonly reason?: string | undefined;
-  /** The error, for `store-error` and `released` after a throw. */
+  /**
+   * The error: for `store-error`, the store's; for `released`, what the handler or `persist` threw, or why the
+   * response could not be encoded; for `invalid-principal` and `invalid-fingerprint`, the answer's error.
+   */
   readonly error?: unknown;
+  /** For a `store-error` of a release: what the release was for (the handler's or `persist`'s error), if any. */
+  readonly cause?: unknown;
 }

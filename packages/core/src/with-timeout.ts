@@ -64,9 +64,10 @@ function unavailable(operation: string, error: unknown): StoreUnavailableError {
       });
 }
 
+/** Starts a call as a promise: a synchronous throw rejects it, a plain value (a store that broke the contract) resolves it. */
 function start<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return call();
+    return Promise.resolve(call());
   } catch (e) {
     return Promise.reject(e);
   }
