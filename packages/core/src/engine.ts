@@ -12,6 +12,7 @@ import {
   RequestInFlightError,
   RequestTooLargeError,
   StoreUnavailableError,
+  UnreadableBodyError,
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
@@ -247,6 +248,8 @@ class Engine<TContext> implements Idempotency<TContext> {
     } catch (error) {
       if (error instanceof RequestTooLargeError)
         return this.#reject(cfg, request, startedAt, 'too-large', error);
+      if (error instanceof UnreadableBodyError)
+        return this.#reject(cfg, request, startedAt, 'unreadable-body', error);
       throw error;
     }
     if (body !== null && body.length > limit)

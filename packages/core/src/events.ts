@@ -16,6 +16,8 @@ export type IdempotencyEventType =
   | 'missing-key'
   /** A keyed request's body was over `maxRequestBodyBytes` (413). */
   | 'too-large'
+  /** The adapter cannot see the body the handler consumes: the body function threw `UnreadableBodyError` (500). */
+  | 'unreadable-body'
   /** The `principal` function returned something other than a string, `null` or `undefined` (500). */
   | 'invalid-principal'
   /** A custom `fingerprint` function returned something other than a string (500). */
