@@ -1,5 +1,6 @@
-import type { IdempotencyRequest } from '@idempo/core';
+import { declaredLength, type IdempotencyRequest, UnreadableBodyError } from '@idempo/core';
 import type { RouteSetting } from './idempotency.routes.js';
+import { isUnreadStream, peekBody } from './request-stream.js';
 
 type HeaderValue = string | readonly string[] | undefined;
 
@@ -10,7 +11,7 @@ export interface PlatformRequest {
   readonly originalUrl?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, HeaderValue>>;
-  /** Fastify: the Node.js request. */
+  /** Fastify: the Node.js request (its stream, when no parser read the body). */
   readonly raw?: { readonly headersDistinct?: Readonly<Record<string, readonly string[]>> } | undefined;
   /** Node.js (Express): every field line of every header. */
   readonly headersDistinct?: Readonly<Record<string, readonly string[]>> | undefined;
@@ -29,14 +30,41 @@ function hasBody(headers: PlatformRequest['headers']): boolean {
   return length !== undefined && length !== '0';
 }
 
+/** Whether a `Content-Type` is `multipart/*` (an upload: parsed into fields and files, never into its bytes). */
+function isMultipart(headers: PlatformRequest['headers']): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && /^\s*multipart\//i.test(type);
+}
+
+function unreadableMultipart(): UnreadableBodyError {
+  return new UnreadableBodyError(
+    'this multipart request body was read before IdempotencyInterceptor ran (an upload interceptor such as ' +
+      'FileInterceptor placed before it, or an upload middleware), so idempo cannot fingerprint the bytes the ' +
+      'handler consumes; run IdempotencyInterceptor first (registered globally, the default, it runs before ' +
+      'route interceptors), or opt the route out with @SkipIdempotency() or @Idempotent({ enabled: false })',
+  );
+}
+
 /**
- * The raw body bytes: `req.rawBody` (`{ rawBody: true }`), else a body a parser left as bytes or text, else the
- * parsed body serialised as JSON (`onParsedBody` is told, once per request that needs it).
+ * The raw body bytes, at most `maxBytes` of them (core answers 413 past that): `req.rawBody` (`{ rawBody: true }`);
+ * else the stream itself when no parser read it (an upload the handler or an interceptor such as
+ * `FileInterceptor` reads later: read up to `maxBytes` and put back for them); else a body a parser left as bytes
+ * or text; else the parsed body serialised as JSON (`onParsedBody` is told, once per request that needs it). A
+ * multipart body someone else already read cannot be seen: `UnreadableBodyError`.
  */
-export function readBody(request: PlatformRequest, onParsedBody: () => void): Uint8Array | null {
+export function readBody(
+  request: PlatformRequest,
+  maxBytes: number,
+  onParsedBody: () => void,
+): Uint8Array | null | Promise<Uint8Array> {
   if (request.rawBody !== undefined) return request.rawBody;
+  if (!hasBody(request.headers)) return null;
+  const stream = request.raw ?? request;
+  if (isUnreadStream(stream))
+    return peekBody(stream, maxBytes, declaredLength(request.headers['content-length']));
+  if (isMultipart(request.headers)) throw unreadableMultipart();
   const body = request.body;
-  if (body === undefined || body === null || !hasBody(request.headers)) return null;
+  if (body === undefined || body === null) return null;
   if (body instanceof Uint8Array) return body;
   if (typeof body === 'string') return encoder.encode(body);
   onParsedBody();
@@ -66,7 +94,7 @@ export function toIdempotencyRequest(
       const lines = (request.raw ?? request).headersDistinct?.[name];
       return lines && lines.length > 1 ? lines : value;
     },
-    body: () => readBody(request, onParsedBody),
+    body: (maxBytes) => readBody(request, maxBytes, onParsedBody),
     route,
     context: request,
   };

@@ -102,19 +102,19 @@ describe('the request core sees', () => {
   it('the body: rawBody, else bytes or text a parser left, else the parsed value as JSON (reported), else nothing', () => {
     const warn = vi.fn();
     const raw = Buffer.from('{}');
-    expect(readBody({ ...base, rawBody: raw, body: { a: 1 } }, warn)).toBe(raw);
-    expect(readBody({ ...base, body: raw }, warn)).toBe(raw);
-    expect(new TextDecoder().decode(readBody({ ...base, body: 'hé' }, warn) as Uint8Array)).toBe('hé');
+    expect(readBody({ ...base, rawBody: raw, body: { a: 1 } }, 1024, warn)).toBe(raw);
+    expect(readBody({ ...base, body: raw }, 1024, warn)).toBe(raw);
+    expect(new TextDecoder().decode(readBody({ ...base, body: 'hé' }, 1024, warn) as Uint8Array)).toBe('hé');
     expect(warn).not.toHaveBeenCalled();
-    expect(new TextDecoder().decode(readBody({ ...base, body: { a: 1 } }, warn) as Uint8Array)).toBe(
+    expect(new TextDecoder().decode(readBody({ ...base, body: { a: 1 } }, 1024, warn) as Uint8Array)).toBe(
       '{"a":1}',
     );
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(readBody({ ...base, body: undefined }, warn)).toBeNull();
-    expect(readBody({ method: 'POST', headers: {}, body: {} }, warn)).toBeNull();
-    expect(readBody({ method: 'POST', headers: { 'content-length': '0' }, body: {} }, warn)).toBeNull();
+    expect(readBody({ ...base, body: undefined }, 1024, warn)).toBeNull();
+    expect(readBody({ method: 'POST', headers: {}, body: {} }, 1024, warn)).toBeNull();
+    expect(readBody({ method: 'POST', headers: { 'content-length': '0' }, body: {} }, 1024, warn)).toBeNull();
     expect(
-      readBody({ method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: 'x' }, warn),
+      readBody({ method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: 'x' }, 1024, warn),
     ).not.toBeNull();
   });
 

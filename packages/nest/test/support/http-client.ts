@@ -1,17 +1,33 @@
 /** Real HTTP requests to an app listening on 127.0.0.1, with every field line of every header as sent and received. */
+import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+/** A request; `chunks` instead of `body` streams the body in those pieces, chunked unless a header says otherwise. */
+export interface HttpRequest extends AdapterRequest {
+  readonly chunks?: Iterable<Uint8Array> | undefined;
+}
+
+/** Writes `chunks` to `outgoing` as fast as it takes them, then ends it. */
+async function writeChunks(
+  outgoing: ReturnType<typeof httpRequest>,
+  chunks: Iterable<Uint8Array>,
+): Promise<void> {
+  for (const chunk of chunks) {
+    if (outgoing.destroyed) return;
+    if (!outgoing.write(chunk)) await once(outgoing, 'drain');
+  }
+  outgoing.end();
+}
+
 /**
- * Sends `req` to `port` and resolves with the whole response. When `req.signal` aborts, the socket is destroyed
- * (the client disconnects) and the promise rejects.
+ * Sends `req` to `port` and resolves with the whole response (once the response ends, whether or not the server
+ * read the whole body). When `req.signal` aborts, the socket is destroyed (the client disconnects) and the
+ * promise rejects.
  */
-export function sendHttp(
-  port: number,
-  req: AdapterRequest & { readonly signal?: AbortSignal | undefined },
-): Promise<AdapterResponse> {
+export function sendHttp(port: number, req: HttpRequest): Promise<AdapterResponse> {
   return new Promise((resolve, reject) => {
     const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     const headers: Record<string, string | string[]> = {};
@@ -53,6 +69,7 @@ export function sendHttp(
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(body);
+    if (req.chunks) writeChunks(outgoing, req.chunks).catch(() => undefined);
+    else outgoing.end(body);
   });
 }

@@ -14,7 +14,10 @@ import { referenceController } from './reference-controller.js';
 /** The two platforms. */
 export type Platform = 'express' | 'fastify';
 
-/** Creates a Nest application on `platform` with `{ rawBody: true }` and the octet-stream parser. */
+/**
+ * Creates a Nest application on `platform` with `{ rawBody: true }` and the octet-stream parser; on Fastify, a
+ * `multipart/form-data` parser that leaves the body to the handler.
+ */
 export async function createNestApp(
   platform: Platform,
   module: Type<unknown>,
@@ -35,6 +38,11 @@ export async function createNestApp(
     abortOnError: false,
   });
   app.useBodyParser('application/octet-stream');
+  // What an upload plugin does (@fastify/multipart): the parser leaves the body, the handler reads `request.raw`.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   return app;
 }
 

@@ -20,6 +20,8 @@ interface AnyRequest {
   readonly headers: Record<string, string | string[] | undefined>;
   readonly rawBody?: Buffer;
   readonly body?: unknown;
+  /** Fastify: the Node.js request. */
+  readonly raw?: AsyncIterable<Buffer>;
 }
 
 /** What the handlers use of Express's `Response` / a `FastifyReply`: the calls both have. */
@@ -46,7 +48,17 @@ function write(res: AnyResponse, answer: ReferenceResponse): void {
   res.send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
-/** A controller class serving every route of `service`. */
+/**
+ * The request body, read from the Node.js request stream as an upload handler does (Express's request is the
+ * stream; on Fastify, the multipart parser left it in `request.raw`).
+ */
+async function readStream(req: AnyRequest): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req.raw ?? (req as unknown as AsyncIterable<Buffer>)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** A controller class serving every route of `service`; `POST /forms` reads the request stream itself. */
 export function referenceController(service: ReferenceService): Type<unknown> {
   class ReferenceController {}
   const proto = ReferenceController.prototype as unknown as Record<string, unknown>;
@@ -55,10 +67,12 @@ export function referenceController(service: ReferenceService): Type<unknown> {
     proto[name] = async (req: AnyRequest, res: AnyResponse): Promise<void> => {
       const url = req.originalUrl ?? req.url;
       const mark = url.indexOf('?');
+      const contentType = req.headers['content-type'];
       const answer = await route.handle({
         params: req.params,
         query: mark < 0 ? '' : url.slice(mark + 1),
-        body: req.rawBody ?? req.body,
+        body: route.id === 'POST /forms' ? await readStream(req) : (req.rawBody ?? req.body),
+        contentType: typeof contentType === 'string' ? contentType : undefined,
         principal: principalFromAuthorization(req.headers['authorization']),
       });
       write(res, answer);
