@@ -1,7 +1,9 @@
 /**
  * The reference app on Nest with `@nestjs/platform-express`: `IdempotencyModule.forRoot()` (the interceptor
  * registered for every route), one controller whose handlers take `@Req()` and `@Res()` and write the reference
- * answer with the platform's response API. No decorator syntax: the decorators are applied as functions and no
+ * answer with the platform's response API. `POST /forms` takes uploads as a real upload handler does: it reads
+ * the request stream itself (Express's request; on Fastify `request.raw`, which the multipart parser of
+ * `nest-fastify.ts` leaves alone). No decorator syntax: the decorators are applied as functions and no
  * constructor needs injecting, so this builds with esbuild alone (no `emitDecoratorMetadata`). `nest-fastify.ts`
  * reuses {@link startNest}.
  */
@@ -30,6 +32,14 @@ import type { FrameworkStartOptions, StartFramework } from '../framework.js';
 /** What the handlers use of Express's `Request` and of a `FastifyRequest`. */
 interface AnyRequest extends PlatformRequest {
   readonly params?: Record<string, string>;
+}
+
+/** Reads the request stream to its end, as an upload handler does. */
+async function readStream(req: AnyRequest): Promise<Buffer> {
+  const stream = (req.raw ?? req) as unknown as AsyncIterable<Buffer>;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** The calls Express's `Response` and a `FastifyReply` both have. */
@@ -61,13 +71,16 @@ function referenceController(service: ReferenceService): Type<unknown> {
   const proto = ReferenceController.prototype as unknown as Record<string, unknown>;
   for (const [index, route] of service.routes.entries()) {
     const name = `route${index}`;
+    const readsStream = route.id === 'POST /forms';
     proto[name] = async (req: AnyRequest, res: AnyResponse): Promise<void> => {
       const url = req.originalUrl ?? req.url ?? '/';
       const mark = url.indexOf('?');
+      const contentType = req.headers['content-type'];
       const answer = await route.handle({
         params: req.params,
         query: mark < 0 ? '' : url.slice(mark + 1),
-        body: req.rawBody ?? req.body,
+        body: readsStream ? await readStream(req) : (req.rawBody ?? req.body),
+        contentType: typeof contentType === 'string' ? contentType : undefined,
         principal: principalFromAuthorization(req.headers['authorization']),
       });
       write(res, answer);

@@ -4,7 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { StartFramework } from '../framework.js';
 import { startNest } from './nest-express.js';
 
-/** Nest on Fastify, created with `{ rawBody: true }` and a parser for `application/octet-stream`. */
+/**
+ * Nest on Fastify, created with `{ rawBody: true }`, a parser for `application/octet-stream`, and a
+ * `multipart/form-data` parser that leaves the stream to the handler (what an upload plugin does).
+ */
 export const start: StartFramework = (options) =>
   startNest(options, async (module) => {
     const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
@@ -12,5 +15,9 @@ export const start: StartFramework = (options) =>
       logger: ['error'],
     });
     app.useBodyParser('application/octet-stream');
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
     return app;
   });
