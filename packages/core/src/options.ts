@@ -80,8 +80,11 @@ export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TCo
   /** Heartbeat period in ms while the handler runs, or `false` for none. Default `leaseMs / 3`. */
   readonly heartbeatMs?: number | false | undefined;
   /**
-   * The heartbeat stops after this many ms, so a handler that never answers frees its key one lease later.
-   * Default `300_000` (5 min).
+   * The longest a handler holds its key: the heartbeat stops after this many ms, so a handler that never answers
+   * frees its key one lease later (its execution sees `leaseLost` then). It may not exceed `ttlMs` (a handler
+   * may not outlast its record's retention): a larger value is refused at start-up, and a route whose `ttlMs` is
+   * shorter than it is refused at registration. Default `min(300_000, ttlMs)` (5 min, or the retention when that
+   * is shorter), and at least `leaseMs`; left unset, a route's bound follows the route's own `ttlMs`.
    */
   readonly maxExecutionMs?: number | undefined;
   /** Store and replay Set-Cookie (C22). Default `false`. */
@@ -155,6 +158,8 @@ export interface ResolvedOptions<TContext = unknown> {
   readonly problemTypeBase: string;
   /** Whether the heartbeat was set explicitly (then a route's own lease does not re-derive it). */
   readonly heartbeatExplicit: boolean;
+  /** Whether `maxExecutionMs` was set explicitly (then a route's own ttl does not re-derive it). */
+  readonly maxExecutionExplicit: boolean;
 }
 
 const NEVER_COVERED = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -195,15 +200,34 @@ function methodSet(value: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
-function checkLeases(leaseMs: number, ttlMs: number, heartbeatMs: number, maxExecutionMs: number): void {
-  if (ttlMs < leaseMs) invalid(`ttlMs (${ttlMs}) must be at least leaseMs (${leaseMs})`);
+/** The execution bound when none is set: 5 min, or the retention when shorter, and never under one lease. */
+function defaultMaxExecution(leaseMs: number, ttlMs: number): number {
+  return Math.max(leaseMs, Math.min(DEFAULTS.maxExecutionMs, ttlMs));
+}
+
+/**
+ * The lease rules, with the names of the options as the user wrote them (`route ` for a route's own):
+ * retention >= lease > heartbeat, and lease <= execution bound <= retention.
+ */
+function checkLeases(
+  leaseMs: number,
+  ttlMs: number,
+  heartbeatMs: number,
+  maxExecutionMs: number,
+  route = { lease: '', ttl: '' },
+): void {
+  const lease = `${route.lease}leaseMs (${leaseMs})`;
+  const ttl = `${route.ttl}ttlMs (${ttlMs})`;
+  if (ttlMs < leaseMs) invalid(`${ttl} must be at least ${lease}`);
   if (heartbeatMs !== 0 && heartbeatMs >= leaseMs) {
+    invalid(`heartbeatMs (${heartbeatMs}) must be shorter than ${lease} or the lease lapses between beats`);
+  }
+  if (maxExecutionMs < leaseMs) invalid(`maxExecutionMs (${maxExecutionMs}) must be at least ${lease}`);
+  if (maxExecutionMs > ttlMs) {
     invalid(
-      `heartbeatMs (${heartbeatMs}) must be shorter than leaseMs (${leaseMs}) or the lease lapses between beats`,
+      `maxExecutionMs (${maxExecutionMs}) must not exceed ${ttl}: a handler may not hold its key longer than its record is retained; raise ttlMs or lower maxExecutionMs`,
     );
   }
-  if (maxExecutionMs < leaseMs)
-    invalid(`maxExecutionMs (${maxExecutionMs}) must be at least leaseMs (${leaseMs})`);
 }
 
 /** Validates options and fills in defaults. Throws {@link InvalidOptionsError}. */
@@ -221,7 +245,10 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
     options.heartbeatMs === false
       ? 0
       : integer('heartbeatMs', options.heartbeatMs ?? Math.floor(leaseMs / 3), 0);
-  const maxExecutionMs = integer('maxExecutionMs', options.maxExecutionMs ?? DEFAULTS.maxExecutionMs, 1);
+  const maxExecutionExplicit = options.maxExecutionMs !== undefined;
+  const maxExecutionMs = maxExecutionExplicit
+    ? integer('maxExecutionMs', options.maxExecutionMs, 1)
+    : defaultMaxExecution(leaseMs, ttlMs);
   checkLeases(leaseMs, ttlMs, heartbeatMs, maxExecutionMs);
   const headerName = options.headerName ?? DEFAULTS.headerName;
   if (typeof headerName !== 'string' || !TOKEN.test(headerName))
@@ -253,6 +280,7 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
     heartbeatMs,
     heartbeatExplicit,
     maxExecutionMs,
+    maxExecutionExplicit,
     maxBodyBytes: integer('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes, 0),
     maxRequestBodyBytes: integer(
       'maxRequestBodyBytes',
@@ -295,7 +323,14 @@ export function resolveRoute<TContext>(
   const ttlMs = route.ttlMs === undefined ? base.ttlMs : integer('route ttlMs', route.ttlMs, 1);
   const heartbeatMs =
     route.leaseMs === undefined || base.heartbeatExplicit ? base.heartbeatMs : Math.floor(leaseMs / 3);
-  checkLeases(leaseMs, ttlMs, heartbeatMs, base.maxExecutionMs);
+  const maxExecutionMs =
+    base.maxExecutionExplicit || (route.leaseMs === undefined && route.ttlMs === undefined)
+      ? base.maxExecutionMs
+      : defaultMaxExecution(leaseMs, ttlMs);
+  checkLeases(leaseMs, ttlMs, heartbeatMs, maxExecutionMs, {
+    lease: route.leaseMs === undefined ? '' : 'route ',
+    ttl: route.ttlMs === undefined ? '' : 'route ',
+  });
   const scope = route.scope ?? base.scope;
   if (typeof scope !== 'string') invalid('route scope must be a string');
   return {
@@ -307,6 +342,7 @@ export function resolveRoute<TContext>(
     leaseMs,
     ttlMs,
     heartbeatMs,
+    maxExecutionMs,
     maxBodyBytes:
       route.maxBodyBytes === undefined
         ? base.maxBodyBytes
