@@ -65,7 +65,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(undefined);
     }
 
-    const capture = captureResponse(raw, decision);
+    const limit =
+      (route.setting ? route.setting.maxBodyBytes : undefined) ?? this.engine.options.maxBodyBytes;
+    const capture = captureResponse(raw, decision, limit);
     return next.handle().pipe(
       mergeMap((value) =>
         isStreamingResult(value) ? from(capture.release('stream').then(() => value)) : [value],

@@ -29,12 +29,18 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /**
  * Holds back what the platform writes to `raw` until `end()`, then commits status, headers and body and sends
  * them. A body written in pieces over several turns of the event loop is a stream: the key is released and the
- * pieces go out as they come. A client that disconnects changes nothing: the handler is still running, so the
+ * pieces go out as they come. A body longer than `maxBodyBytes` cannot be stored: as soon as more than that has
+ * been written, the key is released and everything goes out untouched (the pieces are never gathered). A client that disconnects changes nothing: the handler is still running, so the
  * key stays held (a retry gets 409), and what the platform writes once it ends is committed though nobody reads
  * it (the retry after that gets the replay).
  */
-export function captureResponse(raw: RawResponse, decision: ExecuteDecision): ResponseCapture {
+export function captureResponse(
+  raw: RawResponse,
+  decision: ExecuteDecision,
+  maxBodyBytes: number,
+): ResponseCapture {
   let state: 'capturing' | 'settling' | 'passing' = 'capturing';
+  let captured = 0;
   let head: { readonly status: number; readonly headers: OutgoingHttpHeaders } | undefined;
   let releasing: Promise<void> | undefined;
   let watchingForStream = false;
@@ -51,6 +57,17 @@ export function captureResponse(raw: RawResponse, decision: ExecuteDecision): Re
     state = 'settling';
     releasing = decision.abandon(cause).then(flush, flush);
     return releasing;
+  };
+
+  /** Counts the bytes of a `write`/`end` chunk captured; whether the body is now longer than `maxBodyBytes`. */
+  const overLimit = (args: readonly unknown[]): boolean => {
+    const chunk = args[0];
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return false;
+    captured +=
+      typeof chunk === 'string'
+        ? Buffer.byteLength(chunk, typeof args[1] === 'string' ? (args[1] as BufferEncoding) : 'utf8')
+        : (chunk as Uint8Array).length;
+    return captured > maxBodyBytes;
   };
 
   const commit = (): void => {
@@ -81,6 +98,10 @@ export function captureResponse(raw: RawResponse, decision: ExecuteDecision): Re
     },
     write(...args) {
       pending.push({ method: 'write', args });
+      if (state === 'capturing' && overLimit(args)) {
+        void release('too-large');
+        return true;
+      }
       if (state === 'capturing' && !watchingForStream) {
         watchingForStream = true;
         setImmediate(() => {
@@ -91,7 +112,10 @@ export function captureResponse(raw: RawResponse, decision: ExecuteDecision): Re
     },
     end(...args) {
       pending.push({ method: 'end', args });
-      if (state === 'capturing') commit();
+      if (state === 'capturing') {
+        if (overLimit(args)) void release('too-large');
+        else commit();
+      }
       return raw;
     },
   });
