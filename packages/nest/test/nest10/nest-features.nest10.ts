@@ -82,3 +82,43 @@ it('a pipe rejection is stored on Nest 10 (no marker): the corrected request wit
   });
   expect(corrected.status).toBe(422);
 });
+
+it('I5 [15.6] FileInterceptor (multer 1.4 on Express 4): multer gets the whole file, another file under the key is a 422, the same one a replay', async () => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { multipartBody } = await import('@idempo/testing');
+  const { MulterController, uploadRuns } = await import('../support/upload-controllers.js');
+  @Module({
+    imports: [IdempotencyModule.forRoot({ store: new MemoryStore() })],
+    controllers: [MulterController],
+  })
+  class UploadModule {}
+  const uploads = await createNestApp('express', UploadModule);
+  try {
+    const uploadPort = await listen(uploads);
+    const key = randomUUID();
+    const send = (boundary: string, file: Uint8Array) => {
+      const body = multipartBody(boundary, [
+        { name: 'note', value: 'hello' },
+        { name: 'upload', filename: 'data.bin', bytes: file },
+      ]);
+      return sendHttp(uploadPort, {
+        method: 'POST',
+        path: '/multer',
+        headers: { 'content-type': body.contentType, 'idempotency-key': key },
+        body: body.bytes,
+      });
+    };
+    const file = randomBytes(200 * 1024);
+    const first = await send('----a1', file);
+    expect(first.status).toBe(201);
+    expect(JSON.parse(Buffer.from(first.body).toString())).toMatchObject({
+      file: { size: file.length, sha256: createHash('sha256').update(file).digest('hex') },
+    });
+    const again = await send('----b2', file);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await send('----c3', randomBytes(200 * 1024))).status).toBe(422);
+    expect(uploadRuns['multer']).toBe(1);
+  } finally {
+    await uploads.close();
+  }
+});
