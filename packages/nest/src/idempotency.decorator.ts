@@ -4,8 +4,8 @@ import { IDEMPOTENCY_ROUTE_METADATA } from './idempotency.constants.js';
 
 /**
  * Marks a handler, or every handler of a controller, as idempotent, with options that override the module's
- * (`required`, `methods`, `scope`, `leaseMs`, `ttlMs`, `maxBodyBytes`, `persist`, `fingerprint`; see core's
- * README). A handler's decorator wins over its controller's. The route is enabled even when the module has
+ * (`required`, `methods`, `scope`, `leaseMs`, `ttlMs`, `maxBodyBytes`, `maxRequestBodyBytes`, `persist`,
+ * `fingerprint`; see core's README). A handler's decorator wins over its controller's. The route is enabled even when the module has
  * `enabled: false`, unless `options.enabled` says otherwise. Core validates the options once, when the
  * application starts.
  *

@@ -82,7 +82,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         throw new Error('still 409 after 10 s');
       };
 
-      it('E32 the key stays held: the retry gets 409, then the replay of the answer stored meanwhile; one execution [15.1]', async () => {
+      it('I1 E32 the key stays held: the retry gets 409, then the replay of the answer stored meanwhile; one execution [15.1]', async () => {
         const key = randomUUID();
         const held = await disconnectMidHandler('/held', key);
         const during = await send('/held', key);
@@ -96,7 +96,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         expect(heldRuns['create']).toBe(1);
       });
 
-      it('E32 an HttpException thrown after the disconnect is stored and replayed; a @Res() handler too [15.1]', async () => {
+      it('I1 E32 an HttpException thrown after the disconnect is stored and replayed; a @Res() handler too [15.1]', async () => {
         for (const [path, name, status] of [
           ['/held/refused', 'refused', 402],
           ['/held/itself', 'itself', 201],
@@ -113,7 +113,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         }
       });
 
-      it('E34 a handler that throws after the disconnect releases the key: held until then (409), then the retry runs [15.1]', async () => {
+      it('I1 E34 a handler that throws after the disconnect releases the key: held until then (409), then the retry runs [15.1]', async () => {
         const key = randomUUID();
         const held = await disconnectMidHandler('/held/boom', key);
         expect((await send('/held/boom', key)).status).toBe(409);
