@@ -18,8 +18,8 @@ import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
 import { handOver } from './handed-over.js';
 import { type HeaderEntry, normalizeHeaders } from './headers.js';
-import { type Heartbeat, startHeartbeat } from './heartbeat.js';
 import { readKeyHeader } from './key.js';
+import { Lease, type LeaseLossReason } from './lease.js';
 import {
   type IdempotencyOptions,
   type ResolvedOptions,
@@ -75,11 +75,35 @@ export type CommitOutcome =
   /** `commit` or `abandon` had already been called. */
   | 'settled';
 
-/** This request holds the key: run the handler, then call exactly one of `commit` or `abandon`. */
+/**
+ * This request holds the key: run the handler, then call exactly one of `commit` or `abandon`.
+ *
+ * While the handler runs, a heartbeat extends the lease every `heartbeatMs` (an extend that fails is retried
+ * after `leaseMs / 30`, at most one period, one extend in flight at a time) until `maxExecutionMs`. The engine
+ * knows the lease is held until `heldUntil`: the start of the last reserve or extend that answered `true`, plus
+ * `leaseMs`, never later than the store's own lease end. `leaseLost` and `signal` say when that no longer holds.
+ */
 export interface ExecuteDecision {
   readonly kind: 'execute';
   /** The storage key this request holds. */
   readonly keyHash: string;
+  /**
+   * `false` while the lease is known to be held: until then no other request can be given this key (short of an operator's forced delete). `true` once
+   * it is lost: an extend answered `false` (the store gave the key to another holder), or `heldUntil` passed
+   * without a renewal (the store failed or stalled, or the handler ran past `maxExecutionMs`, or there is no
+   * heartbeat); event `lease-lost` (reason `'extend'`, `'expired'` or `'max-execution'`), once. Read on the
+   * clock, so it is exact whenever it is read; it stays `true`, and stops changing once the decision is settled.
+   * A handler with side effects can check it before committing to one; `commit` still tries to store (the store
+   * decides by token) and answers `'lease-lost'` if it refuses.
+   */
+  readonly leaseLost: boolean;
+  /**
+   * Aborts when `leaseLost` turns true, with a `LeaseLostError` as its reason (pass it to `fetch` or a
+   * database driver to stop work that no longer holds the key); it fires when the engine's timer runs, so a
+   * stalled event loop delays it, never `leaseLost`. Never aborts once the decision is settled. Created on first
+   * read: a request that never reads it costs nothing.
+   */
+  readonly signal: AbortSignal;
   /** Stores the handler's response (token-checked). Never throws. Await it before sending the response. */
   commit(response: CapturedResponse): Promise<CommitOutcome>;
   /** Releases the key so that a retry runs again: the handler threw, or its response cannot be stored (a stream). Never throws. */
@@ -273,7 +297,8 @@ class Engine<TContext> implements Idempotency<TContext> {
       return this.#reject(cfg, request, startedAt, 'invalid-fingerprint', error, { keyHash, error });
     }
 
-    const storeStart = this.time();
+    // Read whether observed or not: the lease the store grants runs from after this instant (`heldUntil`).
+    const storeStart = now();
     let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
     try {
       result = await withStoreTimeout(
@@ -293,14 +318,14 @@ class Engine<TContext> implements Idempotency<TContext> {
         startedAt,
         keyHash,
         error as StoreUnavailableError,
-        this.time() - storeStart,
+        now() - storeStart,
       );
     }
-    const storeMs = this.time() - storeStart;
+    const storeMs = this.observed ? now() - storeStart : 0;
 
     if (result.kind === 'reserved') {
       if (this.observed) this.emit(cfg, 'reserved', request, startedAt, { keyHash, storeMs });
-      return new Execution(this, cfg, request, keyHash, result.token);
+      return new Execution(this, cfg, request, keyHash, result.token, storeStart);
     }
     if (result.fingerprint !== fingerprint) {
       return this.#reject(
@@ -414,12 +439,12 @@ function firstValue(value: string | readonly string[] | null | undefined): strin
   return typeof value === 'string' ? value : value[0];
 }
 
-/** The execution of one reserved key: the heartbeat, then exactly one commit or abandon. */
+/** The execution of one reserved key: its lease, then exactly one commit or abandon. */
 class Execution<TContext> implements ExecuteDecision {
   readonly kind = 'execute';
   readonly #reservedAt = now();
   #settled = false;
-  #heartbeat: Heartbeat | undefined;
+  readonly #lease: Lease;
 
   constructor(
     private readonly engine: Engine<TContext>,
@@ -427,37 +452,33 @@ class Execution<TContext> implements ExecuteDecision {
     private readonly request: IdempotencyRequest<TContext>,
     readonly keyHash: string,
     private readonly token: string,
+    reservedFrom: number,
   ) {
-    if (cfg.heartbeatMs > 0)
-      this.#heartbeat = startHeartbeat(cfg.heartbeatMs, () => void this.#beat(), this.#reservedAt);
+    this.#lease = new Lease(
+      {
+        extend: () =>
+          withStoreTimeout(
+            'store extend',
+            () => cfg.store.extend(keyHash, token, cfg.leaseMs),
+            cfg.storeTimeoutMs,
+          ),
+        failed: (error, storeMs) =>
+          this.#emit('store-error', now() - storeMs, { reason: 'extend', error, storeMs }),
+        lost: (reason: LeaseLossReason) =>
+          this.#emit('lease-lost', now(), { reason, handlerMs: now() - this.#reservedAt }),
+      },
+      cfg,
+      reservedFrom,
+      this.#reservedAt,
+    );
   }
 
-  #stopHeartbeat(): void {
-    this.#heartbeat?.stop();
-    this.#heartbeat = undefined;
+  get leaseLost(): boolean {
+    return this.#lease.lost;
   }
 
-  async #beat(): Promise<void> {
-    const { cfg } = this;
-    if (now() - this.#reservedAt >= cfg.maxExecutionMs) {
-      // A handler that never answers: stop extending so the key frees one lease from now.
-      this.#stopHeartbeat();
-      return;
-    }
-    const started = now();
-    try {
-      const held = await withStoreTimeout(
-        'store extend',
-        () => cfg.store.extend(this.keyHash, this.token, cfg.leaseMs),
-        cfg.storeTimeoutMs,
-      );
-      if (!held && !this.#settled) {
-        this.#stopHeartbeat();
-        this.#emit('lease-lost', started, { reason: 'extend' });
-      }
-    } catch (error) {
-      this.#emit('store-error', started, { reason: 'extend', error, storeMs: now() - started });
-    }
+  get signal(): AbortSignal {
+    return this.#lease.signal;
   }
 
   #emit(type: IdempotencyEventType, started: number, fields: EventFields): void {
@@ -489,7 +510,7 @@ class Execution<TContext> implements ExecuteDecision {
   async commit(response: CapturedResponse): Promise<CommitOutcome> {
     if (this.#settled) return 'settled';
     this.#settled = true;
-    this.#stopHeartbeat();
+    this.#lease.stop();
     const started = this.engine.time();
     const { cfg } = this;
     // Nothing below may throw out of commit (Fastify would exit the process): a user callback that throws, or a
@@ -550,7 +571,7 @@ class Execution<TContext> implements ExecuteDecision {
   async abandon(cause?: unknown): Promise<void> {
     if (this.#settled) return;
     this.#settled = true;
-    this.#stopHeartbeat();
+    this.#lease.stop();
     await this.#release(now(), 'abandoned', cause);
   }
 }

@@ -20,6 +20,7 @@ export type IdempotencyErrorCode =
   | 'invalid_principal'
   | 'invalid_fingerprint'
   | 'unreadable_body'
+  | 'lease_lost'
   | 'invalid_options';
 
 /** Base class of every error idempo raises. */
@@ -141,6 +142,29 @@ export class UnreadableBodyError extends IdempotencyError {
   readonly code = 'unreadable_body';
   readonly status = 500;
   readonly title = 'Request body not readable by idempo';
+}
+
+/**
+ * The reason of an execution's `signal` when its lease is lost: the store refused to extend it (`'extend'`), or
+ * it ran out without a renewal (`'expired'`, or `'max-execution'` once the heartbeat stopped at
+ * `maxExecutionMs`). Another request may now be given the key. Never answered by idempo itself; 409 if a handler
+ * rethrows it.
+ */
+export class LeaseLostError extends IdempotencyError {
+  readonly code = 'lease_lost';
+  readonly status = 409;
+  readonly title = 'Idempotency lease lost';
+  /** Why the lease was lost. */
+  readonly reason: 'extend' | 'expired' | 'max-execution';
+
+  constructor(reason: 'extend' | 'expired' | 'max-execution') {
+    super(
+      reason === 'extend'
+        ? 'the store gave this idempotency key to another holder: another request may now run with it'
+        : `this idempotency key's lease ran out without a renewal (${reason}): another request may now run with it`,
+    );
+    this.reason = reason;
+  }
 }
 
 /** Options given to idempo are invalid. Thrown once, at registration, never per request. */

@@ -26,7 +26,12 @@ export type IdempotencyEventType =
   | 'committed'
   /** The key was released: the handler threw, the response was not to be stored, or was too large. */
   | 'released'
-  /** The holder lost its record to a takeover: its heartbeat or completion was fenced off. */
+  /**
+   * The holder's lease is lost, once per execution while its handler runs (reason `extend`: an extend answered
+   * `false`; `expired`: the lease ran out without a renewal, the store failing or stalling; `max-execution`: it
+   * ran out after the heartbeat stopped at `maxExecutionMs`), or its completion was fenced off (reason
+   * `complete`: the response was not stored).
+   */
   | 'lease-lost'
   /** A store call failed or timed out. */
   | 'store-error';
@@ -51,7 +56,8 @@ export interface IdempotencyEvent {
   /**
    * Why. For `released`: `abandoned` (the handler threw or its answer cannot be stored), `not-persisted`,
    * `persist-threw`, `encode-failed`, `too-large`, or `late-reservation` (a reserve that answered after its
-   * timeout, given back). For `store-error`: the operation (`reserve`, `extend`, `complete`, `release`).
+   * timeout, given back). For `lease-lost`: `extend`, `expired`, `max-execution` or `complete`. For
+   * `store-error`: the operation (`reserve`, `extend`, `complete`, `release`).
    */
   readonly reason?: string | undefined;
   /**

@@ -26,6 +26,7 @@ export {
   InvalidKeyError,
   InvalidOptionsError,
   InvalidPrincipalError,
+  LeaseLostError,
   MissingKeyError,
   RequestInFlightError,
   RequestTooLargeError,
@@ -48,6 +49,7 @@ export {
   normalizeHeaders,
 } from './headers.js';
 export { type KeyParseOptions, type KeyParseResult, parseIdempotencyKey, readKeyHeader } from './key.js';
+export type { LeaseLossReason } from './lease.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   DEFAULTS,

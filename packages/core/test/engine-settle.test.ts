@@ -86,10 +86,11 @@ describe('engine: commit and abandon never throw [15.10]', () => {
       complete: () => {
         throw new Error('sync complete');
       },
-      release: ((key: string, token: string) => inner.release(key, token) && true) as unknown as (
-        key: string,
-        token: string,
-      ) => Promise<boolean>,
+      // A store that answers a plain value instead of a promise (it broke the contract, and still released).
+      release: ((key: string, token: string) => {
+        void inner.release(key, token);
+        return true;
+      }) as unknown as (key: string, token: string) => Promise<boolean>,
     });
     const { engine, events } = setup({ store });
     await expect(expectKind(await engine.begin(request()), 'execute').commit(ok)).resolves.toBe(

@@ -43,14 +43,16 @@ describe('engine: principal [15.8]', () => {
   );
 
   it('I7 two callers whose principal is an object never share a record: each is refused [15.8]', async () => {
-    const { engine, store } = setup({
+    const { inner, store } = wrappedStore();
+    const { engine } = setup({
+      store,
       principal: ((req: { context: Context }) => ({
         id: req.context.user,
       })) as unknown as IdempotencyOptions<Context>['principal'],
     });
     for (const user of ['alice', 'bob'])
       expect(expectKind(await engine.begin(request({ user })), 'reject').response.status).toBe(500);
-    expect((store as { size: number }).size).toBe(0);
+    expect(inner.size).toBe(0);
   });
 
   it('null, undefined and the empty string stay anonymous (one global key space); strings scope keys [15.8]', async () => {
