@@ -19,7 +19,9 @@
  * is there either way.
  *
  * Retention is the key's own expiry (`PEXPIRE`): Redis never returns an expired key, so retention is decided on
- * read. The lease is compared with `TIME` inside the script, so the application servers' clocks never matter.
+ * read. An in-flight key never expires before its lease ends: `reserve` gives it `max(leaseMs, ttlMs)` and
+ * `extend` moves its expiry to at least the new lease's end. The lease is compared with `TIME` inside the script,
+ * so the application servers' clocks never matter.
  *
  * Requires Redis >= 5 (or Valkey): scripts that read `TIME` and then write need effects replication, the default
  * since Redis 5.
@@ -36,7 +38,8 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
  * lease is still running, and `{'r'}` when the caller now holds the key: there was no record (none, or Redis
  * expired it), or the in-flight record's lease had ended (taken over: the record is replaced, carrying the
  * caller's NEW token, so the old holder's complete/release/extend now find a foreign token and write nothing).
- * The new record's `c` (created at) is written by the same HSET: no extra command, no extra round trip.
+ * The new record's `c` (created at) is written by the same HSET: no extra command, no extra round trip. The key
+ * expires after `max(leaseMs, ttlMs)`: an in-flight record lives at least as long as its lease.
  *
  * An in-flight record that already carries the caller's own token can only have been written by this very
  * call: ioredis re-sends a command whose reply was lost with the connection (`autoResendUnfulfilledCommands`).
@@ -60,7 +63,7 @@ if state then
   redis.call('DEL', KEYS[1])
 end
 redis.call('HSET', KEYS[1], 's', 'f', 'f', ARGV[1], 't', ARGV[2], 'l', string.format('%.0f', now + tonumber(ARGV[3])), 'c', string.format('%.0f', now))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(tonumber(ARGV[3]), tonumber(ARGV[4]))))
 return {'r'}`;
 
 /**
@@ -94,15 +97,22 @@ return 1`;
 /**
  * `extend`: KEYS[1] = record; ARGV = token, leaseMs.
  *
- * Moves the lease to leaseMs from now (Redis time) when the record is in flight AND carries the caller's token.
- * The retention (the key's expiry) is left as it is. Returns 1, or 0 having written nothing.
+ * Moves the lease to leaseMs from now (Redis time) when the record is in flight AND carries the caller's token,
+ * and the key's expiry to at least leaseMs from now: `PTTL`, then `PEXPIRE leaseMs` only when the key would expire
+ * sooner (never shortening it; `PEXPIRE ... GT` would need Redis 7). With the defaults (a 30 s lease, a 24 h
+ * retention) the expiry is never touched. Returns 1, or 0 having written nothing.
  */
 export const EXTEND_LUA = `local record = redis.call('HMGET', KEYS[1], 's', 't')
 if record[1] ~= 'f' or record[2] ~= ARGV[1] then
   return 0
 end
 ${NOW_MS}
-redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+local lease = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + lease))
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < lease then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
 return 1`;
 
 /**

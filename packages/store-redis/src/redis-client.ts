@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidOptionsError } from '@idempo/core';
+import type { ReadinessSource } from './client-readiness.js';
 import { COMPLETE_LUA, DELETE_LUA, EXTEND_LUA, GET_LUA, RELEASE_LUA, RESERVE_LUA } from './lua-scripts.js';
 
 /** A script definition, as ioredis' `defineCommand` takes it. */
@@ -17,11 +18,12 @@ export interface RedisScriptDefinition {
 }
 
 /**
- * An ioredis `Redis` or `Cluster` instance (ioredis 5 or 6). The store calls `defineCommand` once per script and
- * then the `<name>Buffer` method ioredis adds, which sends EVALSHA (EVAL on a connection that has not loaded the
+ * An ioredis `Redis` or `Cluster` instance (ioredis 5 or 6). The store reads its `status` (and waits for its
+ * `ready` event) before a reserve, calls `defineCommand` once per script and then the `<name>Buffer` method ioredis
+ * adds, which sends EVALSHA (EVAL on a connection that has not loaded the
  * script yet, and again on NOSCRIPT) and answers bulk strings as Buffers.
  */
-export interface RedisClient {
+export interface RedisClient extends ReadinessSource {
   defineCommand(name: string, definition: RedisScriptDefinition): void;
 }
 

@@ -15,6 +15,7 @@ import {
   StoreUnavailableError,
   withStoreTimeout,
 } from '@idempo/core';
+import { whenReady } from './client-readiness.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { countRecords } from './record-stats.js';
 import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
@@ -83,7 +84,13 @@ export class RedisStore implements IdempotencyStore {
 
   /**
    * Reserves `key` with a new token (`crypto.randomUUID()`), or returns the live record as it is: one EVALSHA of
-   * the reserve script. A lease that ended (on the Redis clock) or a record past its retention is taken over.
+   * the reserve script. A lease that ended (on the Redis clock) or a record past its retention is taken over. The
+   * new record's key expires after `max(leaseMs, ttlMs)`.
+   *
+   * Never queued while Redis is unreachable: when the client is reconnecting (or closed) it rejects at once with
+   * `StoreUnavailableError`, nothing sent; while a connection is being opened it waits for `ready` within 90% of
+   * `timeoutMs` (then `StoreTimeoutError`, nothing sent). A `lazyConnect` client that never connected is sent the
+   * call, which connects it.
    */
   async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
     this.#open();
@@ -91,9 +98,15 @@ export class RedisStore implements IdempotencyStore {
     const token = randomUUID();
     const lease = milliseconds('leaseMs', leaseMs);
     const ttl = milliseconds('ttlMs', ttlMs);
+    // Sent only on a connection that is up (client-readiness.ts): a reserve left in ioredis' offline queue would
+    // run after Redis comes back, long after its caller was answered, and hold the key until its late release.
+    const readyBudgetMs = Math.max(1, Math.floor(this.#timeoutMs * 0.9));
     const reply = await withStoreTimeout(
       'RedisStore: reserve',
-      () => this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
+      async () => {
+        await whenReady(this.#client, readyBudgetMs);
+        return this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl);
+      },
       this.#timeoutMs,
       (late) => this.#releaseLate(redisKey, token, late),
     );
@@ -119,8 +132,8 @@ export class RedisStore implements IdempotencyStore {
   }
 
   /**
-   * Moves the lease to `leaseMs` from now (Redis clock) only while the record is in flight with `token`: one
-   * EVALSHA. The retention is unchanged. `false`: nothing was written.
+   * Moves the lease to `leaseMs` from now (Redis clock) only while the record is in flight with `token`, and the
+   * key's expiry to at least as far (never shortening it): one EVALSHA. `false`: nothing was written.
    */
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
     const lease = milliseconds('leaseMs', leaseMs);

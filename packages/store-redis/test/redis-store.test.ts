@@ -85,6 +85,19 @@ for (const io of IOREDIS_VERSIONS) {
       expect(await client.pttl(store.redisKey('fraction'))).toBeLessThanOrEqual(1_001);
     });
 
+    it('[15.2] the key of an in-flight record expires no sooner than its lease: reserve sets max(lease, ttl), extend moves it to at least the lease, never shorter; complete sets the retention', async () => {
+      const key = store.redisKey('key-expiry');
+      const r = await store.reserve('key-expiry', 'fp', 20_000, 5_000);
+      if (r.kind !== 'reserved') throw new Error('not reserved');
+      expect(await client.pttl(key)).toBeGreaterThan(19_000);
+      expect(await store.extend('key-expiry', r.token, 40_000)).toBe(true);
+      expect(await client.pttl(key)).toBeGreaterThan(39_000);
+      expect(await store.extend('key-expiry', r.token, 1_000)).toBe(true);
+      expect(await client.pttl(key), 'a shorter lease leaves the expiry alone').toBeGreaterThan(39_000);
+      expect(await store.complete('key-expiry', r.token, Uint8Array.of(1), 3_000)).toBe(true);
+      expect(await client.pttl(key)).toBeLessThanOrEqual(3_000);
+    });
+
     it('leases run on the Redis server clock: a skewed application clock changes nothing', async () => {
       const now = Date.now();
       vi.spyOn(Date, 'now').mockReturnValue(now + 86_400_000);

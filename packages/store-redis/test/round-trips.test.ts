@@ -88,7 +88,8 @@ for (const io of IOREDIS_VERSIONS) {
         const r = await store.reserve('b', 'fp', 60_000, 60_000);
         if (r.kind === 'reserved') second = r.token;
       });
-      log['extend (warm)'] = await watch(() => store.extend('b', second, 60_000));
+      log['extend (warm)'] = await watch(() => store.extend('b', second, 30_000));
+      log['extend past the expiry (warm)'] = await watch(() => store.extend('b', second, 120_000));
       log['release (cold)'] = await watch(() => store.release('b', second));
       log['release: stale token (warm)'] = await watch(() => store.release('b', second));
       log['complete: stale token (warm)'] = await watch(() =>
@@ -109,7 +110,15 @@ for (const io of IOREDIS_VERSIONS) {
       expect(log['reserve (cold connection)']?.inScript).toEqual(['time', 'hmget', 'hset', 'pexpire']);
       expect(log['complete (cold)']?.inScript).toEqual(['hmget', 'hset', 'pexpire']);
       expect(log['release (cold)']?.inScript).toEqual(['hmget', 'del']);
-      expect(log['extend (warm)']?.inScript).toEqual(['hmget', 'time', 'hset']);
+      // The key's expiry is read, and moved only when the lease would outlive it [15.2].
+      expect(log['extend (warm)']?.inScript).toEqual(['hmget', 'time', 'hset', 'pttl']);
+      expect(log['extend past the expiry (warm)']?.inScript).toEqual([
+        'hmget',
+        'time',
+        'hset',
+        'pttl',
+        'pexpire',
+      ]);
       await client.del(store.redisKey('a'), store.redisKey('b'));
     });
 
