@@ -1,11 +1,13 @@
 /**
  * The request fingerprint (BEHAVIOUR D26-D31): SHA-256 over the method, the concrete path, the canonical query
  * and the body. JSON bodies are canonicalised (member order and whitespace do not matter; number literals are
- * kept as sent); every other body is hashed as its bytes, never decoded to text. An absent body and an empty one
- * are the same. Request headers are not part of it (D28).
+ * kept as sent); multipart bodies are hashed part by part, so that the boundary a client draws for each attempt
+ * does not matter (issue 15.9); every other body is hashed as its bytes, never decoded to text. An absent body
+ * and an empty one are the same. Request headers are not part of it (D28).
  */
 import { canonicalJson } from './canonical-json.js';
-import { framed, sha256 } from './hash.js';
+import { framed, sha256, sha256Segments } from './hash.js';
+import { type MultipartPart, multipartType, parseMultipart } from './multipart.js';
 
 /** What the fingerprint is computed from. */
 export interface FingerprintInput {
@@ -15,7 +17,10 @@ export interface FingerprintInput {
   readonly path: string;
   /** The raw query string without the leading `?`; absent or empty for none. */
   readonly query?: string | undefined;
-  /** The request's Content-Type, used only to decide whether the body is JSON. */
+  /**
+   * The request's Content-Type, used only to decide how the body is read: JSON, multipart (with its boundary),
+   * or bytes.
+   */
   readonly contentType?: string | null | undefined;
   /** The raw request body bytes; `null`/`undefined` and empty are the same. */
   readonly body?: Uint8Array | null | undefined;
@@ -44,7 +49,34 @@ export function canonicalQuery(query: string | undefined): string {
   return new URLSearchParams(params).toString();
 }
 
-/** Computes the default fingerprint: a 43-character base64url SHA-256 digest. */
+const optional = (value: string | undefined): string => (value === undefined ? '-' : framed(value));
+
+/**
+ * The multipart digest: the media type, then for each part in order its Content-Disposition type, name and
+ * filename, its own Content-Type, its other header fields, and its content, each length-prefixed (or `-` when
+ * absent) so that nothing can move between fields or parts. The part contents are hashed where they lie.
+ */
+function multipartDigest(
+  head: string,
+  type: string,
+  parts: readonly MultipartPart[],
+): string | Promise<string> {
+  const segments: (string | Uint8Array)[] = [`${head}multipart:${framed(type)}${parts.length}:`];
+  for (const part of parts) {
+    segments.push(
+      `P${optional(part.disposition)}${optional(part.name)}${optional(part.filename)}` +
+        `${optional(part.contentType)}${framed(part.rest)}${part.content.length}:`,
+      part.content,
+    );
+  }
+  return sha256Segments(segments);
+}
+
+/**
+ * Computes the default fingerprint: a 43-character base64url SHA-256 digest. A `multipart/*` body with a
+ * boundary is read into its parts ({@link parseMultipart}); one that does not parse with that boundary is
+ * hashed as its bytes.
+ */
 export function computeFingerprint(input: FingerprintInput): string | Promise<string> {
   // One text, hashed in one call: the format, the length-framed fields, then the body's kind and the body.
   const head = `${FORMAT}${framed(input.method.toUpperCase())}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
@@ -59,6 +91,11 @@ export function computeFingerprint(input: FingerprintInput): string | Promise<st
     }
     const canonical = text === undefined ? undefined : canonicalJson(text);
     if (canonical !== undefined) return sha256(`${head}json:${canonical}`);
+  }
+  const multipart = multipartType(input.contentType);
+  if (multipart !== undefined) {
+    const parts = parseMultipart(body, multipart.boundary);
+    if (parts !== undefined) return multipartDigest(head, multipart.type, parts);
   }
   return sha256(`${head}bytes:`, body);
 }

@@ -72,6 +72,36 @@ export function sha256(
   return webSha256(text, bytes);
 }
 
+/**
+ * The base64url SHA-256 digest of `segments` in order (texts as UTF-8), fed to one Hash without concatenating
+ * them: a multipart body's part contents are hashed where they lie. `useWebCrypto` forces the fallback (tests).
+ */
+export function sha256Segments(
+  segments: readonly (string | Uint8Array)[],
+  useWebCrypto = nodeCrypto === undefined,
+): string | Promise<string> {
+  if (!useWebCrypto && nodeCrypto) {
+    const hash = nodeCrypto.createHash('sha256');
+    for (const segment of segments) hash.update(segment);
+    return hash.digest('base64url');
+  }
+  const encoded = segments.map((segment) =>
+    typeof segment === 'string' ? encoder.encode(segment) : segment,
+  );
+  const all = new Uint8Array(encoded.reduce((total, bytes) => total + bytes.length, 0));
+  let offset = 0;
+  for (const bytes of encoded) {
+    all.set(bytes, offset);
+    offset += bytes.length;
+  }
+  return webDigest(all);
+}
+
+async function webDigest(data: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', data);
+  return base64url(new Uint8Array(digest));
+}
+
 async function webSha256(text: string, bytes: Uint8Array | undefined): Promise<string> {
   let data = encoder.encode(text);
   if (bytes !== undefined) {
