@@ -1,15 +1,20 @@
 /**
  * The Fastify plugin: the five steps of an adapter (DESIGN.md "The flow of one request") on Fastify's hooks.
- * preParsing keeps the raw body of keyed requests; preHandler builds the IdempotencyRequest, calls `begin` and
- * answers replays and rejections; the wrapped handler marks that it ran; onSend captures and commits before
- * the response leaves; onError releases the key of a handler that failed.
+ * preParsing reads the body of keyed requests ahead of the parser (bounded) and hands every consumer a stream
+ * that replays it; preHandler builds the IdempotencyRequest, calls `begin` and answers replays and rejections;
+ * the wrapped handler marks that it ran; onSend captures and commits before the response leaves; onError
+ * releases the key of a handler that failed. Requests no route matched (Fastify's 404) are left alone.
  */
-import { createIdempotency, type ExecuteDecision } from '@idempo/core';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createIdempotency, declaredLength, type ExecuteDecision } from '@idempo/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { BodyTee } from './body-tee.js';
+import { type CapturedBody, captureBody } from './captured-body.js';
+import { capturedResponse } from './captured-response.js';
 import type { FastifyIdempotencyOptions } from './options.js';
 import { sendReady } from './ready-response.js';
+import { readableAgain, replayStream } from './replay-stream.js';
 import { toIdempotencyRequest } from './request.js';
 
 /** A request holding a key: its decision, and whether the route's handler has run. */
@@ -21,10 +26,18 @@ interface Execution {
 /** Marks the route configs whose handler this plugin wrapped (routes registered after it loaded). */
 const WRAPPED = Symbol('@idempo/fastify wrapped');
 
+const noop = () => undefined;
+
 function isBody(payload: unknown): payload is string | Uint8Array | null | undefined {
   return (
     payload === null || payload === undefined || typeof payload === 'string' || payload instanceof Uint8Array
   );
+}
+
+/** Whether the request has a body by its framing (RFC 9112 section 6.3), the way Fastify decides to parse one. */
+function hasBody(headers: FastifyRequest['headers']): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 async function idempotencyPlugin(
@@ -33,7 +46,7 @@ async function idempotencyPlugin(
 ): Promise<void> {
   const engine = createIdempotency<FastifyRequest>(options);
   const keyHeader = engine.options.headerLookup;
-  const tees = new WeakMap<FastifyRequest, BodyTee>();
+  const bodies = new WeakMap<FastifyRequest, CapturedBody>();
   const executions = new WeakMap<FastifyRequest, Execution>();
   const warned = new WeakSet<object>();
 
@@ -48,34 +61,81 @@ async function idempotencyPlugin(
     };
   });
 
-  // Only a request that carries a key may need its body fingerprinted: the others are never slowed down.
-  fastify.addHook('preParsing', (request, _reply, payload, done) => {
-    if (request.headers[keyHeader] === undefined) return done(null, payload);
-    const tee = new BodyTee(payload);
-    tees.set(request, tee);
-    done(null, tee);
+  /** The limit the route reads keyed bodies with: its own `maxRequestBodyBytes`, or the plugin's. */
+  function bodyLimit(request: FastifyRequest): number | undefined {
+    const route = request.routeOptions.config.idempotency;
+    if (route === false) return undefined; // opted out: core never asks for the body
+    return route?.maxRequestBodyBytes ?? engine.options.maxRequestBodyBytes;
+  }
+
+  // Only a request that carries a key and has a body is read ahead: the others keep Fastify's stream untouched.
+  // The body is read before the parser, up to the limit, so that the fingerprint covers what any consumer reads
+  // (a parser calling done(null), a request.body stream, request.raw, @fastify/multipart); they all get a stream
+  // that replays it. A body over the limit is answered 413 here, when core says the request is its business.
+  fastify.addHook('preParsing', (request, reply, payload, done) => {
+    if (request.headers[keyHeader] === undefined || request.is404 || !hasBody(request.headers))
+      return done(null, payload);
+    const limit = bodyLimit(request);
+    if (limit === undefined) return done(null, payload);
+    const raw = payload === (request.raw as unknown) ? request.raw : undefined;
+    captureBody(payload as Readable, limit, declaredLength(request.headers['content-length']))
+      .then(async (body) => {
+        bodies.set(request, body);
+        if (body.overflow && (await answeredTooLarge(request, reply))) return;
+        const source = body.replay();
+        if (raw === undefined) return done(null, replayStream(source));
+        const again = readableAgain(raw, source);
+        (request as { raw: IncomingMessage }).raw = again;
+        done(null, again);
+      })
+      .catch((error: Error) => {
+        if (!reply.sent) done(error);
+      });
   });
 
+  /**
+   * For a body over the limit: core's answer if it is a rejection (the 413, before anything is reserved: core
+   * reads the body before it reserves), sent at once so that the parser never reads the rest. A route core does
+   * not cover bypasses: its body goes on to the parser whole. A `principal` that cannot run this early (it
+   * throws before authentication) leaves the decision to the preHandler, which answers the same 413.
+   */
+  async function answeredTooLarge(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const decision = await engine
+      .begin(toIdempotencyRequest(request, bodies.get(request)))
+      .catch(() => undefined);
+    if (decision?.kind !== 'reject') return false;
+    sendReady(reply, decision.response);
+    return true;
+  }
+
   fastify.addHook('preHandler', (request, reply, done) => {
-    engine.begin(toIdempotencyRequest(request, tees.get(request))).then((decision) => {
-      if (decision.kind === 'reject' || decision.kind === 'replay') {
-        sendReady(reply, decision.response);
-        return;
-      }
-      if (decision.kind === 'execute') {
-        const config = request.routeOptions.config as unknown as Record<symbol, unknown>;
-        if (config[WRAPPED] !== true && !warned.has(config)) {
-          warned.add(config);
-          request.log.warn(
-            '@idempo/fastify: this route was registered before the plugin had loaded (await app.register(idempotency, ...) first): its options were not validated at start-up and a reply sent by a later preHandler hook cannot be told from its handler',
-          );
+    // Fastify's 404 (its own or setNotFoundHandler's) is no route's answer: a retry may reach an instance that
+    // has the route, so it is neither stored nor answered from the store.
+    if (request.is404) return done();
+    engine
+      .begin(toIdempotencyRequest(request, bodies.get(request)))
+      .then((decision) => {
+        if (decision.kind === 'reject' || decision.kind === 'replay') {
+          sendReady(reply, decision.response);
+          return;
         }
-        executions.set(request, { decision, ran: config[WRAPPED] !== true });
-        // A hijacked reply never reaches onSend: release its key once it is over.
-        reply.raw.once('finish', () => void settle(request, 'no-capture'));
-      }
-      done();
-    }, done);
+        if (decision.kind === 'execute') {
+          const config = request.routeOptions.config as unknown as Record<symbol, unknown>;
+          if (config[WRAPPED] !== true && !warned.has(config)) {
+            warned.add(config);
+            request.log.warn(
+              '@idempo/fastify: this route was registered before the plugin had loaded (await app.register(idempotency, ...) first): its options were not validated at start-up and a reply sent by a later preHandler hook cannot be told from its handler',
+            );
+          }
+          executions.set(request, { decision, ran: config[WRAPPED] !== true });
+          // A hijacked reply never reaches onSend: release its key once it is over.
+          reply.raw.once('finish', () => settle(request, 'no-capture')?.catch(noop));
+        }
+        done();
+      })
+      .catch((error: Error) => {
+        if (!reply.sent) done(error);
+      });
   });
 
   /** Abandons the request's execution, if it has one not yet settled. */
@@ -86,23 +146,31 @@ async function idempotencyPlugin(
     return execution.decision.abandon(cause);
   }
 
+  // Core's commit and abandon never reject; if one did, the response would still leave, and no rejection may be
+  // left unhandled (Node would end the process).
   fastify.addHook('onSend', (request, reply: FastifyReply, payload, done) => {
     const execution = executions.get(request);
     if (!execution) return done(null, payload);
+    const send = () => done(null, payload);
     if (!execution.ran || !isBody(payload)) {
       // A reply sent by a hook before the handler, or a stream: neither is stored, and the key is released.
-      settle(request, execution.ran ? 'stream' : 'not-handled')?.then(() => done(null, payload));
+      settle(request, execution.ran ? 'stream' : 'not-handled')?.then(send, send);
       return;
     }
     executions.delete(request);
-    execution.decision
-      .commit({ status: reply.statusCode, headers: reply.getHeaders(), body: payload })
-      .then(() => done(null, payload));
+    execution.decision.commit(capturedResponse(reply, payload)).then(send, (error: unknown) => {
+      request.log.error({ err: error }, '@idempo/fastify: storing the response failed');
+      send();
+    });
   });
 
   fastify.addHook('onError', (request, _reply, error, done) => {
     const released = settle(request, error);
-    if (released) released.then(() => done());
+    if (released)
+      released.then(
+        () => done(),
+        () => done(),
+      );
     else done();
   });
 }

@@ -2,6 +2,8 @@
 import type { ReadyResponse } from '@idempo/core';
 import type { FastifyReply } from 'fastify';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Sends `ready` through `reply`; headers set earlier by other hooks stay unless `ready` sets the same name. */
 export function sendReady(reply: FastifyReply, ready: ReadyResponse): FastifyReply {
   const headers: Record<string, string | string[]> = {};
@@ -12,8 +14,8 @@ export function sendReady(reply: FastifyReply, ready: ReadyResponse): FastifyRep
   }
   const { body } = ready;
   reply.code(ready.status).headers(headers);
-  // An empty body goes as no payload, so that Fastify adds no Content-Type the original did not have.
-  return body.byteLength === 0
-    ? reply.send()
-    : reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  if (body.byteLength > 0) return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  // An empty body goes as no payload, so that Fastify adds no Content-Type the original did not have; one that
+  // had a Content-Type was an empty payload, which Fastify sends with its Content-Length (a 304's too).
+  return reply.send(headers['content-type'] === undefined ? undefined : EMPTY);
 }

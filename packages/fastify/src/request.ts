@@ -1,12 +1,12 @@
 /** Translating a Fastify request into core's IdempotencyRequest. */
 import type { IdempotencyRequest } from '@idempo/core';
 import type { FastifyRequest } from 'fastify';
-import type { BodyTee } from './body-tee.js';
+import type { CapturedBody } from './captured-body.js';
 
-/** Builds the request core sees; the body is read from `tee` only if core asks for it. */
+/** Builds the request core sees; its body is what was read ahead of the parser (none when nothing was). */
 export function toIdempotencyRequest(
   request: FastifyRequest,
-  tee: BodyTee | undefined,
+  body: CapturedBody | undefined,
 ): IdempotencyRequest<FastifyRequest> {
   const { url } = request;
   const mark = url.indexOf('?');
@@ -16,7 +16,7 @@ export function toIdempotencyRequest(
     path: mark < 0 ? url : url.slice(0, mark),
     query: mark < 0 ? '' : url.slice(mark + 1),
     header: (name) => headers[name],
-    body: () => tee?.bytes() ?? null,
+    body: body?.read ?? null,
     route: request.routeOptions.config.idempotency,
     context: request,
   };

@@ -2,6 +2,7 @@
  * The reference routes (`createReferenceService()` from @idempo/testing) served by Fastify behind the plugin,
  * and an {@link AdapterApp} over `fastify.inject`, for the conformance suite and the Fastify-specific tests.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AdapterApp, AdapterAppOptions, AdapterRequest } from '@idempo/testing';
 import {
   createReferenceService,
@@ -30,13 +31,23 @@ function principal(request: FastifyRequest): string | undefined {
   return principalFromAuthorization(request.headers.authorization);
 }
 
+/** Reads the request stream to its end, as an upload handler does. */
+async function readRaw(request: FastifyRequest): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request.raw) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /** Adds the reference routes to `scope`, each with its `config.idempotency`. */
 export function addReferenceRoutes(scope: FastifyInstance, service: ReferenceService): void {
   // Fastify parses JSON and text itself; raw bytes need a parser of their own.
   scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
+  // Uploads as a real upload handler takes them: the parser leaves the stream, the handler reads request.raw.
+  scope.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   for (const route of service.routes) {
+    const readsStream = route.id === 'POST /forms';
     scope.route({
       method: route.method,
       url: route.pattern,
@@ -46,7 +57,8 @@ export function addReferenceRoutes(scope: FastifyInstance, service: ReferenceSer
         const response = await route.handle({
           params: request.params as Record<string, string>,
           query: mark < 0 ? '' : request.url.slice(mark + 1),
-          body: request.body,
+          body: readsStream ? await readRaw(request) : request.body,
+          contentType: request.headers['content-type'],
           principal: principal(request) ?? null,
         });
         reply.code(response.status).headers(response.headers as Record<string, string | string[]>);
@@ -63,6 +75,7 @@ export async function createReferenceApp(
   at: ReferenceAppOptions = {},
 ): Promise<{ app: FastifyInstance; service: ReferenceService }> {
   const app = (at.create ?? (() => Fastify()))();
+  simulateDisconnects(app);
   const service = createReferenceService();
   const plugin = {
     ...options,
@@ -84,14 +97,39 @@ export async function createReferenceApp(
   return { app, service };
 }
 
-/** Sends one suite request through `app.inject`. */
+/** The signal of each request being injected, for the hook that simulates its client's disconnect. */
+const signals = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * What a client's disconnect does to a Fastify request, simulated for `inject`: light-my-request's `signal`
+ * destroys the request stream while its body is still being sent (it cannot once the body is complete), and
+ * this hook destroys the response, as a closed socket does, when the signal aborts later (mid-handler).
+ */
+function simulateDisconnects(app: FastifyInstance): void {
+  app.addHook('onRequest', (_request, reply, done) => {
+    const signal = signals.getStore();
+    if (signal !== undefined) {
+      const disconnect = () => reply.raw.destroy();
+      if (signal.aborted) disconnect();
+      else signal.addEventListener('abort', disconnect, { once: true });
+      reply.raw.once('close', () => signal.removeEventListener('abort', disconnect));
+    }
+    done();
+  });
+}
+
+/** Sends one suite request through `app.inject`, with its signal when it has one. */
 export async function inject(app: FastifyInstance, request: AdapterRequest, prefix = '') {
-  const response = await app.inject({
+  const options = {
     method: request.method as 'POST',
     url: `${prefix}${request.path}`,
     headers: request.headers as Record<string, string | string[]>,
     ...(request.body === undefined ? {} : { payload: Buffer.from(request.body) }),
-  });
+  };
+  const { signal } = request;
+  const response = await (signal === undefined
+    ? app.inject(options)
+    : signals.run(signal, () => app.inject({ ...options, signal })));
   return {
     status: response.statusCode,
     headers: response.headers as Record<string, string | string[]>,
