@@ -4,10 +4,12 @@
  */
 import { createIdempotency, type ExecuteDecision, type RouteOptions } from '@idempo/core';
 import type { Context, Env, MiddlewareHandler, Next } from 'hono';
+import { storedBody } from './content-encoding.js';
 import type { HonoIdempotencyOptions } from './options.js';
 import { toResponse } from './ready-response.js';
 import { toIdempotencyRequest } from './request.js';
-import { readResponseBody } from './response-body.js';
+import { type BodySink, captureBody } from './response-body.js';
+import { downstream } from './route-match.js';
 import { variableOf } from './variable.js';
 
 /** Options of one route: core's {@link RouteOptions}, or `false` to opt the route out. */
@@ -25,11 +27,28 @@ export interface IdempotencyMiddleware<E extends Env = Env> extends MiddlewareHa
   route(options?: HonoRouteOptions<E>): MiddlewareHandler<E>;
 }
 
-/** Hono marks a sub-app's handler wrapped by `app.route()` with the handler it wraps. */
-type MaybeComposed = { readonly __COMPOSED_HANDLER?: unknown };
+/** The response to send in place of `res`, with its status and headers, and a new body. */
+function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>): Response {
+  // A plain init, not `res`: @hono/node-server writes a Response made from bytes and a plain init directly, but
+  // one made from another Response through the slow stream path.
+  return new Response(body as BodyInit, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
 
-/** Runs the handler, then stores its response or releases the key. Never sends before `commit` is done. */
-async function execute(c: Context, next: Next, decision: ExecuteDecision): Promise<void> {
+/**
+ * Runs the handler, then stores its response or releases the key. A body at hand is stored before anything is
+ * sent; one that comes over time is forwarded as it comes, and its end is sent once it is stored. At most
+ * `maxBodyBytes` of the body is held (see `captureBody`).
+ */
+async function execute(
+  c: Context,
+  next: Next,
+  decision: ExecuteDecision,
+  maxBodyBytes: number,
+): Promise<void> {
   try {
     await next();
     // Hono turns a handler's exception into its onError response inside `next()`: the key is released.
@@ -39,18 +58,18 @@ async function execute(c: Context, next: Next, decision: ExecuteDecision): Promi
       await decision.commit({ status: res.status, headers: res.headers });
       return;
     }
-    const body = await readResponseBody(res.body, res.headers);
-    if (body instanceof Uint8Array) await decision.commit({ status: res.status, headers: res.headers, body });
-    else await decision.abandon('stream');
-    if (body === res.body) return;
+    const sink: BodySink = {
+      async complete(bytes) {
+        const stored = await storedBody(bytes, res.headers, maxBodyBytes);
+        if (stored === undefined) await decision.abandon('too-large');
+        else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
+      },
+      incomplete: (reason, error) => decision.abandon(reason === 'failed' ? error : reason),
+    };
+    const send = await captureBody(res.body, res.headers, maxBodyBytes, sink);
+    if (send === res.body) return;
     c.res = undefined; // replace the response rather than merge headers into it
-    // A plain init, not `res`: @hono/node-server writes a Response made from bytes and a plain init directly, but
-    // one made from another Response through the slow stream path.
-    c.res = new Response(body as BodyInit, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
+    c.res = withBody(res, send);
   } catch (error) {
     await decision.abandon(error);
     throw error;
@@ -74,6 +93,8 @@ export function idempotency<E extends Env = Env>(
 ): IdempotencyMiddleware<E> {
   const engine = createIdempotency<Context<E>>(options);
   const routeMiddleware = new WeakSet<object>();
+  const maxBodyBytesOf = (route: HonoRouteOptions<E> | undefined) =>
+    (route === undefined || route === false ? undefined : route.maxBodyBytes) ?? engine.options.maxBodyBytes;
 
   const handle = async (c: Context<E>, next: Next, route: HonoRouteOptions<E> | undefined) => {
     if (c.get('idempotency') !== undefined) return next();
@@ -81,31 +102,21 @@ export function idempotency<E extends Env = Env>(
     c.set('idempotency', variableOf(decision));
     if (decision.kind === 'bypass') return next();
     if (decision.kind !== 'execute') return toResponse(decision.response);
-    return execute(c as Context, next, decision);
-  };
-
-  /** Whether a `.route()` middleware of this instance runs later for this request. */
-  const routeFollows = (c: Context<E>): boolean => {
-    const matched = c.req.matchedRoutes;
-    for (let i = c.req.routeIndex + 1; i < matched.length; i++) {
-      const handler = matched[i]?.handler as MaybeComposed | undefined;
-      if (
-        routeMiddleware.has(handler as object) ||
-        routeMiddleware.has(handler?.__COMPOSED_HANDLER as object)
-      )
-        return true;
-    }
-    return false;
+    return execute(c as Context, next, decision, maxBodyBytesOf(route));
   };
 
   let routes = 0;
   const middleware = async function idempotency(c, next) {
-    if (routes > 0 && routeFollows(c)) return next();
+    const after = downstream(c, routes > 0 ? routeMiddleware : undefined);
+    // No route: the answer is the app's notFound, never stored (a retry may reach an instance that has the route).
+    // A `.route()` middleware of this instance later: it applies the route's options.
+    if (!after.route || after.own) return next();
     return handle(c, next, undefined);
   } as IdempotencyMiddleware<E>;
   middleware.route = (route) => {
     engine.validateRoute(route);
     const perRoute: MiddlewareHandler<E> = async function idempotencyRoute(c, next) {
+      if (!downstream(c, undefined).route) return next();
       return handle(c, next, route);
     };
     routeMiddleware.add(perRoute);

@@ -1,5 +1,5 @@
 /** Step 1: a Hono request as core's `IdempotencyRequest`. Nothing is read until core asks for it. */
-import type { IdempotencyRequest, RouteOptions } from '@idempo/core';
+import { declaredLength, type IdempotencyRequest, type RouteOptions, readBoundedBody } from '@idempo/core';
 import type { Context, Env } from 'hono';
 
 const decoder = new TextDecoder();
@@ -54,17 +54,44 @@ function keepReadable(raw: Request, buffer: ArrayBuffer): void {
   });
 }
 
+/** A body stream's chunks, for `readBoundedBody`: nothing is cancelled when it stops early. */
+function chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    }),
+  };
+}
+
+/** `bytes` as an ArrayBuffer of exactly its length (a chunk may be a view into a larger, pooled one). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  if (byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer) return buffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
 /**
- * The request body's bytes. The handler can still read the body in every way: Hono's body cache holds the bytes
- * (and the text, for JSON and text bodies), so `c.req.json()`, `text()`, `arrayBuffer()` and `parseBody()` read
- * no stream, and `c.req.raw`'s own body members serve the same bytes.
+ * The request body's bytes, at most `maxBytes` of them: the stream is read chunk by chunk (with or without a
+ * Content-Length) and reading stops past the limit with `RequestTooLargeError` (core answers 413; the rest is
+ * left to the server, which drains or closes it). The handler can still read the body in every way: Hono's body
+ * cache holds the bytes (and the text, for JSON and text bodies), so `c.req.json()`, `text()`, `arrayBuffer()`,
+ * `formData()` and `parseBody()` read no stream, and `c.req.raw`'s own body members serve the same bytes.
  */
-async function readBody(c: Context): Promise<Uint8Array | null> {
+async function readBody(c: Context, maxBytes: number): Promise<Uint8Array | null> {
   if (!hasBody(c)) return null;
   const raw = c.req.raw;
-  // A body an earlier middleware read through Hono (`c.req.json()`...) comes from Hono's body cache.
-  const read = raw.bodyUsed ? c.req.arrayBuffer() : raw.arrayBuffer();
-  const buffer = await read;
+  let buffer: ArrayBuffer;
+  if (raw.bodyUsed) {
+    // A body an earlier middleware read through Hono (`c.req.json()`...) comes from Hono's body cache, already
+    // in memory; core measures it against the limit.
+    buffer = await c.req.arrayBuffer();
+  } else {
+    const stream = raw.body;
+    if (stream === null) return null;
+    const declared = declaredLength(raw.headers.get('content-length'));
+    buffer = ownBuffer(await readBoundedBody(chunksOf(stream), maxBytes, declared));
+  }
   const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined>;
   cache['arrayBuffer'] ??= Promise.resolve(buffer);
   const type = raw.headers.get('content-type') ?? '';
@@ -91,7 +118,7 @@ export function toIdempotencyRequest<E extends Env>(
       return mark < 0 ? '' : url.slice(mark + 1);
     },
     header: (name) => headers.get(name),
-    body: () => readBody(c),
+    body: (maxBytes) => readBody(c, maxBytes),
     route,
     context: c,
   };

@@ -1,6 +1,6 @@
 /**
- * Response bodies: what can be had at once is stored byte for byte; what streams is passed on untouched, never
- * buffered, and the key released.
+ * Response bodies: a declared stream is passed on untouched and never stored; any other body is stored when it
+ * ends within maxBodyBytes (whenever its chunks come), and never held past that limit.
  */
 import { MemoryStore } from '@idempo/core';
 import { Hono } from 'hono';
@@ -24,10 +24,10 @@ function slowStream(parts: readonly string[], delayMs: number): ReadableStream<U
   });
 }
 
-function appWith(store = countingStore()) {
+function appWith(store = countingStore(), maxBodyBytes?: number) {
   const app = new Hono();
   let runs = 0;
-  app.use('*', idempotency({ store }));
+  app.use('*', idempotency({ store, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) }));
   return { app, store, run: () => ++runs };
 }
 
@@ -41,7 +41,7 @@ async function expectStreamedTwice(app: Hono, path: string, expected: (run: numb
   }
 }
 
-describe('streamed responses are sent as they come and never stored', () => {
+describe('declared streams are sent as they come and never stored', () => {
   it('streamText()', async () => {
     const { app, store, run } = appWith();
     app.post('/s', (c) =>
@@ -71,28 +71,122 @@ describe('streamed responses are sent as they come and never stored', () => {
     expect(store.releases).toBe(2);
   });
 
-  it('stream() and a raw `new Response(stream)` whose chunks come over time', async () => {
+  it('a response with Transfer-Encoding is a stream even when it is short', async () => {
+    const { app, store } = appWith();
+    app.post('/chunked', (c) => c.text('short', 200, { 'transfer-encoding': 'chunked' }));
+    const res = await post(app, '/chunked', { key: newKey(), json: {} });
+    expect(await res.text()).toBe('short');
+    expect(store.completes).toBe(0);
+    expect(store.releases).toBe(1);
+  });
+
+  it('a text/event-stream body without Transfer-Encoding is a stream too: an endless one flows', async () => {
+    const { app, store } = appWith();
+    let cancelled = false;
+    app.post('/events', () => {
+      let i = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (i > 0) await sleep(5);
+          controller.enqueue(encoder.encode(`data: ${i++}\n\n`));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+    });
+    const res = await post(app, '/events', { key: newKey(), json: {} });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: 0\n\n');
+    await reader.cancel();
+    expect(cancelled).toBe(true);
+    expect(store.releases).toBe(1);
+  });
+});
+
+describe('[15.12] any other body is stored when it ends within maxBodyBytes, whenever its chunks come', () => {
+  it('C15 [15.12] stream() and a raw `new Response(stream)` whose chunks come over time are stored and replayed byte for byte', async () => {
     const { app, store, run } = appWith();
     app.post('/helper', (c) =>
       stream(c, async (s) => {
         const n = run();
+        await s.write(`early ${n},`);
         await s.sleep(100);
-        await s.write(`late ${n}`);
+        await s.write(` late ${n}`);
       }),
     );
     app.post('/raw', () => {
       const n = run();
-      return new Response(slowStream([`one ${n},`, ` two ${n}`], 100), { headers: { 'x-kind': 'raw' } });
+      return new Response(slowStream([`one ${n},`, ` two ${n},`, ` three ${n}`], 50), {
+        status: 202,
+        headers: { 'x-kind': 'raw', 'content-type': 'text/plain' },
+      });
     });
-    await expectStreamedTwice(app, '/helper', (n) => `late ${n}`);
-    await expectStreamedTwice(app, '/raw', (n) => `one ${n + 2}, two ${n + 2}`);
-    expect(store.completes).toBe(0);
-    expect(store.releases).toBe(4);
+    for (const [path, text] of [
+      ['/helper', 'early 1, late 1'],
+      ['/raw', 'one 2, two 2, three 2'],
+    ] as const) {
+      const key = newKey();
+      const first = await post(app, path, { key, json: {} });
+      const firstBytes = new Uint8Array(await first.arrayBuffer());
+      expect(new TextDecoder().decode(firstBytes)).toBe(text);
+      const replay = await post(app, path, { key, json: {} });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.status).toBe(first.status);
+      expect(new Uint8Array(await replay.arrayBuffer())).toEqual(firstBytes);
+    }
+    expect(store.completes).toBe(2);
+    expect(store.releases).toBe(0);
   });
 
-  it('an endless stream is not read by idempo: the client gets the first chunk and can cancel', async () => {
+  it('C15 [15.12] its end reaches the client only once the record is stored: a retry right after it is a replay', async () => {
+    const { app } = appWith();
+    let runs = 0;
+    app.post('/slow', () => {
+      runs++;
+      return new Response(slowStream(['a', 'b'], 30));
+    });
+    const key = newKey();
+    const first = await post(app, '/slow', { key, json: {} });
+    expect(await first.text()).toBe('ab');
+    const retry = await post(app, '/slow', { key, json: {} });
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs).toBe(1);
+  });
+
+  it('C25 [15.12] a stream that passes maxBodyBytes reaches the client in full and releases the key as soon as it passes', async () => {
+    const { app, store, run } = appWith(countingStore(), 1000);
+    const releasedAt: number[] = [];
+    app.post('/long', () => {
+      const n = run();
+      let i = 0;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (i > 0) await sleep(10);
+            if (i === 6) return controller.close();
+            if (i === 3) releasedAt.push(store.releases);
+            controller.enqueue(new Uint8Array(400).fill(n * 10 + i++));
+          },
+        }),
+      );
+    });
+    const key = newKey();
+    for (const n of [1, 2]) {
+      const body = new Uint8Array(await (await post(app, '/long', { key, json: {} })).arrayBuffer());
+      expect(body.length).toBe(2400);
+      expect(body[0]).toBe(n * 10);
+      expect(body[2399]).toBe(n * 10 + 5);
+    }
+    // The third chunk (1200 bytes in all) passed the limit: the key was released before the fourth was made.
+    expect(releasedAt).toEqual([1, 2]);
+    expect(store.completes).toBe(0);
+  });
+
+  it('[15.12] a client that cancels a body forwarded as it comes cancels the handler stream and releases the key', async () => {
     const { app, store } = appWith();
-    let cancelled = false;
+    let cancelled: unknown;
     app.post('/endless', () => {
       let i = 0;
       const body = new ReadableStream<Uint8Array>({
@@ -100,8 +194,8 @@ describe('streamed responses are sent as they come and never stored', () => {
           if (i > 0) await sleep(5);
           controller.enqueue(encoder.encode(`tick ${i++}\n`));
         },
-        cancel() {
-          cancelled = true;
+        cancel(reason) {
+          cancelled = reason;
         },
       });
       return new Response(body);
@@ -110,13 +204,12 @@ describe('streamed responses are sent as they come and never stored', () => {
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe('tick 0\n');
-    await reader.cancel();
-    expect(cancelled).toBe(true);
+    await reader.cancel('client gone');
+    expect(cancelled).toBe('client gone');
     expect(store.releases).toBe(1);
+    expect(store.completes).toBe(0);
   });
-});
 
-describe('bodies that can be had at once are stored', () => {
   it('a stream that is complete at once (one chunk, then closed) is stored like bytes', async () => {
     const { app, store, run } = appWith();
     app.post('/once', (c) => {
@@ -160,13 +253,24 @@ describe('bodies that can be had at once are stored', () => {
     expect(store.completes).toBe(1);
   });
 
-  it('a response with Transfer-Encoding is a stream even when it is short', async () => {
+  it('a stream that errors is not stored: the key is released and the client sees the error', async () => {
     const { app, store } = appWith();
-    app.post('/chunked', (c) => c.text('short', 200, { 'transfer-encoding': 'chunked' }));
-    const res = await post(app, '/chunked', { key: newKey(), json: {} });
-    expect(await res.text()).toBe('short');
-    expect(store.completes).toBe(0);
+    app.post('/broken', () => {
+      let i = 0;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (i++ === 0) return controller.enqueue(encoder.encode('part'));
+            await sleep(5);
+            controller.error(new Error('upstream failed'));
+          },
+        }),
+      );
+    });
+    const res = await post(app, '/broken', { key: newKey(), json: {} });
+    await expect(res.text()).rejects.toThrow();
     expect(store.releases).toBe(1);
+    expect(store.completes).toBe(0);
   });
 
   it('a 204 without a body is stored and replayed without one', async () => {

@@ -1,6 +1,7 @@
 /**
  * The reference app on Hono, served on Node by @hono/node-server: `app.use('*', idem)` from @idempo/hono for
  * every route, and `idem.route(route.idempotency)` on the routes that have options of their own (or opt out).
+ * `POST /forms` reads the upload the way a Hono upload handler does, `await c.req.arrayBuffer()`.
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -19,21 +20,27 @@ async function bodyOf(c: Context): Promise<unknown> {
   return new Uint8Array(await c.req.arrayBuffer());
 }
 
-/** Runs a reference handler and answers with `c.body()`: text, bytes, or a stream sent as it comes. */
+/**
+ * Runs a reference handler and answers with `c.body()`: text, bytes, or a stream sent as it comes, declared as a
+ * stream (`Transfer-Encoding: chunked`, as Hono's `streamText` and `streamSSE` do).
+ */
 function handler(route: ReferenceRoute) {
+  const upload = route.id === 'POST /forms';
   return async (c: Context) => {
     const mark = c.req.url.indexOf('?');
     const answer = await route.handle({
       params: c.req.param(),
       query: mark < 0 ? '' : c.req.url.slice(mark + 1),
-      body: await bodyOf(c),
+      body: upload ? new Uint8Array(await c.req.arrayBuffer()) : await bodyOf(c),
+      contentType: c.req.header('content-type'),
       principal: principalFromAuthorization(c.req.header('authorization')),
     });
     const body = answer.body === '' ? null : answer.body;
+    const headers = answer.headers as Record<string, string>;
     return c.body(
       body as ReadableStream,
       answer.status as ContentfulStatusCode,
-      answer.headers as Record<string, string>,
+      body instanceof ReadableStream ? { ...headers, 'transfer-encoding': 'chunked' } : headers,
     );
   };
 }

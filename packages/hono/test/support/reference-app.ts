@@ -1,6 +1,7 @@
 /**
  * The reference routes (`@idempo/testing`) on a real Hono app behind `@idempo/hono`, reached with `app.request()`.
- * Handlers read the body the way Hono apps do (`c.req.json()`, `c.req.arrayBuffer()`) after the middleware did.
+ * Handlers read the body the way Hono apps do (`c.req.json()`, `c.req.arrayBuffer()`) after the middleware did;
+ * `POST /forms` reads the upload the way a Hono upload handler does, `await c.req.arrayBuffer()`.
  */
 import {
   type AdapterApp,
@@ -36,24 +37,31 @@ async function bodyOf(c: Context): Promise<unknown> {
   return new Uint8Array(await c.req.arrayBuffer());
 }
 
-/** Writes a reference answer with Hono's own helpers; a stream goes through `c.body(stream)`. */
+/**
+ * Writes a reference answer with Hono's own helpers. A stream goes through `c.body(stream)` declared as a stream
+ * (`Transfer-Encoding: chunked`, as Hono's `streamText` and `streamSSE` do), so that it reaches the client as it
+ * is produced.
+ */
 export function write(c: Context, answer: ReferenceResponse): Response {
   const body = answer.body === '' ? null : answer.body;
+  const headers = answer.headers as Record<string, string>;
   return c.body(
     body as ReadableStream,
     answer.status as ContentfulStatusCode,
-    answer.headers as Record<string, string>,
+    body instanceof ReadableStream ? { ...headers, 'transfer-encoding': 'chunked' } : headers,
   );
 }
 
 function handler(route: ReferenceRoute) {
+  const upload = route.id === 'POST /forms';
   return async (c: Context) =>
     write(
       c,
       await route.handle({
         params: c.req.param(),
         query: rawQuery(c),
-        body: await bodyOf(c),
+        body: upload ? new Uint8Array(await c.req.arrayBuffer()) : await bodyOf(c),
+        contentType: c.req.header('content-type'),
         principal: principalFromAuthorization(c.req.header('authorization')),
       }),
     );
@@ -83,7 +91,10 @@ export function referenceHonoApp(
   return { app, idem };
 }
 
-/** Sends an {@link AdapterRequest} through `app.request()` and reads the whole response. */
+/**
+ * Sends an {@link AdapterRequest} through `app.request()` and reads the whole response. Its `signal` goes into the
+ * Request, as @hono/node-server does when the client disconnects.
+ */
 export async function send(app: Hono, request: AdapterRequest): Promise<AdapterResponse> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers ?? {})) {
@@ -93,6 +104,7 @@ export async function send(app: Hono, request: AdapterRequest): Promise<AdapterR
     method: request.method,
     headers,
     body: (request.body ?? null) as BodyInit | null,
+    signal: request.signal ?? null,
   });
   return toAdapterResponse(res);
 }
