@@ -143,8 +143,8 @@ export class PostgresStore implements IdempotencyStore {
   }
 
   /**
-   * Reserves `key` for `fingerprint` with a lease of `leaseMs` and a retention of `ttlMs` (database clock), or
-   * returns the live record as it is. A record whose lease lapsed while in flight, or whose retention ended, is
+   * Reserves `key` for `fingerprint` with a lease of `leaseMs` and a retention of `ttlMs`, never shorter than the
+   * lease (database clock), or returns the live record as it is. A record whose lease lapsed while in flight, or whose retention ended, is
    * taken over with a new token. One statement; replays and in-flight duplicates write nothing.
    *
    * When it fails after the statement was sent (a lost connection, a timeout), the reservation may have committed
@@ -189,7 +189,10 @@ export class PostgresStore implements IdempotencyStore {
     return result.rowCount === 1;
   }
 
-  /** Moves the lease to `leaseMs` from now (the heartbeat). `false`, writing nothing, unless `token` holds it. */
+  /**
+   * Moves the lease to `leaseMs` from now (the heartbeat), and the retention to at least as far, never earlier.
+   * `false`, writing nothing, unless `token` holds it.
+   */
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
     const result = await this.#run('extend', [key, token, duration('leaseMs', leaseMs)]);
     return result.rowCount === 1;

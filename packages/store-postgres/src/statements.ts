@@ -14,7 +14,10 @@ import { quoteIdentifier } from './identifiers.js';
 
 /** The texts of the store's statements for one table. */
 export interface Statements {
-  /** `$1` key, `$2` fingerprint, `$3` new token, `$4` leaseMs, `$5` ttlMs, `$6` lock timeout (ms, text). */
+  /**
+   * `$1` key, `$2` fingerprint, `$3` new token, `$4` leaseMs, `$5` ttlMs, `$6` lock timeout (ms, text). A new
+   * in-flight row is kept `greatest(leaseMs, ttlMs)`: it must outlive its lease.
+   */
   readonly reserve: string;
   /** `$1` key, `$2` token, `$3` response, `$4` ttlMs, `$5` lock timeout. */
   readonly complete: string;
@@ -60,7 +63,7 @@ export function statements(schema: string, table: string): Statements {
   ),
   claim AS (
     INSERT INTO ${t} AS r ("key", "fingerprint", "token", "state", "response", "lease_expires_at", "expires_at", "created_at")
-    SELECT $1, $2, $3, 'in-flight', NULL, ${NOW} + ${ms('$4')}, ${NOW} + ${ms('$5')}, ${NOW}
+    SELECT $1, $2, $3, 'in-flight', NULL, ${NOW} + ${ms('$4')}, ${NOW} + ${ms('greatest($4::float8, $5::float8)')}, ${NOW}
     FROM ${guard('$6')}
     WHERE NOT EXISTS (SELECT FROM live)
     ON CONFLICT ("key") DO UPDATE SET
@@ -86,8 +89,11 @@ WHERE ${held}`;
 USING ${guard('$3')}
 WHERE ${held}`;
 
+  // The row lives as long as its lease is held: expires_at moves to at least the new lease's end, never back. With
+  // the defaults (a 30 s lease, a 24 h retention) it keeps its value, so the update stays HOT (no index write).
   const extend = `UPDATE ${t} AS r
-SET "lease_expires_at" = ${NOW} + ${ms('$3')}
+SET "lease_expires_at" = ${NOW} + ${ms('$3')},
+  "expires_at" = greatest(r."expires_at", ${NOW} + ${ms('$3')})
 FROM ${guard('$4')}
 WHERE ${held}`;
 

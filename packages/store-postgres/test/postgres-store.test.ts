@@ -8,6 +8,7 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_TIMEOUT_MS, type PostgresPool, PostgresStore } from '../src/index.js';
+import { statements } from '../src/statements.js';
 import { toStoreError } from '../src/store-error.js';
 import { createTestSchema, type TestSchema } from './helpers/database.js';
 
@@ -53,6 +54,50 @@ describe('options', () => {
     expect(
       () => new PostgresStore({ pool: db.admin, table: 't'.repeat(48), schema: 's'.repeat(63) }),
     ).not.toThrow();
+  });
+});
+
+describe('the lifetime of an in-flight row [15.2]', () => {
+  it('reserve keeps it greatest(lease, ttl); extend moves expires_at to at least the lease, never back, and leaves it (a HOT update) when the retention is longer', async () => {
+    const store = new PostgresStore({ pool: db.pool(), schema: db.schema });
+    const r = await store.reserve('lifetime:a', 'fp', 20_000, 5_000);
+    if (r.kind !== 'reserved') throw new Error('not reserved');
+    const row = async () => {
+      const { rows } = await db.admin.query<{ lease: string; retention: string }>(
+        `SELECT extract(epoch FROM lease_expires_at - now()) * 1000 AS lease,
+                extract(epoch FROM expires_at - now()) * 1000 AS retention
+         FROM "${db.schema}".idempo_records WHERE key = 'lifetime:a'`,
+      );
+      return { lease: Number(rows[0]?.lease), retention: Number(rows[0]?.retention) };
+    };
+    expect((await row()).retention).toBeGreaterThan(19_000);
+    expect(await store.extend('lifetime:a', r.token, 40_000)).toBe(true);
+    expect((await row()).retention).toBeGreaterThan(39_000);
+    expect(await store.extend('lifetime:a', r.token, 1_000)).toBe(true);
+    const after = await row();
+    expect(after.lease).toBeLessThan(1_500);
+    expect(after.retention, 'a shorter lease leaves the retention alone').toBeGreaterThan(38_000);
+    expect(await store.complete('lifetime:a', r.token, bytes('done'), 3_000)).toBe(true);
+    expect((await row()).retention).toBeLessThanOrEqual(3_000);
+
+    // The heartbeat with the retention longer than the lease: expires_at keeps its value, so the update is HOT
+    // (no index write), counted in the statement's own transaction.
+    const held = await store.reserve('lifetime:hot', 'fp', 30_000, 86_400_000);
+    if (held.kind !== 'reserved') throw new Error('not reserved');
+    const client = await db.admin.connect();
+    try {
+      await client.query('BEGIN');
+      const sql = statements(db.schema, 'idempo_records').extend;
+      const updated = await client.query(sql, ['lifetime:hot', held.token, 30_000, '1000']);
+      expect(updated.rowCount).toBe(1);
+      const { rows } = await client.query<{ hot: string }>(
+        `SELECT pg_stat_get_xact_tuples_hot_updated('"${db.schema}".idempo_records'::regclass) AS hot`,
+      );
+      expect(Number(rows[0]?.hot)).toBe(1);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
   });
 });
 
