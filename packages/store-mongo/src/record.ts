@@ -12,7 +12,7 @@
  * | `st` | `'in-flight'` or `'completed'` |
  * | `created` | when the current holder reserved (Date); absent from records of store versions that did not keep it |
  * | `lease` | lease expiry (Date) |
- * | `exp` | retention expiry (Date); the TTL index deletes the record some time after it |
+ * | `exp` | retention expiry (Date); the TTL index deletes the record some time after it. In flight never before `lease` |
  * | `res` | the response bytes (BSON Binary), `null` while in flight |
  */
 import type { MongoDocument } from './collection.js';
@@ -50,7 +50,8 @@ export function reserveOperation(
     st: 'in-flight',
     created: NOW,
     lease: later(leaseMs),
-    exp: later(ttlMs),
+    // An in-flight record must outlive its lease, whatever retention it was given.
+    exp: later(Math.max(leaseMs, ttlMs)),
     res: null,
   };
   return {
@@ -69,9 +70,12 @@ export function completeUpdate(response: Uint8Array, ttlMs: number): MongoDocume
   return [{ $set: { st: 'completed', res: { $literal: response }, exp: later(ttlMs) } }];
 }
 
-/** `extend`: the lease from now. */
+/**
+ * `extend`: the lease from now, and the retention (`exp`, the TTL index's field) to at least the same instant,
+ * never earlier: an in-flight record lives as long as its lease is held. One `$$NOW` for both fields.
+ */
 export function extendUpdate(leaseMs: number): MongoDocument[] {
-  return [{ $set: { lease: later(leaseMs) } }];
+  return [{ $set: { lease: later(leaseMs), exp: { $max: ['$exp', later(leaseMs)] } } }];
 }
 
 /**
