@@ -145,10 +145,11 @@ function append(orders: Map<number, Order>, durationMs: number, entry: Entry): v
  * again; the store then refuses new reservations until it is back under `maxBytes`. So the bytes held stay
  * below `maxBytes` plus the responses of the requests in flight when it filled up. A single response larger
  * than `maxBytes` is refused (`StoreCapacityError`). Finding what may be dropped costs O(1) per record dropped:
- * records wait in one order per distinct lease and retention duration, and only their heads are looked at.
+ * records wait in one order per distinct lease and retention duration, and only their heads are looked at (if the
+ * clock steps back, an expired record may wait in its order until the ones ahead of it expire too).
  *
- * **Bytes.** A record counts {@link MEMORY_RECORD_OVERHEAD} (300) + key length + fingerprint length, and, once
- * completed, {@link MEMORY_RESPONSE_OVERHEAD} (140) + response length (one byte per character: the keys and
+ * **Bytes.** A record counts 300 (`MEMORY_RECORD_OVERHEAD`) + key length + fingerprint length, and, once
+ * completed, 140 (`MEMORY_RESPONSE_OVERHEAD`) + response length (one byte per character: the keys and
  * fingerprints core makes are 43-character ASCII digests). Measured on Node 20 x64 as `heapUsed + external` after
  * a forced GC, 100,000 records with core-like keys and fingerprints: 389 bytes per in-flight record, 556 per
  * completed record with a 20-byte response, 636 with 120 bytes, 1,536 with 1,020 bytes; the accounting says 386,
