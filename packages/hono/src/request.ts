@@ -72,24 +72,32 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
- * The request body's bytes, at most `maxBytes` of them: the stream is read chunk by chunk (with or without a
- * Content-Length) and reading stops past the limit with `RequestTooLargeError` (core answers 413; the rest is
- * left to the server, which drains or closes it). The handler can still read the body in every way: Hono's body
- * cache holds the bytes (and the text, for JSON and text bodies), so `c.req.json()`, `text()`, `arrayBuffer()`,
- * `formData()` and `parseBody()` read no stream, and `c.req.raw`'s own body members serve the same bytes.
+ * The request body's bytes, at most `maxBytes` of them. With a Content-Length (and no Transfer-Encoding), the
+ * HTTP framing ends the body there and core has already refused a declared length over the limit, so the body
+ * is read at once (on @hono/node-server, straight from the socket, without building a fetch Request). Without one
+ * (a chunked upload), the stream is read chunk by chunk and reading stops past the limit with
+ * `RequestTooLargeError` (core answers 413; the rest is left to the server, which drains or closes it). Either
+ * way the handler can still read the body in every way: Hono's body cache holds the bytes (and the text, for
+ * JSON and text bodies), so `c.req.json()`, `text()`, `arrayBuffer()`, `formData()` and `parseBody()` read no
+ * stream, and `c.req.raw`'s own body members serve the same bytes.
  */
 async function readBody(c: Context, maxBytes: number): Promise<Uint8Array | null> {
   if (!hasBody(c)) return null;
   const raw = c.req.raw;
+  const headers = raw.headers;
+  const declared = headers.has('transfer-encoding')
+    ? undefined
+    : declaredLength(headers.get('content-length'));
   let buffer: ArrayBuffer;
   if (raw.bodyUsed) {
     // A body an earlier middleware read through Hono (`c.req.json()`...) comes from Hono's body cache, already
     // in memory; core measures it against the limit.
     buffer = await c.req.arrayBuffer();
+  } else if (declared !== undefined && declared <= maxBytes) {
+    buffer = await raw.arrayBuffer();
   } else {
     const stream = raw.body;
     if (stream === null) return null;
-    const declared = declaredLength(raw.headers.get('content-length'));
     buffer = ownBuffer(await readBoundedBody(chunksOf(stream), maxBytes, declared));
   }
   const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined>;
