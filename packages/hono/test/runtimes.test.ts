@@ -76,7 +76,30 @@ describe('@idempo/hono on other runtimes (built package, MemoryStore)', () => {
         { status: 200, replayed: null, body: 300 },
         { status: 200, replayed: null, body: 300 },
       ],
-      executions: expect.objectContaining({ 'POST /orders': 4, 'POST /payments': 0, 'POST /stream': 2 }),
+      // [15.12] a stream that is not declared one is stored when it ends within maxBodyBytes.
+      storedStream: [
+        { status: 200, replayed: null, body: 300 },
+        { status: 200, replayed: 'true', body: 300 },
+      ],
+      // [15.7] a path with no route: Hono's 404 both times, never replayed.
+      noRoute: [
+        { status: 404, replayed: null },
+        { status: 404, replayed: null },
+      ],
+      // [15.14] compress() after idempo: gzip for the client that asked, the identity replay for another.
+      compressed: {
+        first: 'gzip',
+        replay: { status: 200, replayed: 'true', n: 1, encoding: null },
+        executions: 1,
+      },
+      // [15.11] an endless chunked upload: 413 after reading about maxRequestBodyBytes.
+      tooLarge: expect.objectContaining({ status: 413, type: 'application/problem+json', boundedRead: true }),
+      executions: expect.objectContaining({
+        'POST /orders': 4,
+        'POST /payments': 0,
+        'POST /stream': 3,
+        'POST /uploads': 0,
+      }),
     });
   });
 

@@ -3,6 +3,7 @@
 import { MemoryStore } from '@idempo/core';
 import { createReferenceService, principalFromAuthorization } from '@idempo/testing/reference';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { idempotency } from '../../dist/index.js';
 
 export async function smoke() {
@@ -25,11 +26,21 @@ export async function smoke() {
         body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
         principal: principalFromAuthorization(c.req.header('authorization')),
       });
-      return c.body(answer.body === '' ? null : answer.body, answer.status, answer.headers);
+      const streamed = answer.body instanceof ReadableStream;
+      // POST /stream is declared a stream (as streamText does), unless ?declared=0: then it is stored.
+      const declared = streamed && c.req.query('declared') !== '0';
+      const headers = declared ? { ...answer.headers, 'transfer-encoding': 'chunked' } : answer.headers;
+      return c.body(answer.body === '' ? null : answer.body, answer.status, headers);
     };
     if (route.idempotency === undefined) app.on(route.method, route.pattern, handler);
     else app.on(route.method, route.pattern, idem.route(route.idempotency), handler);
   }
+  // compress() after idempo: the first answer compressed, the record decoded, replays identity.
+  const zipped = new Hono();
+  let zips = 0;
+  zipped.use('*', idempotency({ store: new MemoryStore() }));
+  zipped.use('*', compress());
+  zipped.post('/zip', (c) => c.json({ n: ++zips, text: 'z'.repeat(4096) }));
 
   const order = (qty) => JSON.stringify({ item: 'book', qty });
   const send = (path, { key, body = order(1), principal } = {}) => {
@@ -67,6 +78,36 @@ export async function smoke() {
     await send('/stream?bytes=100', { key: '"k4"' }),
   ];
 
+  // A body that comes over time is stored once the client has read it to its end.
+  const storedStream = [
+    await seen(await send('/stream?bytes=100&declared=0', { key: '"k5"' })),
+    await seen(await send('/stream?bytes=100&declared=0', { key: '"k5"' })),
+  ];
+  const noRoute = [
+    await send('/no-such-route', { key: '"k6"' }),
+    await send('/no-such-route', { key: '"k6"' }),
+  ];
+  const zip = (headers) =>
+    zipped.request('/zip', { method: 'POST', headers: { 'idempotency-key': '"z"', ...headers } });
+  const zipFirst = await zip({ 'accept-encoding': 'gzip' });
+  const zipFirstEncoding = zipFirst.headers.get('content-encoding');
+  await zipFirst.arrayBuffer();
+  const zipReplay = await zip({});
+  const zipReplayText = JSON.parse(await zipReplay.clone().text());
+  let pulled = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 65536;
+      controller.enqueue(new Uint8Array(65536));
+    },
+  });
+  const tooLarge = await app.request('/uploads', {
+    method: 'POST',
+    headers: { 'idempotency-key': '"k7"', 'content-type': 'application/octet-stream' },
+    body: endless,
+    duplex: 'half',
+  });
+
   return {
     runtime,
     first: { ...(await seen(first)), text: firstText },
@@ -77,6 +118,18 @@ export async function smoke() {
     missing: await seen(missing),
     thrown: await Promise.all(thrown.map(text)),
     streamed: await Promise.all(streamed.map(seen)),
+    storedStream,
+    noRoute: await Promise.all(noRoute.map(seen)),
+    compressed: {
+      first: zipFirstEncoding,
+      replay: {
+        ...(await seen(zipReplay)),
+        n: zipReplayText.n,
+        encoding: zipReplay.headers.get('content-encoding'),
+      },
+      executions: zips,
+    },
+    tooLarge: { ...(await seen(tooLarge)), boundedRead: pulled <= 2 * 1024 * 1024 },
     executions: service.executions,
   };
 }
