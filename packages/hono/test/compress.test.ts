@@ -36,8 +36,8 @@ function app(order_: 'compress first' | 'idempo first', store = countingStore())
   return { app, store, runs: () => runs };
 }
 
-const gzip = { 'accept-encoding': 'gzip' };
-const deflate = { 'accept-encoding': 'deflate' };
+const gzip: Record<string, string> = { 'accept-encoding': 'gzip' };
+const deflate: Record<string, string> = { 'accept-encoding': 'deflate' };
 
 describe('[15.14] compress() and idempo, both orders', () => {
   it('C15 [15.14] compress() before idempo: stored uncompressed, the first answer and every replay encoded for its own request', async () => {
@@ -46,7 +46,7 @@ describe('[15.14] compress() and idempo, both orders', () => {
     const first = await post(server, '/orders', { key, json: {}, headers: gzip });
     expect(first.headers.get('content-encoding')).toBe('gzip');
     expect(await decoded(first)).toEqual(order(1));
-    for (const headers of [gzip, deflate, {}]) {
+    for (const headers of [gzip, deflate, {} as Record<string, string>]) {
       const replay = await post(server, '/orders', { key, json: {}, headers });
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -62,7 +62,7 @@ describe('[15.14] compress() and idempo, both orders', () => {
     const first = await post(server, '/orders', { key, json: {}, headers: gzip });
     expect(first.headers.get('content-encoding')).toBe('gzip');
     expect(await decoded(first)).toEqual(order(1));
-    for (const headers of [gzip, deflate, {}]) {
+    for (const headers of [gzip, deflate, {} as Record<string, string>]) {
       const replay = await post(server, '/orders', { key, json: {}, headers });
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');

@@ -164,7 +164,9 @@ describe('[15.12] bodies are never held past maxBodyBytes', () => {
     expect(produced).toBeLessThanOrEqual(LIMIT + 3 * CHUNK);
     expect(store.releases).toBe(1);
     let received = 0;
-    for await (const chunk of res.body as ReadableStream<Uint8Array>) received += chunk.length;
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read())
+      received += read.value.length;
     expect(received, 'the whole body reaches the client').toBe(
       300 * 1000 * 1000 + ((CHUNK - ((300 * 1000 * 1000) % CHUNK)) % CHUNK),
     );
