@@ -7,14 +7,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { createIdempotency, declaredLength, type ExecuteDecision } from '@idempo/core';
+import { createIdempotency, declaredLength, type ExecuteDecision, type ReadyResponse } from '@idempo/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { type CapturedBody, captureBody } from './captured-body.js';
 import { capturedResponse } from './captured-response.js';
 import type { FastifyIdempotencyOptions } from './options.js';
 import { sendReady } from './ready-response.js';
-import { readableAgain, replayStream } from './replay-stream.js';
+import { discardRest, readableAgain, replayStream } from './replay-stream.js';
 import { toIdempotencyRequest } from './request.js';
 
 /** A request holding a key: its decision, and whether the route's handler has run. */
@@ -34,10 +34,20 @@ function isBody(payload: unknown): payload is string | Uint8Array | null | undef
   );
 }
 
-/** Whether the request has a body by its framing (RFC 9112 section 6.3), the way Fastify decides to parse one. */
-function hasBody(headers: FastifyRequest['headers']): boolean {
+/**
+ * Whether the request may have a body: not when its Content-Length is 0, or when an HTTP/1 request has neither
+ * Content-Length, Transfer-Encoding nor Content-Type (Fastify parses a body whenever there is a Content-Type, and
+ * `inject` sends a stream payload with no framing header; HTTP/2 frames bodies without either header).
+ */
+function mayHaveBody(request: FastifyRequest): boolean {
+  const { headers } = request;
   const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (length !== undefined) return length !== '0';
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    headers['content-type'] !== undefined ||
+    request.raw.httpVersionMajor >= 2
+  );
 }
 
 async function idempotencyPlugin(
@@ -73,7 +83,7 @@ async function idempotencyPlugin(
   // (a parser calling done(null), a request.body stream, request.raw, @fastify/multipart); they all get a stream
   // that replays it. A body over the limit is answered 413 here, when core says the request is its business.
   fastify.addHook('preParsing', (request, reply, payload, done) => {
-    if (request.headers[keyHeader] === undefined || request.is404 || !hasBody(request.headers))
+    if (request.headers[keyHeader] === undefined || request.is404 || !mayHaveBody(request))
       return done(null, payload);
     const limit = bodyLimit(request);
     if (limit === undefined) return done(null, payload);
@@ -83,6 +93,7 @@ async function idempotencyPlugin(
         bodies.set(request, body);
         if (body.overflow && (await answeredTooLarge(request, reply))) return;
         const source = body.replay();
+        if (body.overflow) reply.raw.once('finish', () => discardRest(source));
         if (raw === undefined) return done(null, replayStream(source));
         const again = readableAgain(raw, source);
         (request as { raw: IncomingMessage }).raw = again;
@@ -104,8 +115,18 @@ async function idempotencyPlugin(
       .begin(toIdempotencyRequest(request, bodies.get(request)))
       .catch(() => undefined);
     if (decision?.kind !== 'reject') return false;
-    sendReady(reply, decision.response);
+    answer(request, reply, decision.response);
     return true;
+  }
+
+  /**
+   * Sends core's answer instead of the handler's. When the body was left partly unread (over the limit), the
+   * connection is closed after it, as Fastify does for its own body errors: Node would neither read the rest
+   * (the request counts as being consumed) nor take another request on it.
+   */
+  function answer(request: FastifyRequest, reply: FastifyReply, response: ReadyResponse): void {
+    if (bodies.get(request)?.overflow) reply.header('connection', 'close');
+    sendReady(reply, response);
   }
 
   fastify.addHook('preHandler', (request, reply, done) => {
@@ -116,7 +137,7 @@ async function idempotencyPlugin(
       .begin(toIdempotencyRequest(request, bodies.get(request)))
       .then((decision) => {
         if (decision.kind === 'reject' || decision.kind === 'replay') {
-          sendReady(reply, decision.response);
+          answer(request, reply, decision.response);
           return;
         }
         if (decision.kind === 'execute') {
@@ -134,6 +155,8 @@ async function idempotencyPlugin(
         done();
       })
       .catch((error: Error) => {
+        // A principal or fingerprint function that threw: Fastify's error handling answers.
+        if (bodies.get(request)?.overflow) reply.header('connection', 'close');
         if (!reply.sent) done(error);
       });
   });
@@ -158,20 +181,14 @@ async function idempotencyPlugin(
       return;
     }
     executions.delete(request);
-    execution.decision.commit(capturedResponse(reply, payload)).then(send, (error: unknown) => {
-      request.log.error({ err: error }, '@idempo/fastify: storing the response failed');
-      send();
-    });
+    execution.decision.commit(capturedResponse(reply, payload)).then(send, send);
   });
 
   fastify.addHook('onError', (request, _reply, error, done) => {
+    const finish = () => done();
     const released = settle(request, error);
-    if (released)
-      released.then(
-        () => done(),
-        () => done(),
-      );
-    else done();
+    if (released) released.then(finish, finish);
+    else finish();
   });
 }
 

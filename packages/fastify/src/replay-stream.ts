@@ -85,3 +85,12 @@ export function readableAgain(raw: IncomingMessage, source: ReplaySource): Incom
   replay.destroy = Readable.prototype.destroy as IncomingMessage['destroy'];
   return replay;
 }
+
+/**
+ * Discards what the replay of `source` has not served, once the response is sent: what Node's HTTP server does
+ * with a request body nobody read (it no longer does once idempo has read part of it), so that the connection
+ * takes its next request.
+ */
+export function discardRest(source: ReplaySource): void {
+  if (source.rest !== undefined && !source.stream.readableEnded) source.stream.resume();
+}
