@@ -16,7 +16,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * This route's idempotency options, overriding the plugin's (`required`, `methods`, `scope`, `leaseMs`,
-     * `ttlMs`, `maxBodyBytes`, `persist`, `fingerprint`, `enabled`), or `false` to opt the route out.
+     * `ttlMs`, `maxBodyBytes`, `maxRequestBodyBytes`, `persist`, `fingerprint`, `enabled`), or `false` to opt the route out.
      * Validated once, when the route is registered. Default: the plugin's options.
      */
     idempotency?: FastifyRouteIdempotency | undefined;
