@@ -1,9 +1,11 @@
 /**
  * The reference routes (`createReferenceService()` from @idempo/testing) served by Fastify behind the plugin,
- * and an {@link AdapterApp} over `fastify.inject`, for the conformance suite and the Fastify-specific tests.
+ * and an {@link AdapterApp} over `fastify.inject` (over a real socket for a request with a `signal`), for the
+ * conformance suite and the Fastify-specific tests.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AdapterApp, AdapterAppOptions, AdapterRequest } from '@idempo/testing';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AdapterApp, AdapterAppOptions, AdapterRequest, AdapterResponse } from '@idempo/testing';
 import {
   createReferenceService,
   principalFromAuthorization,
@@ -75,7 +77,6 @@ export async function createReferenceApp(
   at: ReferenceAppOptions = {},
 ): Promise<{ app: FastifyInstance; service: ReferenceService }> {
   const app = (at.create ?? (() => Fastify()))();
-  simulateDisconnects(app);
   const service = createReferenceService();
   const plugin = {
     ...options,
@@ -97,44 +98,53 @@ export async function createReferenceApp(
   return { app, service };
 }
 
-/** The signal of each request being injected, for the hook that simulates its client's disconnect. */
-const signals = new AsyncLocalStorage<AbortSignal>();
-
-/**
- * What a client's disconnect does to a Fastify request, simulated for `inject`: light-my-request's `signal`
- * destroys the request stream while its body is still being sent (it cannot once the body is complete), and
- * this hook destroys the response, as a closed socket does, when the signal aborts later (mid-handler).
- */
-function simulateDisconnects(app: FastifyInstance): void {
-  app.addHook('onRequest', (_request, reply, done) => {
-    const signal = signals.getStore();
-    if (signal !== undefined) {
-      const disconnect = () => reply.raw.destroy();
-      if (signal.aborted) disconnect();
-      else signal.addEventListener('abort', disconnect, { once: true });
-      reply.raw.once('close', () => signal.removeEventListener('abort', disconnect));
-    }
-    done();
-  });
-}
-
-/** Sends one suite request through `app.inject`, with its signal when it has one. */
+/** Sends one suite request through `app.inject`. */
 export async function inject(app: FastifyInstance, request: AdapterRequest, prefix = '') {
-  const options = {
+  const response = await app.inject({
     method: request.method as 'POST',
     url: `${prefix}${request.path}`,
     headers: request.headers as Record<string, string | string[]>,
     ...(request.body === undefined ? {} : { payload: Buffer.from(request.body) }),
-  };
-  const { signal } = request;
-  const response = await (signal === undefined
-    ? app.inject(options)
-    : signals.run(signal, () => app.inject({ ...options, signal })));
+  });
   return {
     status: response.statusCode,
     headers: response.headers as Record<string, string | string[]>,
     body: new Uint8Array(response.rawPayload),
   };
+}
+
+/**
+ * Sends one suite request over a real socket with its `signal`: aborting it destroys the socket, as a client that
+ * disconnects does. (light-my-request's `signal` cannot: it only destroys a request whose body is still being
+ * sent, a no-op mid-handler.) Rejects when aborted.
+ */
+export function overHttp(port: number, request: AdapterRequest, prefix = ''): Promise<AdapterResponse> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: request.method,
+        path: `${prefix}${request.path}`,
+        headers: request.headers as Record<string, string | string[]>,
+        signal: request.signal,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers as Record<string, string | string[]>,
+            body: new Uint8Array(Buffer.concat(chunks)),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(request.body === undefined ? undefined : Buffer.from(request.body));
+  });
 }
 
 /** The {@link AdapterApp} the conformance suite drives. */
@@ -144,5 +154,16 @@ export async function makeAdapterApp(
 ): Promise<AdapterApp> {
   const { app } = await createReferenceApp(options, at);
   const prefix = at.prefix ?? '';
-  return { request: (request) => inject(app, request, prefix), close: () => app.close() };
+  let listening: Promise<number> | undefined;
+  const port = () => {
+    listening ??= app
+      .listen({ host: '127.0.0.1', port: 0 })
+      .then(() => (app.server.address() as AddressInfo).port);
+    return listening;
+  };
+  return {
+    request: async (request) =>
+      request.signal === undefined ? inject(app, request, prefix) : overHttp(await port(), request, prefix),
+    close: () => app.close(),
+  };
 }
