@@ -14,6 +14,7 @@ import {
 import type { Context, Middleware, Next } from 'koa';
 import { readRequestBody } from './request-body.js';
 import { captureResponse, writeReady } from './response.js';
+import { answeredByNoRoute } from './route-match.js';
 
 /** Options of {@link idempotency}: core's options; `principal` and `fingerprint` see the Koa `Context`. */
 export type KoaIdempotencyOptions = IdempotencyOptions<Context>;
@@ -68,7 +69,7 @@ async function handle(
     path: pathOf(ctx),
     query: ctx.querystring,
     header: (name) => header(ctx, name),
-    body: () => readRequestBody(ctx),
+    body: (maxBytes) => readRequestBody(ctx, maxBytes),
     route,
     context: ctx,
   };
@@ -81,6 +82,8 @@ async function handle(
     await decision.abandon(error);
     throw error;
   }
+  // A framework answer for a path no route serves is not stored: the retry may reach an instance that has it.
+  if (answeredByNoRoute(ctx)) return decision.abandon('no-route');
   const captured = captureResponse(ctx);
   if (typeof captured === 'string') await decision.abandon(captured);
   else await decision.commit(captured);

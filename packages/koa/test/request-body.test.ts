@@ -2,7 +2,10 @@
  * The raw body core fingerprints, with @koa/bodyparser in front (its `ctx.request.rawBody`), behind idempo, or
  * absent (idempo reads `ctx.req` and leaves a replayable copy): what core sees and what later middleware sees.
  */
-import { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { Agent, request as httpRequest, IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import { describe, expect, it } from 'vitest';
@@ -176,6 +179,110 @@ for (const { name, Koa } of KOA_VERSIONS) {
           expect(ran).toBe(0);
           expect(String(app.errors[0])).toMatch(/request body was read before idempotency/);
         },
+      );
+    });
+  });
+}
+
+/** Sends a keyed POST of `chunks` with chunked transfer encoding (no Content-Length) over `agent`. */
+function chunked(
+  port: number,
+  agent: Agent,
+  path: string,
+  headers: Record<string, string>,
+  chunks: readonly (Uint8Array | string)[],
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers, agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => parts.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString() }));
+    });
+    outgoing.on('error', reject);
+    (async () => {
+      for (const chunk of chunks) {
+        if (outgoing.destroyed) return;
+        if (!outgoing.write(chunk)) await Promise.race([once(outgoing, 'drain'), once(outgoing, 'close')]);
+      }
+      outgoing.end();
+    })().catch(reject);
+  });
+}
+
+for (const { name, Koa } of KOA_VERSIONS) {
+  describe(`${name}: request bodies over maxRequestBodyBytes`, () => {
+    it('H47 [15.11] no body parser: a keyed chunked body past the limit is a 413 problem+json; the rest is drained, so the same keep-alive connection serves the next request', async () => {
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ router, idem }) => {
+          router.post('/raw', idem.route(), async (ctx: Context) => {
+            runs++;
+            ctx.body = { size: (await readAll(ctx.req)).length };
+          });
+        },
+        async (app) => {
+          // A raw connection: Node's own client stops writing once a keep-alive response has ended.
+          const socket = connect(app.port, '127.0.0.1');
+          await once(socket, 'connect');
+          let received = '';
+          socket.on('data', (chunk: Buffer) => {
+            received += chunk.toString('latin1');
+          });
+          const head = (key: string, framing: string) =>
+            `POST /raw HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nIdempotency-Key: ${key}\r\n${framing}\r\n\r\n`;
+          const piece = Buffer.alloc(64 * 1024, 0x62);
+          socket.write(head('big', 'Transfer-Encoding: chunked'));
+          for (let i = 0; i < 128; i++) {
+            const more = socket.write(Buffer.concat([Buffer.from('10000\r\n'), piece, Buffer.from('\r\n')]));
+            if (!more) await once(socket, 'drain');
+          }
+          socket.write('0\r\n\r\n');
+          socket.write(head('small', `Content-Length: ${piece.length}`));
+          socket.write(piece);
+          const deadline = Date.now() + 20_000;
+          while (!received.includes('{"size":65536}') && Date.now() < deadline) await sleep(20);
+          socket.destroy();
+          const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+          expect(statuses, 'a 413, then the next request answered on the same connection').toEqual([
+            '413',
+            '200',
+          ]);
+          expect(received).toContain('"code":"request_too_large"');
+          expect(received).toContain('{"size":65536}');
+          expect(runs).toBe(1);
+        },
+        { maxRequestBodyBytes: 1024 * 1024 },
+      );
+    });
+
+    it('H47 [15.11] @koa/bodyparser in front: a keyed rawBody past the limit (chunked, no Content-Length) is a 413, the handler never runs', async () => {
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(bodyParser());
+          router.post('/orders', idem.route(), (ctx: Context) => {
+            runs++;
+            ctx.body = ctx.request.body;
+          });
+        },
+        async (app) => {
+          const agent = new Agent({ keepAlive: false });
+          try {
+            const headers = { 'content-type': 'application/json', 'idempotency-key': 'json' };
+            const long = JSON.stringify({ item: 'é'.repeat(600) }); // 613 characters, 1213 bytes
+            const big = await chunked(app.port, agent, '/orders', headers, [long]);
+            expect(big.status).toBe(413);
+            expect(JSON.parse(big.body)).toMatchObject({ code: 'request_too_large' });
+            expect(runs).toBe(0);
+            const fits = await chunked(app.port, agent, '/orders', headers, ['{"item":"book"}']);
+            expect(fits).toEqual({ status: 200, body: '{"item":"book"}' });
+          } finally {
+            agent.destroy();
+          }
+        },
+        { maxRequestBodyBytes: 1024 },
       );
     });
   });

@@ -2,6 +2,7 @@
  * What is captured after `await next()` (status, ctx.body as Koa sends it, headers, Set-Cookie lines) and how
  * replays, streams and thrown errors behave.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { describe, expect, it } from 'vitest';
@@ -232,3 +233,132 @@ describe('koa 3: web bodies', () => {
     );
   });
 });
+
+/**
+ * Opens a keyed POST and resolves once `bytes` of its response arrived (the response still flowing), with a
+ * `close` that drops the connection.
+ */
+function openStream(port: number, path: string, key: string, bytes: number) {
+  return new Promise<{ status: number; replayed: unknown; received: number; close: () => void }>(
+    (resolve, reject) => {
+      const agent = new Agent({ keepAlive: false });
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path, agent, headers: { 'idempotency-key': key } },
+        (res) => {
+          let received = 0;
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received >= bytes && received - chunk.length < bytes)
+              resolve({
+                status: res.statusCode ?? 0,
+                replayed: res.headers['idempotent-replayed'],
+                received,
+                close: () => {
+                  outgoing.destroy();
+                  agent.destroy();
+                },
+              });
+          });
+          res.on('error', () => undefined);
+        },
+      );
+      outgoing.on('error', (error) => reject(error));
+      outgoing.end();
+    },
+  );
+}
+
+for (const { name, Koa } of KOA_VERSIONS) {
+  describe(`${name}: streamed responses [15.12]`, () => {
+    const PIECE = Buffer.alloc(64 * 1024, 0x63);
+
+    it('[15.12] an endless stream body goes out as it comes, never read by idempo: the key is released at once, a retry runs while the first still flows', async () => {
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ router, idem }) => {
+          router.post('/endless', idem.route(), (ctx: Context) => {
+            runs++;
+            ctx.type = 'application/octet-stream';
+            ctx.body = new Readable({
+              read() {
+                this.push(PIECE);
+              },
+            });
+          });
+        },
+        async (app) => {
+          const first = await openStream(app.port, '/endless', 'k', 1024 * 1024);
+          try {
+            expect([first.status, first.replayed]).toEqual([200, undefined]);
+            const retry = await openStream(app.port, '/endless', 'k', 64 * 1024);
+            retry.close();
+            expect(retry.status, 'not a 409: the key was released, though the first still streams').toBe(200);
+            expect(runs).toBe(2);
+          } finally {
+            first.close();
+          }
+        },
+      );
+    });
+
+    it('[15.12] a 300 MB stream from a synchronous producer reaches the client whole while RSS grows by far less; nothing is stored', async () => {
+      const TOTAL = 300 * 1024 * 1024;
+      let runs = 0;
+      await withKoa(
+        Koa,
+        ({ router, idem }) => {
+          router.post('/big', idem.route(), (ctx: Context) => {
+            runs++;
+            ctx.type = 'application/octet-stream';
+            ctx.body = Readable.from(
+              (function* () {
+                for (let sent = 0; sent < TOTAL; sent += PIECE.length) yield PIECE;
+              })(),
+            );
+          });
+        },
+        async (app) => {
+          const base = process.memoryUsage.rss();
+          let peak = base;
+          const timer = setInterval(() => {
+            peak = Math.max(peak, process.memoryUsage.rss());
+          }, 5);
+          const whole = await new Promise<number>((resolve, reject) => {
+            const agent = new Agent({ keepAlive: false });
+            const outgoing = httpRequest(
+              {
+                host: '127.0.0.1',
+                port: app.port,
+                method: 'POST',
+                path: '/big',
+                agent,
+                headers: { 'idempotency-key': 'big' },
+              },
+              (res) => {
+                let received = 0;
+                res.on('data', (chunk: Buffer) => {
+                  received += chunk.length;
+                });
+                res.on('end', () => {
+                  agent.destroy();
+                  resolve(received);
+                });
+              },
+            );
+            outgoing.on('error', reject);
+            outgoing.end();
+          });
+          clearInterval(timer);
+          const growthMb = (Math.max(peak, process.memoryUsage.rss()) - base) / (1024 * 1024);
+          console.log(`${name}, a 300 MB streamed response, peak RSS growth: +${growthMb.toFixed(1)} MB`);
+          expect(whole).toBe(TOTAL);
+          expect(growthMb).toBeLessThan(64);
+          const again = await openStream(app.port, '/big', 'big', 64 * 1024);
+          again.close();
+          expect([again.status, again.replayed, runs]).toEqual([200, undefined, 2]);
+        },
+      );
+    }, 120_000);
+  });
+}

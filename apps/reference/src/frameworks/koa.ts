@@ -1,6 +1,7 @@
 /**
  * The reference app on Koa 3: @koa/bodyparser in front, @koa/router for the routes, each route behind
- * `idem.route(route.idempotency)` from @idempo/koa (its own options, or `false` to opt out).
+ * `idem.route(route.idempotency)` from @idempo/koa (its own options, or `false` to opt out). `POST /forms` takes
+ * uploads as a Koa upload handler does: the body parser leaves multipart alone and the handler reads `ctx.req`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,14 +19,18 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Runs a reference handler: the parsed body when the body parser took it, else the raw bytes of ctx.req. */
+/**
+ * Runs a reference handler: the parsed body when the body parser took it, else the raw bytes of ctx.req (always
+ * for `POST /forms`, an upload handler reading the stream itself).
+ */
 function handler(route: ReferenceRoute): Middleware {
   return async (ctx: Context) => {
-    const parsed = ctx.request.rawBody !== undefined;
+    const parsed = route.id !== 'POST /forms' && ctx.request.rawBody !== undefined;
     const answer = await route.handle({
       params: ctx['params'] as Record<string, string>,
       query: ctx.querystring,
       body: parsed ? ctx.request.body : await readAll(ctx.req),
+      contentType: ctx.get('content-type') || undefined,
       principal: principalFromAuthorization(ctx.get('authorization') || undefined),
     });
     for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value as string | string[]);

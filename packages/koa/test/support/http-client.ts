@@ -2,7 +2,10 @@
 import { type Agent, request as httpRequest } from 'node:http';
 import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
 
-/** Sends `req` to `http://127.0.0.1:<port>` and resolves with the whole response. */
+/**
+ * Sends `req` to `http://127.0.0.1:<port>` and resolves with the whole response. When `req.signal` aborts, the
+ * socket is destroyed (a client disconnect) and the promise rejects.
+ */
 export function send(port: number, agent: Agent, req: AdapterRequest): Promise<AdapterResponse> {
   const headers: [string, string][] = [['host', `127.0.0.1:${port}`]];
   for (const [name, value] of Object.entries(req.headers ?? {})) {
@@ -12,7 +15,15 @@ export function send(port: number, agent: Agent, req: AdapterRequest): Promise<A
   if (body !== undefined) headers.push(['content-length', String(body.length)]);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method: req.method, path: req.path, agent, headers: headers.flat() },
+      {
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.path,
+        agent,
+        headers: headers.flat(),
+        ...(req.signal === undefined ? {} : { signal: req.signal }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -41,15 +41,19 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** A Koa handler for a reference route: the body parser's value when it parsed one, else the raw bytes. */
+/**
+ * A Koa handler for a reference route: the body parser's value when it parsed one, else the raw bytes. `POST
+ * /forms` is an upload handler as Koa apps write them: it reads `ctx.req` itself, whatever ran before.
+ */
 function handler(route: ReferenceRoute): Middleware {
   return async (ctx: Context) => {
-    const parsed = (ctx.request as { rawBody?: unknown }).rawBody !== undefined;
+    const parsed = route.id !== 'POST /forms' && (ctx.request as { rawBody?: unknown }).rawBody !== undefined;
     const body = parsed ? (ctx.request as { body?: unknown }).body : await readAll(ctx.req);
     const answer = await route.handle({
       params: ctx['params'] as Record<string, string>,
       query: ctx.querystring,
       body,
+      contentType: ctx.get('content-type') || undefined,
       principal: principalFromAuthorization(ctx.get('authorization') || undefined),
     });
     ctx.status = answer.status;
