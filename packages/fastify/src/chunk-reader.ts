@@ -29,6 +29,9 @@ export class ChunkReader implements AsyncIterator<Chunk, undefined> {
 
   next(): Promise<IteratorResult<Chunk, undefined>> {
     const stream = this.#stream;
+    // What is buffered already is taken at once, without listening for it.
+    const buffered = stream.readableEnded || stream.destroyed ? null : (stream.read() as Chunk | null);
+    if (buffered !== null) return Promise.resolve({ done: false, value: buffered });
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         stream.off('readable', onReadable);
