@@ -67,7 +67,7 @@ export type {
   ReadyResponse,
   RequestBody,
 } from './request.js';
-export { declaredLength, readBoundedBody, requestTooLarge } from './request-body.js';
+export { concatBytes, declaredLength, readBoundedBody, requestTooLarge } from './request-body.js';
 export {
   decodeResponse,
   encodeResponse,

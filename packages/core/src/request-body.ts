@@ -52,6 +52,17 @@ export async function readBoundedBody(
     if (total > maxBytes) throw requestTooLarge(maxBytes);
     chunks.push(chunk);
   }
+  return concatBytes(chunks, total);
+}
+
+/**
+ * The chunks joined into one byte array (the chunk itself when there is one). `total` is their summed length,
+ * when the caller already counted it.
+ */
+export function concatBytes(
+  chunks: readonly Uint8Array[],
+  total = chunks.reduce((n, chunk) => n + chunk.length, 0),
+): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let offset = 0;

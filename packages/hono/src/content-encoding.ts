@@ -4,6 +4,7 @@
  * client accepts whatever its `Accept-Encoding` (a retry may send another one). A `compress()` registered before
  * idempo compresses the replays too, for each retry's own `Accept-Encoding`.
  */
+import { concatBytes } from '@idempo/core';
 
 /** Content codings Web Streams decode (`DecompressionStream`), by their HTTP names. */
 const FORMATS: Readonly<Record<string, 'gzip' | 'deflate'>> = {
@@ -64,11 +65,5 @@ async function decode(
       return undefined;
     }
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }

@@ -13,7 +13,7 @@
  * already settled) is stored, then sent as those bytes; one whose chunks come over time is forwarded as they come,
  * and its end is sent once the record is stored.
  */
-import { declaredLength } from '@idempo/core';
+import { concatBytes, declaredLength } from '@idempo/core';
 
 /** Why a body is not stored. */
 export type NotStored = 'stream' | 'too-large' | 'failed' | 'cancelled';
@@ -48,17 +48,6 @@ function atHand<T>(read: Promise<T>): Promise<T | typeof PENDING> {
     .then(() => undefined)
     .then((): typeof PENDING => PENDING);
   return Promise.race([read, later]);
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** A chunk as bytes for the record; `undefined` for a chunk that is neither bytes nor text. */
@@ -115,7 +104,7 @@ export async function captureBody(
       await settled;
       return undefined;
     }
-    const bytes = concat(kept, total);
+    const bytes = concatBytes(kept, total);
     settled = sink.complete(bytes);
     await settled;
     return bytes;
