@@ -9,7 +9,7 @@ import { createIdempotency, type ExecuteDecision } from '../src/engine.js';
 import type { IdempotencyEvent } from '../src/events.js';
 import { MemoryStore } from '../src/memory-store.js';
 import type { IdempotencyStore } from '../src/store.js';
-import { request } from './engine-harness.js';
+import { type Context, request } from './engine-harness.js';
 
 beforeEach(() => {
   vi.useFakeTimers({
@@ -35,7 +35,7 @@ async function stall(fromMs: number, stallMs: number) {
     },
   };
   const events: IdempotencyEvent[] = [];
-  const engine = createIdempotency({ store, onEvent: (e) => events.push(e) });
+  const engine = createIdempotency<Context>({ store, onEvent: (e) => events.push(e) });
   const start = performance.now();
   const d = (await engine.begin(request())) as ExecuteDecision;
   expect(d.kind).toBe('execute');
