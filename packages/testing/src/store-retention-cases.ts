@@ -12,11 +12,13 @@ export function defineRetentionCases(ctx: StoreSuiteContext): void {
     async () => {
       const store = ctx.store();
       const key = ctx.key('retention');
-      const token = await reserveNew(store, key, 'fp-a', ctx.ms(100), ctx.ms(150));
+      // The retention of a completed record counts from its completion: the reservation itself is long-lived, so a
+      // slow round trip on a loaded machine cannot end it before `complete` arrives.
+      const token = await reserveNew(store, key, 'fp-a', long(), long());
       const response = utf8('short-lived');
-      expect(await store.complete(key, token, response, ctx.ms(150))).toBe(true);
+      expect(await store.complete(key, token, response, ctx.ms(400))).toBe(true);
       expectCompleted(await store.reserve(key, 'fp-a', long(), long()), 'fp-a', response);
-      await ctx.wait(350);
+      await ctx.wait(700);
       const next = await reserveNew(store, key, 'fp-b', long(), long());
       expect(next).not.toBe(token);
       expect(await store.complete(key, token, utf8('stale'), long())).toBe(false);
