@@ -88,6 +88,11 @@ export interface ExecuteDecision {
   /** The storage key this request holds. */
   readonly keyHash: string;
   /**
+   * The route's `maxBodyBytes`: the longest response body `commit` stores. An adapter holds at most this much of
+   * a response before deciding that it streams it through and abandons instead (C25).
+   */
+  readonly maxBodyBytes: number;
+  /**
    * `false` while the lease is known to be held: until then no other request can be given this key (short of an operator's forced delete). `true` once
    * it is lost: an extend answered `false` (the store gave the key to another holder), or `heldUntil` passed
    * without a renewal (the store failed or stalled, or the handler ran past `maxExecutionMs`, or there is no
@@ -134,6 +139,11 @@ export interface Idempotency<TContext = unknown> {
    * request. Adapters call it once per route. Throws {@link InvalidOptionsError}.
    */
   validateRoute(route: RouteOptions<TContext> | false | undefined): void;
+  /**
+   * The route's `maxRequestBodyBytes`, for an adapter that must read a body before calling `begin` (Fastify's
+   * `preParsing`); `undefined` when idempotency is off for the route, so the body is never read for it.
+   */
+  requestBodyLimit(route: RouteOptions<TContext> | false | undefined): number | undefined;
 }
 
 const BYPASS: Record<BypassReason, BypassDecision> = {
@@ -214,6 +224,10 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   validateRoute(route: RouteOptions<TContext> | false | undefined): void {
     this.#config(route);
+  }
+
+  requestBodyLimit(route: RouteOptions<TContext> | false | undefined): number | undefined {
+    return this.#config(route)?.maxRequestBodyBytes;
   }
 
   async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
@@ -445,6 +459,10 @@ class Execution<TContext> implements ExecuteDecision {
   readonly #reservedAt = now();
   #settled = false;
   readonly #lease: Lease;
+
+  get maxBodyBytes(): number {
+    return this.cfg.maxBodyBytes;
+  }
 
   constructor(
     private readonly engine: Engine<TContext>,

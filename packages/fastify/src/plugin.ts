@@ -73,9 +73,7 @@ async function idempotencyPlugin(
 
   /** The limit the route reads keyed bodies with: its own `maxRequestBodyBytes`, or the plugin's. */
   function bodyLimit(request: FastifyRequest): number | undefined {
-    const route = request.routeOptions.config.idempotency;
-    if (route === false) return undefined; // opted out: core never asks for the body
-    return route?.maxRequestBodyBytes ?? engine.options.maxRequestBodyBytes;
+    return engine.requestBodyLimit(request.routeOptions.config.idempotency);
   }
 
   // Only a request that carries a key and has a body is read ahead: the others keep Fastify's stream untouched.

@@ -43,12 +43,7 @@ function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>):
  * sent; one that comes over time is forwarded as it comes, and its end is sent once it is stored. At most
  * `maxBodyBytes` of the body is held (see `captureBody`).
  */
-async function execute(
-  c: Context,
-  next: Next,
-  decision: ExecuteDecision,
-  maxBodyBytes: number,
-): Promise<void> {
+async function execute(c: Context, next: Next, decision: ExecuteDecision): Promise<void> {
   try {
     await next();
     // Hono turns a handler's exception into its onError response inside `next()`: the key is released.
@@ -60,13 +55,13 @@ async function execute(
     }
     const sink: BodySink = {
       async complete(bytes) {
-        const stored = await storedBody(bytes, res.headers, maxBodyBytes);
+        const stored = await storedBody(bytes, res.headers, decision.maxBodyBytes);
         if (stored === undefined) await decision.abandon('too-large');
         else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
       },
       incomplete: (reason, error) => decision.abandon(reason === 'failed' ? error : reason),
     };
-    const send = await captureBody(res.body, res.headers, maxBodyBytes, sink);
+    const send = await captureBody(res.body, res.headers, decision.maxBodyBytes, sink);
     if (send === res.body) return;
     c.res = undefined; // replace the response rather than merge headers into it
     c.res = withBody(res, send);
@@ -93,8 +88,6 @@ export function idempotency<E extends Env = Env>(
 ): IdempotencyMiddleware<E> {
   const engine = createIdempotency<Context<E>>(options);
   const routeMiddleware = new WeakSet<object>();
-  const maxBodyBytesOf = (route: HonoRouteOptions<E> | undefined) =>
-    (route === undefined || route === false ? undefined : route.maxBodyBytes) ?? engine.options.maxBodyBytes;
 
   const handle = async (c: Context<E>, next: Next, route: HonoRouteOptions<E> | undefined) => {
     if (c.get('idempotency') !== undefined) return next();
@@ -102,7 +95,7 @@ export function idempotency<E extends Env = Env>(
     c.set('idempotency', variableOf(decision));
     if (decision.kind === 'bypass') return next();
     if (decision.kind !== 'execute') return toResponse(decision.response);
-    return execute(c as Context, next, decision, maxBodyBytesOf(route));
+    return execute(c as Context, next, decision);
   };
 
   let routes = 0;

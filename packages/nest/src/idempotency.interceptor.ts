@@ -65,9 +65,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(undefined);
     }
 
-    const limit =
-      (route.setting ? route.setting.maxBodyBytes : undefined) ?? this.engine.options.maxBodyBytes;
-    const capture = captureResponse(raw, decision, limit);
+    const capture = captureResponse(raw, decision, decision.maxBodyBytes);
     return next.handle().pipe(
       mergeMap((value) =>
         isStreamingResult(value) ? from(capture.release('stream').then(() => value)) : [value],
