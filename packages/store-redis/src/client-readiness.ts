@@ -15,6 +15,12 @@ export interface ReadinessSource {
 /** Statuses of a connection being opened: the gate waits for `ready` (within the caller's time) rather than queue. */
 const OPENING = new Set(['connecting', 'connect']);
 
+/** Whether a reserve may be sent now without waiting: `ready`, `wait` (lazyConnect), or not an ioredis client. */
+export function isReady(client: ReadinessSource): boolean {
+  const status = client.status;
+  return status === undefined || status === 'ready' || status === 'wait';
+}
+
 /**
  * Waits until `client` may be sent a reserve, or throws without sending anything:
  *
@@ -26,8 +32,8 @@ const OPENING = new Set(['connecting', 'connect']);
  *   down, and a command sent now would only wait in the offline queue.
  */
 export async function whenReady(client: ReadinessSource, budgetMs: number): Promise<void> {
-  const status = client.status;
-  if (status === undefined || status === 'ready' || status === 'wait') return;
+  if (isReady(client)) return;
+  const status = String(client.status);
   if (!OPENING.has(status) || typeof client.once !== 'function' || typeof client.off !== 'function') {
     throw notReady(status);
   }

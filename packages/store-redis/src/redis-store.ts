@@ -15,7 +15,7 @@ import {
   StoreUnavailableError,
   withStoreTimeout,
 } from '@idempo/core';
-import { whenReady } from './client-readiness.js';
+import { isReady, whenReady } from './client-readiness.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { countRecords } from './record-stats.js';
 import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
@@ -103,10 +103,13 @@ export class RedisStore implements IdempotencyStore {
     const readyBudgetMs = Math.max(1, Math.floor(this.#timeoutMs * 0.9));
     const reply = await withStoreTimeout(
       'RedisStore: reserve',
-      async () => {
-        await whenReady(this.#client, readyBudgetMs);
-        return this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl);
-      },
+      // The common case (connected) sends at once, without a wait of its own.
+      () =>
+        isReady(this.#client)
+          ? this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl)
+          : whenReady(this.#client, readyBudgetMs).then(() =>
+              this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
+            ),
       this.#timeoutMs,
       (late) => this.#releaseLate(redisKey, token, late),
     );
