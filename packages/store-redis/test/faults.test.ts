@@ -97,9 +97,10 @@ for (const io of IOREDIS_VERSIONS) {
       timings['extend'] = await expectTypedFailure(() => store.extend('held', held, LONG));
       timings['release'] = await expectTypedFailure(() => store.release('held', held));
       console.info(`${io.name}: server stopped, client retrying forever\n${JSON.stringify(timings)}`);
-      // The reserve is refused at once (the client is reconnecting), never queued; the others wait in the
-      // offline queue and time out.
-      expect(timings['reserve']?.error).toBe('StoreUnavailableError');
+      // The reserve is never queued: refused at once while the client is reconnecting, or, when it finds the client
+      // in one of its 'connecting' attempts (a loaded machine), refused when no 'ready' came within the budget. The
+      // others wait in the offline queue and time out. That no reserve ran at all is checked after the restart.
+      expect(['StoreUnavailableError', 'StoreTimeoutError']).toContain(timings['reserve']?.error);
       expect(timings['reserve']?.ms).toBeLessThan(TIMEOUT_MS);
       for (const operation of ['complete', 'extend', 'release'])
         expect(timings[operation]?.error, operation).toBe('StoreTimeoutError');
