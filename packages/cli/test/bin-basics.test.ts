@@ -54,7 +54,10 @@ describe('idempo without a store', () => {
       '600',
     ]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain('ECONNREFUSED');
+    // The cause is the refused connection, or, when the driver's server selection has not seen the refusal within
+    // the 600 ms on a busy machine (CI did once), the timeout itself: either way a store error naming the target.
+    expect(refused.stderr).toMatch(/ECONNREFUSED|did not answer within 600 ms/);
+    expect(refused.stderr).toContain(`mongodb://127.0.0.1:${port}`);
     expect(refused.ms).toBeLessThan(600 + 2_500);
     expect(refused.lingerMs).toBeLessThan(1_000);
   });
