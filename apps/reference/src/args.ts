@@ -1,4 +1,4 @@
-/** The command line of the reference app (REFERENCE-APP.md "Starting it"). */
+/** The command line of the reference app (docs/reference-app.md "Starting it"). */
 
 /** The framework variants. */
 export const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;

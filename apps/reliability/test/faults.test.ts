@@ -1,7 +1,7 @@
 /**
  * Store faults under load (issue 8): the store stops, restarts empty, loses its connections or stalls while
  * reference workers serve a steady stream of keyed POST /orders. idempo must fail closed (503 problem+json,
- * BEHAVIOUR.md H48) within the store timeout, answer every request, recover, and never run a key twice while the
+ * docs/behaviour.md H48) within the store timeout, answer every request, recover, and never run a key twice while the
  * store keeps its records (E37).
  *
  * Sizes (2 shared cores): Redis outage 3 fastify workers, 4 request loops, about 9 s of traffic; pause 2 koa
@@ -58,7 +58,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-describe('store faults (BEHAVIOUR.md H48 fail closed, E37 once across instances)', () => {
+describe('store faults (docs/behaviour.md H48 fail closed, E37 once across instances)', () => {
   it('H48/E37: Redis stopped mid-run answers 503 within the store timeout, recovers after an empty restart, and runs no key twice while it keeps its records', async () => {
     const redis: PrivateRedis = await privateRedis();
     await redis.start();

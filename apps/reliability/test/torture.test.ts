@@ -2,7 +2,7 @@
  * Torture (issue 8): several worker processes of the reference app over ONE shared store, driven with many
  * concurrent duplicates over many keys; a worker killed with SIGKILL in the middle of a handler; a handler
  * outliving three leases on its heartbeat. Real processes, real HTTP, the shared Redis and PostgreSQL.
- * Test titles name the BEHAVIOUR.md items they check.
+ * Test titles name the docs/behaviour.md items they check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
 /**
- * idempotentFetch against the reference app (apps/reference, REFERENCE-APP.md): the compiled app as real processes,
+ * idempotentFetch against the reference app (apps/reference, docs/reference-app.md): the compiled app as real processes,
  * over real HTTP, on Fastify with the memory store and on Hono with the Redis store. Then the faults a client
  * exists for: the server killed mid-request and started again on the same port and store, and the store down
  * (503, fail closed) until it comes back during the retries.

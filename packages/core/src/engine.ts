@@ -1,5 +1,5 @@
 /**
- * The engine: one `begin(request)` per request, returning what the adapter must do (DESIGN.md "The flow of one
+ * The engine: one `begin(request)` per request, returning what the adapter must do (docs/design.md "One
  * request"). Every policy decision is made here, once, for every framework.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Options: their types, their defaults (DESIGN.md "Decisions already taken"), and their validation, done once
+ * Options: their types, their defaults (docs/design.md "Defaults, and why"), and their validation, done once
  * when idempo is created and once per route object, never per request.
  */
 import { InvalidOptionsError } from './errors.js';

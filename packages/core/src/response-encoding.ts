@@ -1,5 +1,5 @@
 /**
- * The stored response: one versioned binary blob, so that stores persist bytes, not shapes (DESIGN.md).
+ * The stored response: one versioned binary blob, so that stores persist bytes, not shapes (docs/design.md "The store contract").
  *
  * Layout (big-endian): "IDP" + version byte 0x01, u16 status, u16 header count, then per header u16 name length,
  * name (UTF-8), u32 value length, value (UTF-8), then u32 body length and the body bytes. Decoding checks every

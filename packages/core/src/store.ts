@@ -1,5 +1,5 @@
 /**
- * The store contract (DESIGN.md "The store contract"). A store does the atomic part and nothing else: it never
+ * The store contract (docs/design.md "The store contract"). A store does the atomic part and nothing else: it never
  * sees HTTP, never decides policy, and persists the response as the opaque bytes core gives it.
  */
 

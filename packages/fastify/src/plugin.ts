@@ -1,5 +1,5 @@
 /**
- * The Fastify plugin: the five steps of an adapter (DESIGN.md "The flow of one request") on Fastify's hooks.
+ * The Fastify plugin: the five steps of an adapter (docs/design.md "One request") on Fastify's hooks.
  * preParsing reads the body of keyed requests ahead of the parser (bounded) and hands every consumer a stream
  * that replays it; preHandler builds the IdempotencyRequest, calls `begin` and answers replays and rejections;
  * the wrapped handler marks that it ran; onSend captures and commits before the response leaves; onError

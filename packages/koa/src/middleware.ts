@@ -1,6 +1,6 @@
 /**
  * The Koa middleware: `app.use(idempotency(options))` for every request, `idem.route(options)` for one route.
- * It only translates (DESIGN.md "The flow of one request"): it builds the IdempotencyRequest, calls `begin`,
+ * It only translates (docs/design.md "One request"): it builds the IdempotencyRequest, calls `begin`,
  * writes a ready response, captures what the downstream middleware left in `ctx`, and commits it before Koa
  * sends it (or releases the key when the downstream throws).
  */

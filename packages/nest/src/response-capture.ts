@@ -1,6 +1,6 @@
 /**
  * Captures the handler's response as the platform writes it (status, headers, body bytes), commits it, and
- * only then lets it reach the client (DESIGN.md: the response is sent once it is stored).
+ * only then lets it reach the client (docs/design.md "One request": the response is sent once it is stored).
  */
 
 import type { OutgoingHttpHeaders } from 'node:http';

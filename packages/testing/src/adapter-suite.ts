@@ -24,7 +24,7 @@ import { defineUploadCases } from './adapter-upload-cases.js';
  * (F38-F40), principals and expiry (G41, G44), the error surface (H47, H48), the exactly-once holes of issue 15
  * (a client disconnect mid-handler, a path with no route, a principal that is not a string, multipart uploads,
  * bodies over `maxRequestBodyBytes`) and property tests of random keys and bodies (fast-check, bounded runs).
- * Titles carry the BEHAVIOUR.md numbers and `[15.N]` for the issue's items.
+ * Titles carry the docs/behaviour.md numbers and `[15.N]` for the issue's items.
  *
  * `makeApp(options)` must serve every reference route with the adapter (`POST /forms` reading the request stream
  * as the framework's upload handlers do), pass `options` to it and add `principal` from `Authorization: Bearer

@@ -1,4 +1,4 @@
-/** The handlers of the reference app (REFERENCE-APP.md "Routes"), free of any framework. */
+/** The handlers of the reference app (docs/reference-app.md "Routes"), free of any framework. */
 
 import { sha256Hex } from './multipart.js';
 import { randomHex } from './random.js';
@@ -99,7 +99,7 @@ export function uploadHandler(count: ExecutionCounter): ReferenceHandler {
 }
 
 /**
- * `POST /flaky` (added to REFERENCE-APP.md's routes as the contract allows): the first execution after a start or
+ * `POST /flaky` (added to docs/reference-app.md's routes as the contract allows): the first execution after a start or
  * a `POST /stats/reset` throws; every later one answers as `POST /orders` does. A retry of the failed request,
  * with the same key and body, therefore runs again and succeeds: what a handler that failed half-way looks like.
  */
@@ -114,7 +114,7 @@ export function flakyHandler(count: ExecutionCounter): ReferenceHandler {
 }
 
 /**
- * `POST /stream` (not part of REFERENCE-APP.md's first table; added as the contract allows): counts the
+ * `POST /stream` (not part of docs/reference-app.md's first table; added as the contract allows): counts the
  * execution and answers 200 `application/octet-stream` as a stream of `?chunks=<n>` (default 3) chunks of
  * `?bytes=<n>` (default 1024) bytes, a few milliseconds apart. Adapters send it as a stream; idempo does not
  * store streamed bodies and releases the key, so a retry runs again.
@@ -156,7 +156,7 @@ export interface ReferenceFormFile {
 }
 
 /**
- * `POST /forms` (added to REFERENCE-APP.md's routes as the contract allows; issue 15 items 5, 6 and 9): an upload
+ * `POST /forms` (added to docs/reference-app.md's routes as the contract allows; issue 15 items 5, 6 and 9): an upload
  * handler. It counts the execution, parses `input.body` (the raw request bytes, as the framework's upload handler
  * read them from the request stream) as the `input.contentType` says (`multipart/form-data` with its boundary,
  * or `application/x-www-form-urlencoded`), with

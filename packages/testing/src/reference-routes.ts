@@ -1,5 +1,5 @@
 /**
- * The reference app's route contract (REFERENCE-APP.md) as a framework-free object: every adapter's test and
+ * The reference app's route contract (docs/reference-app.md) as a framework-free object: every adapter's test and
  * apps/reference only translate it onto their framework.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * `@idempo/testing/reference`: the reference routes of REFERENCE-APP.md as a framework-free service, without
+ * `@idempo/testing/reference`: the reference routes of docs/reference-app.md as a framework-free service, without
  * the suites, so that an application (apps/reference) can serve them without loading vitest.
  *
  * @packageDocumentation

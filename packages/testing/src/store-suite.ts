@@ -16,7 +16,7 @@ import type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';
  * (exactly one of many parallel `reserve` calls wins), fencing tokens, lease expiry and takeover, the heartbeat,
  * retention expiry decided on read, an in-flight record living as long as its lease is held (the heartbeat extends
  * what keeps it alive) and retention counted from completion, the late paths of a lease that ended, byte-exact
- * responses, and the operations (`get`, `delete`, `stats`) unless `operations: false`. Case titles carry the BEHAVIOUR.md numbers.
+ * responses, and the operations (`get`, `delete`, `stats`) unless `operations: false`. Case titles carry the docs/behaviour.md numbers.
  *
  * `factory` is called once before the cases (they share that store; it is closed after the last case) and once
  * more by the `close()` case. Every key the suite writes starts with a random per-run prefix, so it may run

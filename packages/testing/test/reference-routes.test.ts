@@ -14,7 +14,7 @@ const text = (response: ReferenceResponse) => {
 };
 const json = (response: ReferenceResponse): unknown => JSON.parse(text(response));
 
-describe('the reference service (REFERENCE-APP.md)', () => {
+describe('the reference service (docs/reference-app.md)', () => {
   it('has the route table of the contract, with the idempotency options of each route', () => {
     const service = createReferenceService();
     expect(service.routes.map((r) => r.id).sort()).toEqual(
