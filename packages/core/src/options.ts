@@ -21,30 +21,37 @@ export interface RouteOptions<TContext = unknown> {
   /** A request without a key is rejected with 400 instead of passing through (B11). Default `false`. */
   readonly required?: boolean | undefined;
   /**
-   * Methods covered; others pass through. GET, HEAD and OPTIONS are never covered (B10, C24).
-   * Default `['POST', 'PATCH']`.
+   * Methods covered; others pass through. GET, HEAD and OPTIONS are never covered (B10, C24): listing one is
+   * refused at start-up. Default `['POST', 'PATCH']`.
    */
   readonly methods?: readonly string[] | undefined;
   /** Namespace of the records; the same key in two scopes is two records (G42). Default `''`. */
   readonly scope?: string | undefined;
-  /** How long a reservation is held without a heartbeat, in ms (E35). Default `30_000`. */
+  /**
+   * How long a reservation is held without a heartbeat, in ms (E35): a crashed process frees its keys one lease
+   * later. Default `30_000`.
+   */
   readonly leaseMs?: number | undefined;
-  /** How long a completed response is kept, in ms (G44). Default `86_400_000` (24 h). */
+  /** How long a completed response is kept, in ms (G44); at least `leaseMs`. Default `86_400_000` (24 h). */
   readonly ttlMs?: number | undefined;
   /** Responses with a longer body are sent in full but not stored; the key is released (C25). Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
   /**
    * A keyed request with a longer body is answered 413 problem+json before anything is reserved; the adapter
-   * stops reading at the limit, so a huge upload costs at most this much memory. Default 1 MiB (Fastify's own
-   * `bodyLimit`).
+   * stops reading at the limit, so a huge upload costs at most this much memory. Default 1 MiB (as Fastify's
+   * default `bodyLimit`).
    */
   readonly maxRequestBodyBytes?: number | undefined;
-  /** Which handler statuses are stored (F38). Default: every status. */
+  /**
+   * Which handler statuses are stored (F38). A status it answers `false` for (or a `persist` that throws) is sent
+   * but not stored, and the key is released (event `released`, reason `'not-persisted'` or `'persist-threw'`).
+   * Default: every status, 5xx included.
+   */
   readonly persist?: ((status: number) => boolean) | undefined;
   /**
    * Replaces the default fingerprint (D26-D31). It must return a string (or a promise of one): anything else is
    * answered 500 problem+json `invalid_fingerprint`, nothing reserved; an error it throws rejects `begin` with
-   * that same error, as for `principal`. Default: method, path, canonical query and body.
+   * that same error, as for `principal`. Default: SHA-256 over the method, path, canonical query and body.
    */
   readonly fingerprint?: FingerprintFunction<TContext> | undefined;
 }
@@ -77,7 +84,10 @@ export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TCo
   readonly strict?: boolean | undefined;
   /** Longest key accepted (A7). Default `255`. */
   readonly maxKeyLength?: number | undefined;
-  /** Heartbeat period in ms while the handler runs, or `false` for none. Default `leaseMs / 3`. */
+  /**
+   * Heartbeat period in ms while the handler runs (each beat extends the lease), or `false` for none; shorter
+   * than `leaseMs`. Left unset, a route with its own `leaseMs` derives its own. Default `leaseMs / 3`.
+   */
   readonly heartbeatMs?: number | false | undefined;
   /**
    * The longest a handler holds its key: the heartbeat stops after this many ms, so a handler that never answers
@@ -89,17 +99,33 @@ export interface IdempotencyOptions<TContext = unknown> extends RouteOptions<TCo
   readonly maxExecutionMs?: number | undefined;
   /** Store and replay Set-Cookie (C22). Default `false`. */
   readonly replaySetCookie?: boolean | undefined;
-  /** Response headers never stored (trailing `*` matches a prefix). Default {@link DEFAULT_EXCLUDED_HEADERS}. */
+  /**
+   * Response headers never stored (case-insensitive; a trailing `*` matches a prefix). A list replaces the
+   * default one: spread {@link DEFAULT_EXCLUDED_HEADERS} to add to it. Hop-by-hop headers, `Date`,
+   * `Content-Length` and, unless `replaySetCookie`, `Set-Cookie` are never stored whatever it says. Default
+   * {@link DEFAULT_EXCLUDED_HEADERS} (request ids, tracing, timing, rate limits, CORS).
+   */
   readonly excludeHeaders?: readonly string[] | undefined;
   /** The header added to replays (C16), or `false` for none. Default `'Idempotent-Replayed'`. */
   readonly replayHeader?: string | false | undefined;
-  /** `Retry-After` seconds on a 409 (E32). Default `1`. */
+  /**
+   * `Retry-After` seconds of idempo's 409 for a request still in flight (E32) and of its 503 when the store fails
+   * a reservation (H48). Default `1`.
+   */
   readonly retryAfterSeconds?: number | undefined;
   /** What to do when the store fails: answer 503, or run the handler unprotected (H48). Default `'fail-closed'`. */
   readonly onStoreError?: 'fail-closed' | 'fail-open' | undefined;
-  /** Each store call fails with a 503 after this many ms. Default `5_000`. */
+  /**
+   * A store call that has not answered after this many ms fails as a store error (`StoreTimeoutError`): for a
+   * reservation, a 503 (or, under `'fail-open'`, the handler runs unprotected; H48). Default `5_000`.
+   */
   readonly storeTimeoutMs?: number | undefined;
-  /** Receives every {@link IdempotencyEvent}. Exceptions it throws are ignored. Default: none. */
+  /**
+   * Receives every {@link IdempotencyEvent} (reserved, replayed, in-flight, mismatch, invalid-key, missing-key,
+   * too-large, unreadable-body, invalid-principal, invalid-fingerprint, committed, released, lease-lost,
+   * store-error), with timings and the storage key's digest, never the client's key. Exceptions it throws are
+   * ignored. Default: none.
+   */
   readonly onEvent?: ((event: IdempotencyEvent) => void) | undefined;
   /** Prefix of the problem+json `type` URIs; the error code (dashed) is appended. Default `'https://idempo.dev/problems/'`. */
   readonly problemTypeBase?: string | undefined;
