@@ -3,7 +3,7 @@
  * the store, and for a first request commit the handler's response (header filtering, encoding, complete).
  * The handler itself costs nothing here.
  */
-import { createIdempotency, type Idempotency, type IdempotencyRequest } from '@idempo/core';
+import { createIdempotency, type Idempotency, type IdempotencyRequest } from '@idempo/core/adapter';
 import type { StoreTarget } from './store-target.js';
 import { uniqueKeys } from './unique-keys.js';
 import type { WorkloadFactory } from './workload.js';

@@ -2,7 +2,7 @@
  * What a scenario works with: a client that sends real HTTP requests to the running reference app, and the
  * executions of a route read from its `GET /stats`. The counters are reset before each scenario.
  */
-import type { HeaderEntry } from '@idempo/core';
+import type { HeaderEntry } from '@idempo/core/adapter';
 import type { Client, DemoRequest, DemoResponse } from './http-types.js';
 
 /** The routes whose executions the scenarios count. */

@@ -1,5 +1,5 @@
 /** The demo's request and response shapes, as they cross the wire. */
-import type { HeaderEntry } from '@idempo/core';
+import type { HeaderEntry } from '@idempo/core/adapter';
 
 /** One request. Header names are lower-case. */
 export interface DemoRequest {

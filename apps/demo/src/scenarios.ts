@@ -2,7 +2,7 @@
  * The scripted tour: the main behaviours of idempo, one scenario each, in the order a reader would ask about
  * them, over real HTTP against the reference app. Keys are unique per run; counters are reset per scenario.
  */
-import { PROBLEM_CONTENT_TYPE } from '@idempo/core';
+import { PROBLEM_CONTENT_TYPE } from '@idempo/core/adapter';
 import { freshKey, orderRequest } from './order-request.js';
 import { OutcomeRecorder } from './outcome.js';
 import { headerOf, jsonField, sameBytes } from './response-reading.js';

@@ -4,7 +4,8 @@
  * read before the key is reserved). Against compiled reference workers over the shared Redis and PostgreSQL.
  */
 import { request as httpRequest } from 'node:http';
-import { createIdempotency, type IdempotencyEvent, type IdempotencyRequest, MemoryStore } from '@idempo/core';
+import { type IdempotencyEvent, MemoryStore } from '@idempo/core';
+import { createIdempotency, type IdempotencyRequest } from '@idempo/core/adapter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

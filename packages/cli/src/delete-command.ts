@@ -4,7 +4,7 @@
  * `--force` (its handler may still be running: a retry would run the request again). The record read first is
  * only shown; what happened is what the store answers.
  */
-import type { DeleteResult } from '@idempo/core';
+import type { DeleteResult } from '@idempo/core/store';
 import { StoreFailure } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT, type ExitCode } from './exit-codes.js';

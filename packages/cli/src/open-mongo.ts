@@ -1,5 +1,5 @@
 /** Opens a MongoStore for one command: one MongoClient, closed when the command is done. */
-import { withStoreTimeout } from '@idempo/core';
+import { withStoreTimeout } from '@idempo/core/store';
 import { MongoStore } from '@idempo/store-mongo';
 import { MongoClient } from 'mongodb';
 import { describeTarget } from './describe-target.js';

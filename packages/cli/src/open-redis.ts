@@ -1,5 +1,6 @@
 /** Opens a RedisStore for one command: one connection, no reconnection, closed when the command is done. */
-import { StoreTimeoutError, withStoreTimeout } from '@idempo/core';
+import { StoreTimeoutError } from '@idempo/core';
+import { withStoreTimeout } from '@idempo/core/store';
 import { RedisStore } from '@idempo/store-redis';
 import { Redis } from 'ioredis';
 import { describeTarget } from './describe-target.js';

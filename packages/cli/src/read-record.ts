@@ -1,5 +1,6 @@
 /** Looking a record up: the storage key of the command's key, and the store's `get`. */
-import { type IdempotencyStore, type StoredRecord, storageKey } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import { type StoredRecord, storageKey } from '@idempo/core/store';
 import type { KeyRef } from './args.js';
 import { StoreFailure } from './cli-errors.js';
 import type { KeyView } from './record-view.js';

@@ -3,7 +3,7 @@
  * retry get) and its response decoded. The same object is printed as text or, with `--json`, as JSON (its Dates
  * become ISO 8601 strings); its field names are part of the CLI's interface (README "JSON output").
  */
-import { decodeResponse, type StoredRecord } from '@idempo/core';
+import { decodeResponse, type StoredRecord } from '@idempo/core/store';
 import { describeError } from './describe-error.js';
 
 /** What a retry with the same key gets now. */

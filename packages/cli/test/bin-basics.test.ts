@@ -1,6 +1,6 @@
 /** The built `idempo` command as a process, without a store: help, version, key, usage errors, MongoDB failures. */
 import { readFileSync } from 'node:fs';
-import { storageKey } from '@idempo/core';
+import { storageKey } from '@idempo/core/store';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './support/run-bin.js';
 import { closedPort } from './support/silent-server.js';

@@ -3,7 +3,7 @@
  * PostgresStore in a schema of this file's own, then inspected, deleted and counted by the command; a row of the
  * previous store version (no created_at); wrong URLs, a missing table, an unreachable port and a silent server.
  */
-import { storageKey } from '@idempo/core';
+import { storageKey } from '@idempo/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, postgresNamespaces } from './support/postgres-namespaces.js';
 import { runBin } from './support/run-bin.js';

@@ -3,7 +3,7 @@
  * RedisStore, then inspected, deleted and counted by the command. Every run must exit promptly after its answer
  * (no connection left open), and within its --timeout-ms on a server that does not answer.
  */
-import { storageKey } from '@idempo/core';
+import { storageKey } from '@idempo/core/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisNamespaces } from './support/redis-namespaces.js';
 import { runBin } from './support/run-bin.js';

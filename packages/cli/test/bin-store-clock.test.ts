@@ -4,7 +4,8 @@
  * --force even when the CLI's clock shows it ENDED; a lease ended by the store's clock goes without --force even
  * when the CLI's clock shows it running.
  */
-import { type IdempotencyStore, storageKey } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import { storageKey } from '@idempo/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, postgresNamespaces } from './support/postgres-namespaces.js';
 import { redisNamespaces } from './support/redis-namespaces.js';

@@ -3,7 +3,7 @@
  * process tests, here so that the opening and closing code is measured by coverage. MongoDB: no server here, so
  * only the failures (unreachable, silent, malformed URL) run against the real driver.
  */
-import { storageKey } from '@idempo/core';
+import { storageKey } from '@idempo/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 import { openStore } from '../src/open-store.js';

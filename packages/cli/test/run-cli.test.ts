@@ -3,14 +3,9 @@
  * CLI says a retry gets is checked against what the engine then does with that retry.
  */
 import { readFileSync } from 'node:fs';
-import {
-  createIdempotency,
-  type IdempotencyStore,
-  InvalidOptionsError,
-  MemoryStore,
-  StoreUnavailableError,
-  storageKey,
-} from '@idempo/core';
+import { type IdempotencyStore, InvalidOptionsError, MemoryStore, StoreUnavailableError } from '@idempo/core';
+import { createIdempotency } from '@idempo/core/adapter';
+import { storageKey } from '@idempo/core/store';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 import { captureIo } from './support/capture-io.js';

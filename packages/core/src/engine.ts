@@ -31,7 +31,9 @@ import { toProblemResponse } from './problem.js';
 import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
 import { declaredLength, requestTooLarge } from './request-body.js';
 import { decodeResponse, encodeRecord } from './response-encoding.js';
+import { hasNoBody } from './status.js';
 import { storageKey } from './storage-key.js';
+import type { IdempotencyStore } from './store.js';
 import { withStoreTimeout } from './with-timeout.js';
 
 /** Why a request passes through untouched. */
@@ -120,8 +122,13 @@ export type Decision = BypassDecision | RejectDecision | ReplayDecision | Execut
 
 /** An idempotency engine, created once per application with {@link createIdempotency}. */
 export interface Idempotency<TContext = unknown> {
-  /** The options after validation, defaults filled in. */
-  readonly options: ResolvedOptions<TContext>;
+  /** The store the engine was created with (Nest provides it under the `IdempotencyStore` token). */
+  readonly store: IdempotencyStore;
+  /**
+   * The key header's name in lower case (`'idempotency-key'` by default): an adapter that must decide before
+   * calling `begin` whether a request carries a key (Fastify reads a keyed body ahead of its parser) looks it up.
+   */
+  readonly keyHeader: string;
   /**
    * Decides what to do with one request. Never throws for store failures (they become 503 or a bypass).
    *
@@ -157,14 +164,12 @@ const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const now = () => performance.now();
 
-function hasNoContent(status: number): boolean {
-  return status === 204 || status === 304 || (status >= 100 && status < 200);
-}
-
 type EventFields = Omit<IdempotencyEvent, 'type' | 'method' | 'path' | 'durationMs'>;
 
 class Engine<TContext> implements Idempotency<TContext> {
   readonly options: ResolvedOptions<TContext>;
+  readonly store: IdempotencyStore;
+  readonly keyHeader: string;
   readonly #routes = new WeakMap<RouteOptions<TContext>, ResolvedOptions<TContext> | undefined>();
 
   /** Whether anyone listens to events: without `onEvent`, nothing reads the clock for durations. */
@@ -172,6 +177,8 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   constructor(options: IdempotencyOptions<TContext>) {
     this.options = resolveOptions(options);
+    this.store = this.options.store;
+    this.keyHeader = this.options.headerLookup;
     this.observed = this.options.onEvent !== undefined;
   }
 
@@ -415,7 +422,7 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   #replayResponse(cfg: ResolvedOptions<TContext>, stored: ReturnType<typeof decodeResponse>): ReadyResponse {
     const headers: HeaderEntry[] = stored.headers.slice();
-    if (!hasNoContent(stored.status)) headers.push(['content-length', String(stored.body.length)]);
+    if (!hasNoBody(stored.status)) headers.push(['content-length', String(stored.body.length)]);
     if (cfg.replayHeader) headers.push([cfg.replayHeader, 'true']);
     return { status: stored.status, headers, body: stored.body };
   }

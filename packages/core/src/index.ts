@@ -1,22 +1,13 @@
 /**
- * `@idempo/core`: the framework-free heart of idempo. Adapters (`@idempo/fastify`, `@idempo/hono`,
- * `@idempo/nest`, `@idempo/koa`) translate a framework's request into an {@link IdempotencyRequest}, call
- * {@link Idempotency.begin}, and act on the {@link Decision}.
+ * `@idempo/core`: what an application using idempo imports. The adapters (`@idempo/fastify`, `@idempo/hono`,
+ * `@idempo/nest`, `@idempo/koa`) take these options; the in-memory store, the errors idempo answers with, the
+ * events it reports and the default fingerprint (for a custom `fingerprint` that extends it) are here.
+ *
+ * Writing an adapter: `@idempo/core/adapter`. Writing a store: `@idempo/core/store`.
  *
  * @packageDocumentation
  */
 export { canonicalJson } from './canonical-json.js';
-export type {
-  BypassDecision,
-  BypassReason,
-  CommitOutcome,
-  Decision,
-  ExecuteDecision,
-  Idempotency,
-  RejectDecision,
-  ReplayDecision,
-} from './engine.js';
-export { createIdempotency } from './engine.js';
 export {
   CorruptRecordError,
   FingerprintMismatchError,
@@ -36,51 +27,17 @@ export {
   UnreadableBodyError,
 } from './errors.js';
 export type { IdempotencyEvent, IdempotencyEventType } from './events.js';
-export { canonicalQuery, computeFingerprint, type FingerprintInput, isJsonMediaType } from './fingerprint.js';
-export {
-  createHeaderFilter,
-  DEFAULT_EXCLUDED_HEADERS,
-  type HeaderEntry,
-  type HeaderFilter,
-  type HeaderFilterOptions,
-  type HeaderInput,
-  type HeaderValue,
-  HOP_BY_HOP_HEADERS,
-  normalizeHeaders,
-} from './headers.js';
-export { type KeyParseOptions, type KeyParseResult, parseIdempotencyKey, readKeyHeader } from './key.js';
+export { computeFingerprint, type FingerprintInput } from './fingerprint.js';
+export { DEFAULT_EXCLUDED_HEADERS } from './headers.js';
+export { type KeyParseOptions, type KeyParseResult, parseIdempotencyKey } from './key.js';
 export type { LeaseLossReason } from './lease.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   DEFAULTS,
   type FingerprintFunction,
   type IdempotencyOptions,
-  type ResolvedOptions,
   type RouteOptions,
-  resolveOptions,
 } from './options.js';
-export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemDetails, toProblemResponse } from './problem.js';
-export type {
-  CapturedResponse,
-  IdempotencyRequest,
-  IdempotencyRequestInfo,
-  ReadyResponse,
-  RequestBody,
-} from './request.js';
-export { concatBytes, declaredLength, readBoundedBody, requestTooLarge } from './request-body.js';
-export {
-  decodeResponse,
-  encodeResponse,
-  RESPONSE_ENCODING_VERSION,
-  type StoredResponse,
-} from './response-encoding.js';
-export { type StorageKeyParts, storageKey } from './storage-key.js';
-export type {
-  DeleteOptions,
-  DeleteResult,
-  IdempotencyStore,
-  ReserveResult,
-  StoredRecord,
-  StoreStats,
-} from './store.js';
-export { withStoreTimeout } from './with-timeout.js';
+export type { ProblemDetails } from './problem.js';
+export type { IdempotencyRequestInfo } from './request.js';
+export type { IdempotencyStore } from './store.js';

@@ -4,7 +4,7 @@ import { createIdempotency, type Decision, type ExecuteDecision } from '../src/e
 import { InvalidOptionsError, StoreUnavailableError } from '../src/errors.js';
 import type { IdempotencyEvent } from '../src/events.js';
 import { MemoryStore } from '../src/memory-store.js';
-import type { IdempotencyOptions, RouteOptions } from '../src/options.js';
+import { type IdempotencyOptions, type RouteOptions, resolveOptions } from '../src/options.js';
 import type { IdempotencyRequest, ReadyResponse } from '../src/request.js';
 import type { IdempotencyStore } from '../src/store.js';
 
@@ -546,8 +546,8 @@ describe('engine: options are validated once', () => {
     expect((await engine.begin(request({ route }))).kind).toBe('reject');
   });
 
-  it('exposes the resolved defaults', () => {
-    const { options } = createIdempotency({ store });
+  it('resolves the defaults (resolveOptions, internal since the public surface stopped exposing them)', () => {
+    const options = resolveOptions({ store });
     expect(options).toMatchObject({
       leaseMs: 30_000,
       heartbeatMs: 10_000,
@@ -556,5 +556,11 @@ describe('engine: options are validated once', () => {
       failOpen: false,
     });
     expect([...options.methods]).toEqual(['POST', 'PATCH']);
+  });
+
+  it('exposes its store and the lower-case key header to adapters, not its resolved options', () => {
+    const engine = createIdempotency({ store, headerName: 'X-Request-Key' });
+    expect(engine.store).toBe(store);
+    expect(engine.keyHeader).toBe('x-request-key');
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Core must load and work on Node, Bun, Deno and Cloudflare Workers (workerd, through miniflare) with
- * Web-standard APIs only. Each runtime runs the built ESM (dist/index.js) through the same smoke module.
+ * Web-standard APIs only. Each runtime runs the built ESM (dist/*.js: the entries and their shared chunks) through
+ * the same smoke module.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +13,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
-const dist = new URL('../dist/index.js', import.meta.url).pathname;
+const dist = new URL('../dist/', import.meta.url).pathname;
+/** The built ESM files: the three entries and the chunks they share. */
+const builtModules = () => readdirSync(dist).filter((name) => name.endsWith('.js'));
 const smokeSource = readFileSync(new URL('./runtimes/smoke.mjs', import.meta.url), 'utf8');
 
 let dir: string;
@@ -20,8 +23,15 @@ let expected: Record<string, unknown>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'idempo-runtimes-'));
-  writeFileSync(join(dir, 'core.mjs'), readFileSync(dist, 'utf8'));
-  writeFileSync(join(dir, 'smoke.mjs'), smokeSource.replace('@idempo/core-under-test', './core.mjs'));
+  mkdirSync(join(dir, 'core'));
+  for (const name of builtModules())
+    writeFileSync(join(dir, 'core', name), readFileSync(join(dist, name), 'utf8'));
+  writeFileSync(
+    join(dir, 'smoke.mjs'),
+    smokeSource
+      .replace("'@idempo/core-under-test/adapter'", "'./core/adapter.js'")
+      .replace("'@idempo/core-under-test'", "'./core/index.js'"),
+  );
   writeFileSync(
     join(dir, 'main.mjs'),
     "import { smoke } from './smoke.mjs';\nconsole.log(JSON.stringify(await smoke()));\n",
@@ -71,7 +81,11 @@ describe('core on other runtimes', () => {
             "import { smoke } from './smoke.mjs';\nexport default { async fetch() { return Response.json(await smoke()); } };",
         },
         { type: 'ESModule', path: 'smoke.mjs', contents: readFileSync(join(dir, 'smoke.mjs'), 'utf8') },
-        { type: 'ESModule', path: 'core.mjs', contents: readFileSync(join(dir, 'core.mjs'), 'utf8') },
+        ...builtModules().map((name) => ({
+          type: 'ESModule' as const,
+          path: `core/${name}`,
+          contents: readFileSync(join(dir, 'core', name), 'utf8'),
+        })),
       ],
       compatibilityDate: '2025-09-01',
       compatibilityFlags: flags,

@@ -5,7 +5,8 @@
  * at most the limit in memory.
  */
 import type { Readable } from 'node:stream';
-import { RequestTooLargeError, readBoundedBody, requestTooLarge } from '@idempo/core';
+import { RequestTooLargeError } from '@idempo/core';
+import { readBoundedBody, requestTooLarge } from '@idempo/core/adapter';
 import { type Chunk, ChunkReader } from './chunk-reader.js';
 import type { ReplaySource } from './replay-stream.js';
 

@@ -1,5 +1,5 @@
 /** The handler's response as Fastify will write it, for core to store. */
-import type { CapturedResponse } from '@idempo/core';
+import type { CapturedResponse } from '@idempo/core/adapter';
 import type { FastifyReply } from 'fastify';
 
 /**

@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { createIdempotency, declaredLength, type ExecuteDecision, type ReadyResponse } from '@idempo/core';
+import {
+  createIdempotency,
+  declaredLength,
+  type ExecuteDecision,
+  type ReadyResponse,
+} from '@idempo/core/adapter';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { type CapturedBody, captureBody } from './captured-body.js';
@@ -55,7 +60,7 @@ async function idempotencyPlugin(
   options: FastifyIdempotencyOptions,
 ): Promise<void> {
   const engine = createIdempotency<FastifyRequest>(options);
-  const keyHeader = engine.options.headerLookup;
+  const keyHeader = engine.keyHeader;
   const bodies = new WeakMap<FastifyRequest, CapturedBody>();
   const executions = new WeakMap<FastifyRequest, Execution>();
   const warned = new WeakSet<object>();

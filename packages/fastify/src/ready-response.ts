@@ -1,5 +1,5 @@
 /** Writing a response that core made (a replay or a rejection) exactly: status, every field line, body bytes. */
-import type { ReadyResponse } from '@idempo/core';
+import type { ReadyResponse } from '@idempo/core/adapter';
 import type { FastifyReply } from 'fastify';
 
 const EMPTY = Buffer.alloc(0);

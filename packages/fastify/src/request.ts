@@ -1,5 +1,5 @@
 /** Translating a Fastify request into core's IdempotencyRequest. */
-import type { IdempotencyRequest } from '@idempo/core';
+import type { IdempotencyRequest } from '@idempo/core/adapter';
 import type { FastifyRequest } from 'fastify';
 import type { CapturedBody } from './captured-body.js';
 

@@ -4,7 +4,7 @@
  * client accepts whatever its `Accept-Encoding` (a retry may send another one). A `compress()` registered before
  * idempo compresses the replays too, for each retry's own `Accept-Encoding`.
  */
-import { concatBytes } from '@idempo/core';
+import { concatBytes } from '@idempo/core/adapter';
 
 /** Content codings Web Streams decode (`DecompressionStream`), by their HTTP names. */
 const FORMATS: Readonly<Record<string, 'gzip' | 'deflate'>> = {

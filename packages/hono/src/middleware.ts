@@ -2,7 +2,8 @@
  * `idempotency(options)`: the Hono middleware. It does what every idempo adapter does, in five steps: build the
  * request, `begin`, write a ready response, capture the handler's response, `commit` or `abandon`.
  */
-import { createIdempotency, type ExecuteDecision, type RouteOptions } from '@idempo/core';
+import type { RouteOptions } from '@idempo/core';
+import { createIdempotency, type ExecuteDecision } from '@idempo/core/adapter';
 import type { Context, Env, MiddlewareHandler, Next } from 'hono';
 import { storedBody } from './content-encoding.js';
 import type { HonoIdempotencyOptions } from './options.js';

@@ -1,5 +1,5 @@
 /** Step 3: a ready response (replay or rejection) as a fetch `Response`, exactly: status, field lines, bytes. */
-import type { ReadyResponse } from '@idempo/core';
+import type { ReadyResponse } from '@idempo/core/adapter';
 
 /** Statuses a fetch `Response` may not carry a body with. */
 const NULL_BODY_STATUS = new Set([204, 205, 304]);

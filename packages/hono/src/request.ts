@@ -1,5 +1,6 @@
 /** Step 1: a Hono request as core's `IdempotencyRequest`. Nothing is read until core asks for it. */
-import { declaredLength, type IdempotencyRequest, type RouteOptions, readBoundedBody } from '@idempo/core';
+import type { RouteOptions } from '@idempo/core';
+import { declaredLength, type IdempotencyRequest, readBoundedBody } from '@idempo/core/adapter';
 import type { Context, Env } from 'hono';
 
 const decoder = new TextDecoder();

@@ -13,7 +13,7 @@
  * already settled) is stored, then sent as those bytes; one whose chunks come over time is forwarded as they come,
  * and its end is sent once the record is stored.
  */
-import { concatBytes, declaredLength } from '@idempo/core';
+import { concatBytes, declaredLength } from '@idempo/core/adapter';
 
 /** Why a body is not stored. */
 export type NotStored = 'stream' | 'too-large' | 'failed' | 'cancelled';

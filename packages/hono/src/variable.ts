@@ -2,7 +2,7 @@
  * What the middleware tells the rest of the app about a request: `c.get('idempotency')`, typed for every Hono
  * app that imports `@idempo/hono` (module augmentation of Hono's `ContextVariableMap`).
  */
-import type { BypassReason, Decision } from '@idempo/core';
+import type { BypassReason, Decision } from '@idempo/core/adapter';
 
 /** What idempo did with a request, as `c.get('idempotency')` returns it. */
 export interface IdempotencyVariable {

@@ -4,13 +4,8 @@
  * writes a ready response, captures what the downstream middleware left in `ctx`, and commits it before Koa
  * sends it (or releases the key when the downstream throws).
  */
-import {
-  createIdempotency,
-  type Idempotency,
-  type IdempotencyOptions,
-  type IdempotencyRequest,
-  type RouteOptions,
-} from '@idempo/core';
+import type { IdempotencyOptions, RouteOptions } from '@idempo/core';
+import { createIdempotency, type Idempotency, type IdempotencyRequest } from '@idempo/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { readRequestBody } from './request-body.js';
 import { captureResponse, writeReady } from './response.js';

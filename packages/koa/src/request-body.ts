@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { declaredLength, RequestTooLargeError, readBoundedBody } from '@idempo/core';
+import { RequestTooLargeError } from '@idempo/core';
+import { declaredLength, readBoundedBody } from '@idempo/core/adapter';
 import type { Context } from 'koa';
 
 /**

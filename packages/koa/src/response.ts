@@ -3,7 +3,7 @@
  * middleware left in `ctx` exactly as Koa is about to send it.
  */
 import { Stream } from 'node:stream';
-import type { CapturedResponse, ReadyResponse } from '@idempo/core';
+import type { CapturedResponse, ReadyResponse } from '@idempo/core/adapter';
 import type { Context } from 'koa';
 
 /** Statuses whose body Koa never sends. */

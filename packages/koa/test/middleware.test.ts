@@ -154,6 +154,6 @@ describe('options are validated once, at registration', () => {
     expect(() => idem.route({ methods: ['GET'] })).toThrow(InvalidOptionsError);
     expect(() => idem.route({ ttlMs: 10, leaseMs: 100 })).toThrow(InvalidOptionsError);
     expect(typeof idem.route(false)).toBe('function');
-    expect(idem.engine.options.leaseMs).toBe(30_000);
+    expect(idem.engine.keyHeader).toBe('idempotency-key');
   });
 });

@@ -1,4 +1,4 @@
-import type { Idempotency } from '@idempo/core';
+import type { Idempotency } from '@idempo/core/adapter';
 import {
   type CallHandler,
   type ExecutionContext,

@@ -1,4 +1,4 @@
-import { createIdempotency, type Idempotency } from '@idempo/core';
+import { createIdempotency, type Idempotency } from '@idempo/core/adapter';
 import type { Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { IDEMPOTENCY_ENGINE, IDEMPOTENCY_OPTIONS } from './idempotency.constants.js';
@@ -26,7 +26,7 @@ export function coreProviders(global: boolean | undefined): Provider[] {
     },
     {
       provide: IdempotencyStore,
-      useFactory: (engine: Idempotency) => engine.options.store,
+      useFactory: (engine: Idempotency) => engine.store,
       inject: [IDEMPOTENCY_ENGINE],
     },
     IdempotencyRoutes,

@@ -1,4 +1,5 @@
-import type { Idempotency, RouteOptions } from '@idempo/core';
+import type { RouteOptions } from '@idempo/core';
+import type { Idempotency } from '@idempo/core/adapter';
 import { type ExecutionContext, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { IDEMPOTENCY_ENGINE, IDEMPOTENCY_ROUTE_METADATA } from './idempotency.constants.js';

@@ -1,4 +1,5 @@
-import { declaredLength, type IdempotencyRequest, UnreadableBodyError } from '@idempo/core';
+import { UnreadableBodyError } from '@idempo/core';
+import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
 import type { RouteSetting } from './idempotency.routes.js';
 import { isUnreadStream, peekBody } from './request-stream.js';
 

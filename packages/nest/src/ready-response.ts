@@ -1,5 +1,5 @@
 /** Writes a ready response (a replay or a rejection) exactly: its status, its header field lines, its bytes. */
-import type { ReadyResponse } from '@idempo/core';
+import type { ReadyResponse } from '@idempo/core/adapter';
 import { patchResponse, type RawResponse, writeHeadHeaders } from './raw-response.js';
 
 /** Headers the platform sets for the body it was given, which the ready response's own replace. */

@@ -5,7 +5,8 @@
  * them back into the stream, so that whoever reads it next gets every byte as if nobody had.
  */
 import type { Readable } from 'node:stream';
-import { RequestTooLargeError, readBoundedBody } from '@idempo/core';
+import { RequestTooLargeError } from '@idempo/core';
+import { readBoundedBody } from '@idempo/core/adapter';
 
 /** The Node.js request stream (`IncomingMessage`): Express's request is one, a `FastifyRequest` holds it as `raw`. */
 export interface RequestStream extends Readable {

@@ -4,7 +4,7 @@
  */
 
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { CapturedResponse, ExecuteDecision } from '@idempo/core';
+import type { CapturedResponse, ExecuteDecision } from '@idempo/core/adapter';
 import { chunkBytes, type Patch, patchResponse, type RawResponse, writeHeadHeaders } from './raw-response.js';
 
 /** The capture of one response. */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { IdempotencyStore } from '@idempo/core';
 import {
   type DeleteOptions,
   type DeleteResult,
-  type IdempotencyStore,
   type ReserveResult,
   type StoredRecord,
   type StoreStats,
   withStoreTimeout,
-} from '@idempo/core';
+} from '@idempo/core/store';
 import type { MongoCollection } from './collection.js';
 import { type MongoStoreOptions, resolveMongoStoreOptions } from './options.js';
 import {
@@ -35,7 +35,7 @@ function duration(name: string, ms: number): number {
  * @example
  * ```ts
  * import { MongoClient } from 'mongodb';
- * import { createIdempotency } from '@idempo/core';
+ * import { createIdempotency } from '@idempo/core/adapter';
  * import { MongoStore } from '@idempo/store-mongo';
  *
  * const client = await MongoClient.connect(process.env.MONGODB_URL!);

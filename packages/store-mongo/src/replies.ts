@@ -1,5 +1,6 @@
 /** Turns the documents the driver returns into the store contract's results, refusing anything malformed. */
-import { type ReserveResult, type StoredRecord, type StoreStats, StoreUnavailableError } from '@idempo/core';
+import { StoreUnavailableError } from '@idempo/core';
+import type { ReserveResult, StoredRecord, StoreStats } from '@idempo/core/store';
 import type { MongoDocument } from './collection.js';
 
 /** BSON Binary as the driver returns it (bson 6 and 7): bytes in `buffer`, `position` of them used. */

@@ -1,10 +1,6 @@
 /** What the store sends and how it reads the answers, over the mingo-evaluated collection and on plain values. */
-import {
-  InvalidOptionsError,
-  type StoredRecord,
-  StoreTimeoutError,
-  StoreUnavailableError,
-} from '@idempo/core';
+import { InvalidOptionsError, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import type { StoredRecord } from '@idempo/core/store';
 import { BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { MongoStore, TTL_INDEX_NAME } from '../src/index.js';

@@ -2,7 +2,8 @@
  * What the operations' statements return, read into core's types: the row of `get` into a `StoredRecord`, the
  * outcome of `delete` into a `DeleteResult`, the counts of `stats` into `StoreStats`. A row that cannot be read is a `CorruptRecordError`, never a guess.
  */
-import { CorruptRecordError, type DeleteResult, type StoredRecord, type StoreStats } from '@idempo/core';
+import { CorruptRecordError } from '@idempo/core';
+import type { DeleteResult, StoredRecord, StoreStats } from '@idempo/core/store';
 
 /**
  * A number as pg hands it over: a JS number by default (float8), a string (int8, or any type whose parser a

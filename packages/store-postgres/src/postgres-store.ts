@@ -4,15 +4,17 @@
  */
 import {
   CorruptRecordError,
-  type DeleteOptions,
-  type DeleteResult,
   type IdempotencyStore,
   InvalidOptionsError,
-  type ReserveResult,
-  type StoredRecord,
-  type StoreStats,
   StoreUnavailableError,
 } from '@idempo/core';
+import type {
+  DeleteOptions,
+  DeleteResult,
+  ReserveResult,
+  StoredRecord,
+  StoreStats,
+} from '@idempo/core/store';
 import { boundedQuery } from './bounded-query.js';
 import { deleteResultOf, storedRecordOf, storeStatsOf } from './operation-rows.js';
 import {

@@ -5,7 +5,8 @@
  * Connections are terminated only when they carry this file's unique application_name; the shared server is
  * never stopped (the server-down case runs on a private cluster).
  */
-import { type DeleteResult, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import type { DeleteResult } from '@idempo/core/store';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresPool, PostgresStore } from '../src/index.js';

@@ -3,7 +3,8 @@
  * the keys it is given, and in a Cluster only keys of one slot): SCAN over every master, in batches, each batch
  * read with one pipeline of per-key commands compared with that master's clock.
  */
-import { type StoreStats, StoreUnavailableError, withStoreTimeout } from '@idempo/core';
+import { StoreUnavailableError } from '@idempo/core';
+import { type StoreStats, withStoreTimeout } from '@idempo/core/store';
 import type { RedisClient } from './redis-client.js';
 import { scanPattern } from './scan-pattern.js';
 

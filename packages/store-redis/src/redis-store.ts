@@ -5,16 +5,15 @@
  * failure behaviour.
  */
 import { randomUUID } from 'node:crypto';
+import { type IdempotencyStore, StoreUnavailableError } from '@idempo/core';
 import {
   type DeleteOptions,
   type DeleteResult,
-  type IdempotencyStore,
   type ReserveResult,
   type StoredRecord,
   type StoreStats,
-  StoreUnavailableError,
   withStoreTimeout,
-} from '@idempo/core';
+} from '@idempo/core/store';
 import { isReady, whenReady } from './client-readiness.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { countRecords } from './record-stats.js';
@@ -44,7 +43,7 @@ function milliseconds(name: string, value: number): string {
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
- * import { createIdempotency } from '@idempo/core';
+ * import { createIdempotency } from '@idempo/core/adapter';
  * import { RedisStore } from '@idempo/store-redis';
  *
  * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

@@ -1,11 +1,6 @@
 /** Turns the scripts' raw replies into the store contract's values, refusing anything the scripts never send. */
-import {
-  CorruptRecordError,
-  type DeleteResult,
-  type ReserveResult,
-  type StoredRecord,
-  StoreUnavailableError,
-} from '@idempo/core';
+import { CorruptRecordError, StoreUnavailableError } from '@idempo/core';
+import type { DeleteResult, ReserveResult, StoredRecord } from '@idempo/core/store';
 
 function isBuffer(value: unknown): value is Buffer {
   return Buffer.isBuffer(value);

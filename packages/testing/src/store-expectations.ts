@@ -1,4 +1,5 @@
-import type { IdempotencyStore, ReserveResult } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import type { ReserveResult } from '@idempo/core/store';
 import { expect } from 'vitest';
 import { assertSameBytes } from './bytes.js';
 

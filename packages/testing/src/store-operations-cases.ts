@@ -1,4 +1,5 @@
-import type { IdempotencyStore, StoredRecord, StoreStats } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import type { StoredRecord, StoreStats } from '@idempo/core/store';
 import { expect, it } from 'vitest';
 import { assertSameBytes, utf8 } from './bytes.js';
 import { expectCompleted, expectInFlight, reserveNew } from './store-expectations.js';

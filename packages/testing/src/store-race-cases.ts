@@ -1,4 +1,5 @@
-import type { IdempotencyStore, ReserveResult } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import type { ReserveResult } from '@idempo/core/store';
 import { expect, it } from 'vitest';
 import { expectReserved } from './store-expectations.js';
 import { LONG_MS, type StoreSuiteContext } from './store-suite-context.js';

@@ -3,7 +3,7 @@
  * steps every adapter takes (build the IdempotencyRequest, begin, write a ready response, run and capture the
  * handler, commit or abandon). Framework adapters imitate it.
  */
-import { createIdempotency, type IdempotencyRequest, type ReadyResponse } from '@idempo/core';
+import { createIdempotency, type IdempotencyRequest, type ReadyResponse } from '@idempo/core/adapter';
 import {
   type AdapterApp,
   type AdapterAppOptions,

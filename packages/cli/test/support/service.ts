@@ -3,7 +3,8 @@
  * the store under test, so that what the CLI reads is what an application stores (the same storage key, the same
  * fingerprint, the same encoded response).
  */
-import { createIdempotency, type IdempotencyStore } from '@idempo/core';
+import type { IdempotencyStore } from '@idempo/core';
+import { createIdempotency } from '@idempo/core/adapter';
 
 /** One request of the "orders" service. */
 export interface OrderRequest {

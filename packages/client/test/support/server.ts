@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createIdempotency, MemoryStore } from '@idempo/core';
+import { MemoryStore } from '@idempo/core';
+import { createIdempotency } from '@idempo/core/adapter';
 
 export interface TestServer {
   readonly url: string;

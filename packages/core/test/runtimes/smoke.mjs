@@ -1,5 +1,7 @@
 // Loaded by test/runtimes.test.ts on each runtime: core's built ESM must run there unchanged.
-import { computeFingerprint, createIdempotency, MemoryStore } from '@idempo/core-under-test';
+
+import { computeFingerprint, MemoryStore } from '@idempo/core-under-test';
+import { createIdempotency } from '@idempo/core-under-test/adapter';
 
 export async function smoke() {
   const idem = createIdempotency({ store: new MemoryStore() });

@@ -2,7 +2,7 @@
  * Records as versions of the store before `created` wrote them (no `created` field), and what `get` makes of an
  * in-flight one: the same for the mingo-evaluated collection and a real server.
  */
-import type { StoredRecord } from '@idempo/core';
+import type { StoredRecord } from '@idempo/core/store';
 import type { MongoDocument } from '../../src/index.js';
 
 /** Retention of every previous-version record, from `now`. */

@@ -1,0 +1,83 @@
+/**
+ * The public surface (issue 16 item 5): a small entry for applications and one entry each for adapter and store
+ * authors. The lists below are the contract: a name added or removed here is a user-visible change (changeset).
+ * Run against the built package, both module formats, as a user's resolver sees it.
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+
+/** What an application imports from `@idempo/core` (types are not visible at run time and are listed apart). */
+const MAIN = [
+  'CorruptRecordError',
+  'DEFAULTS',
+  'DEFAULT_EXCLUDED_HEADERS',
+  'FingerprintMismatchError',
+  'IdempotencyError',
+  'InvalidFingerprintError',
+  'InvalidKeyError',
+  'InvalidOptionsError',
+  'InvalidPrincipalError',
+  'LeaseLostError',
+  'MemoryStore',
+  'MissingKeyError',
+  'RequestInFlightError',
+  'RequestTooLargeError',
+  'StoreCapacityError',
+  'StoreTimeoutError',
+  'StoreUnavailableError',
+  'UnreadableBodyError',
+  'canonicalJson',
+  'computeFingerprint',
+  'parseIdempotencyKey',
+];
+const ADAPTER = [
+  'PROBLEM_CONTENT_TYPE',
+  'RequestTooLargeError',
+  'UnreadableBodyError',
+  'concatBytes',
+  'createIdempotency',
+  'declaredLength',
+  'hasNoBody',
+  'readBoundedBody',
+  'requestTooLarge',
+];
+const STORE = [
+  'CorruptRecordError',
+  'InvalidOptionsError',
+  'RESPONSE_ENCODING_VERSION',
+  'StoreTimeoutError',
+  'StoreUnavailableError',
+  'decodeResponse',
+  'encodeResponse',
+  'storageKey',
+  'withStoreTimeout',
+];
+
+const entries = { '@idempo/core': MAIN, '@idempo/core/adapter': ADAPTER, '@idempo/core/store': STORE };
+
+describe('the public surface of @idempo/core', () => {
+  for (const [entry, names] of Object.entries(entries)) {
+    it(`${entry} exports exactly its listed names, in ESM and CommonJS`, async () => {
+      const esm = Object.keys(await import(entry)).sort();
+      const cjs = Object.keys(require(entry) as object)
+        .filter((name) => name !== '__esModule')
+        .sort();
+      expect(esm).toEqual([...names].sort());
+      expect(cjs).toEqual([...names].sort());
+    });
+  }
+
+  it('keeps one copy of each class across the entries, in both formats (instanceof holds between them)', async () => {
+    const main = await import('@idempo/core');
+    const adapter = await import('@idempo/core/adapter');
+    const store = await import('@idempo/core/store');
+    expect(adapter.RequestTooLargeError).toBe(main.RequestTooLargeError);
+    expect(store.StoreUnavailableError).toBe(main.StoreUnavailableError);
+    const cjsMain = require('@idempo/core') as typeof main;
+    const cjsAdapter = require('@idempo/core/adapter') as typeof adapter;
+    expect(cjsAdapter.requestTooLarge(1, 2)).toBeInstanceOf(cjsMain.RequestTooLargeError);
+    expect(cjsAdapter.requestTooLarge(1, 2)).toBeInstanceOf(cjsMain.IdempotencyError);
+  });
+});
