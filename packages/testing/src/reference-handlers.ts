@@ -99,9 +99,10 @@ export function uploadHandler(count: ExecutionCounter): ReferenceHandler {
 }
 
 /**
- * `POST /flaky` (added to docs/reference-app.md's routes as the contract allows): the first execution after a start or
- * a `POST /stats/reset` throws; every later one answers as `POST /orders` does. A retry of the failed request,
- * with the same key and body, therefore runs again and succeeds: what a handler that failed half-way looks like.
+ * `POST /flaky` (docs/reference-app.md "POST /flaky", a route added to the contract): the first execution
+ * after a start or a `POST /stats/reset` throws; every later one answers as `POST /orders` does. A retry of
+ * the failed request, with the same key and body, therefore runs again and succeeds: what a handler that
+ * failed half-way looks like.
  */
 export function flakyHandler(count: ExecutionCounter): ReferenceHandler {
   const orders = orderHandler('POST /flaky', count);
@@ -114,7 +115,7 @@ export function flakyHandler(count: ExecutionCounter): ReferenceHandler {
 }
 
 /**
- * `POST /stream` (not part of docs/reference-app.md's first table; added as the contract allows): counts the
+ * `POST /stream` (docs/reference-app.md "POST /stream", a route added to the contract): counts the
  * execution and answers 200 `application/octet-stream` as a stream of `?chunks=<n>` (default 3) chunks of
  * `?bytes=<n>` (default 1024) bytes, a few milliseconds apart. Adapters send it as a stream; idempo does not
  * store streamed bodies and releases the key, so a retry runs again.
@@ -156,15 +157,15 @@ export interface ReferenceFormFile {
 }
 
 /**
- * `POST /forms` (added to docs/reference-app.md's routes as the contract allows; issue 15 items 5, 6 and 9): an upload
- * handler. It counts the execution, parses `input.body` (the raw request bytes, as the framework's upload handler
- * read them from the request stream) as the `input.contentType` says (`multipart/form-data` with its boundary,
- * or `application/x-www-form-urlencoded`), with
+ * `POST /forms` (docs/reference-app.md "POST /forms", a route added to the contract; issue 15 items 5, 6 and
+ * 9): an upload handler. It counts the execution, parses `input.body` (the raw request bytes, as the
+ * framework's upload handler read them from the request stream) as the `input.contentType` says
+ * (`multipart/form-data` with its boundary, or `application/x-www-form-urlencoded`), with
  * `new Response(bytes, { headers: { 'content-type': contentType } }).formData()`, and answers 200 JSON
- * `{"fields":{name:value},"files":[{"field","filename","type","size","sha256"}]}` in the body's order (a repeated
- * field name keeps its last value; `sha256` is lower-case hex). So a client sees exactly which bytes the handler
- * received: a truncated or empty body shows in `size` and `sha256`. A body that does not parse gets a business
- * 400 JSON `{"error"}`.
+ * `{"fields":{name:value},"files":[{"field","filename","type","size","sha256"}]}` in the body's order (a
+ * repeated field name keeps its last value; `sha256` is lower-case hex). So a client sees exactly which bytes
+ * the handler received: a truncated or empty body shows in `size` and `sha256`. A body that does not parse
+ * gets a business 400 JSON `{"error"}`.
  */
 export function formsHandler(count: ExecutionCounter): ReferenceHandler {
   return async (input) => {

@@ -1,6 +1,6 @@
 /**
- * The reference app's route contract (docs/reference-app.md) as a framework-free object: every adapter's test and
- * apps/reference only translate it onto their framework.
+ * The reference app's route contract (docs/reference-app.md "Routes") as a framework-free object: every
+ * adapter's test and apps/reference only translate it onto their framework.
  */
 import {
   flakyHandler,

@@ -1,6 +1,6 @@
 import type { RouteOptions } from '@idempo/core';
 
-/** The routes of the reference app (docs/reference-app.md), named `"<METHOD> <pattern>"`. */
+/** The routes of the reference app (docs/reference-app.md "Routes"), named `"<METHOD> <pattern>"`. */
 export type ReferenceRouteId =
   | 'POST /orders'
   | 'POST /payments'
