@@ -13,6 +13,7 @@ import type {
   DeleteResult,
   IdempotencyStore,
   ReserveResult,
+  StoreCallOptions,
   StoredRecord,
   StoreStats,
 } from './store.js';
@@ -186,7 +187,13 @@ export class MemoryStore implements IdempotencyStore {
     return this.#bytes;
   }
 
-  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+  async reserve(
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+    _options?: StoreCallOptions,
+  ): Promise<ReserveResult> {
     const now = this.#now();
     const found = this.#live(key, now);
     if (found) {
@@ -227,7 +234,13 @@ export class MemoryStore implements IdempotencyStore {
     return { kind: 'reserved', token };
   }
 
-  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+  async complete(
+    key: string,
+    token: string,
+    response: Uint8Array,
+    ttlMs: number,
+    _options?: StoreCallOptions,
+  ): Promise<boolean> {
     const now = this.#now();
     const entry = this.#held(key, token, now);
     if (!entry) return false;
@@ -250,14 +263,14 @@ export class MemoryStore implements IdempotencyStore {
     return true;
   }
 
-  async release(key: string, token: string): Promise<boolean> {
+  async release(key: string, token: string, _options?: StoreCallOptions): Promise<boolean> {
     const entry = this.#held(key, token, this.#now());
     if (!entry) return false;
     this.#drop(entry);
     return true;
   }
 
-  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+  async extend(key: string, token: string, leaseMs: number, _options?: StoreCallOptions): Promise<boolean> {
     const now = this.#now();
     const entry = this.#held(key, token, now);
     if (!entry) return false;

@@ -22,7 +22,17 @@ export type {
   DeleteResult,
   IdempotencyStore,
   ReserveResult,
+  StoreCallOptions,
   StoredRecord,
   StoreStats,
 } from './store.js';
+export {
+  checkDeadline,
+  durationArgument,
+  positiveIntegerOption,
+  remainingMs,
+  requireOptionsObject,
+  storeUnavailable,
+  withStoreErrors,
+} from './store-kit.js';
 export { withStoreTimeout } from './with-timeout.js';

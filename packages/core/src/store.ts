@@ -62,6 +62,31 @@ export interface DeleteOptions {
 export type DeleteResult = 'deleted' | 'in-flight' | 'not-found';
 
 /**
+ * The last argument of `reserve`, `complete`, `release` and `extend`: what the caller (core's engine) says about
+ * this one call.
+ *
+ * Core owns the deadline of every call it makes: it arms the one timer (its `storeTimeoutMs`), answers its
+ * caller with `StoreTimeoutError` when it fires, and releases a reservation that arrives after it.
+ */
+export interface StoreCallOptions {
+  /**
+   * When the caller stops waiting for this call, in epoch milliseconds (`Date.now()` time): `Date.now()` plus
+   * core's `storeTimeoutMs`, computed once when core made the call. `undefined` (the default, as when a test or a
+   * tool calls the store directly): the caller bounds the call itself, if at all.
+   *
+   * A store MAY use it to bound work on its side that would otherwise outlive its caller: a server-side limit
+   * (MongoDB `maxTimeMS`, a PostgreSQL `lock_timeout`), the wait for a connection being opened, a pooled
+   * connection obtained too late (handed back, nothing sent), a call not worth sending because the deadline has
+   * passed (`StoreTimeoutError`, nothing sent). `remainingMs` and `checkDeadline` in `@idempo/core/store` read it.
+   *
+   * A store MUST NOT arm a timer of its own to reject the call at the deadline, nor release a reservation that
+   * arrives after it: core does both, once. A call whose deadline has passed still resolves or rejects as it
+   * would have: core drops a late failure and gives a late reservation back.
+   */
+  readonly deadline?: number | undefined;
+}
+
+/**
  * A store of idempotency records. Implementations must guarantee, across processes and machines:
  *
  * - exactly one concurrent caller of `reserve` for a key gets `reserved`;
@@ -74,7 +99,9 @@ export type DeleteResult = 'deleted' | 'in-flight' | 'not-found';
  *   `extend` moves its end to at least the new lease's end, never earlier;
  * - the response bytes come back exactly as written.
  *
- * Errors (connection lost, timeouts) are thrown; core maps them to its store-error policy. The conformance suite
+ * Errors (connection lost, timeouts) are thrown; core maps them to its store-error policy. Core bounds every
+ * `reserve`, `complete`, `release` and `extend` it makes and passes that bound on as
+ * {@link StoreCallOptions.deadline}; a store arms no timer of its own for them. The conformance suite
  * `storeSuite` in `@idempo/testing` checks all of this.
  */
 export interface IdempotencyStore {
@@ -83,18 +110,30 @@ export interface IdempotencyStore {
    * `ttlMs`, and never less than its lease (`max(leaseMs, ttlMs)`): a record must outlive the lease that holds
    * it. Returns the existing record, unchanged, when a live one exists.
    */
-  reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult>;
+  reserve(
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<ReserveResult>;
   /** Stores the response and marks the record completed for `ttlMs` from now. `false`: stale token, nothing written. */
-  complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean>;
+  complete(
+    key: string,
+    token: string,
+    response: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean>;
   /** Deletes the in-flight record so that a retry may run. `false`: stale token, nothing written. */
-  release(key: string, token: string): Promise<boolean>;
+  release(key: string, token: string, options?: StoreCallOptions): Promise<boolean>;
   /**
    * Extends the lease to `leaseMs` from now (the heartbeat), and whatever keeps the record alive (its retention,
    * a key's expiry, a TTL index's field) to at least the same instant, never shortening it: an in-flight record
    * lives as long as its lease is held, whatever `ttlMs` it was reserved with. `false`: stale token, nothing
    * written.
    */
-  extend(key: string, token: string, leaseMs: number): Promise<boolean>;
+  extend(key: string, token: string, leaseMs: number, options?: StoreCallOptions): Promise<boolean>;
   /**
    * Operations: the record of `key` as it is now, or `undefined` when there is none or its retention has ended.
    * Reads only: it never takes a record over, extends or drops one, whatever it finds. Optional for stores of

@@ -49,9 +49,16 @@ const STORE = [
   'RESPONSE_ENCODING_VERSION',
   'StoreTimeoutError',
   'StoreUnavailableError',
+  'checkDeadline',
   'decodeResponse',
+  'durationArgument',
   'encodeResponse',
+  'positiveIntegerOption',
+  'remainingMs',
+  'requireOptionsObject',
   'storageKey',
+  'storeUnavailable',
+  'withStoreErrors',
   'withStoreTimeout',
 ];
 
