@@ -17,5 +17,6 @@ export type {
 export { createFailingStore } from './failing-store.js';
 export { type MultipartBody, type MultipartPart, multipartBody, sha256Hex } from './multipart.js';
 export * from './reference.js';
+export { type BoundedStore, boundStore } from './store-bounded.js';
 export { storeSuite } from './store-suite.js';
 export type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';

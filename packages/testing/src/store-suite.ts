@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineDataCases } from './store-data-cases.js';
+import { defineDeadlineCases } from './store-deadline-cases.js';
 import { defineFencingCases } from './store-fencing-cases.js';
 import { defineLeaseCases } from './store-lease-cases.js';
 import { defineLifetimeCases } from './store-lifetime-cases.js';
@@ -16,7 +17,9 @@ import type { StoreFactory, StoreSuiteOptions } from './store-suite-options.js';
  * (exactly one of many parallel `reserve` calls wins), fencing tokens, lease expiry and takeover, the heartbeat,
  * retention expiry decided on read, an in-flight record living as long as its lease is held (the heartbeat extends
  * what keeps it alive) and retention counted from completion, the late paths of a lease that ended, byte-exact
- * responses, and the operations (`get`, `delete`, `stats`) unless `operations: false`. Case titles carry the docs/behaviour.md numbers.
+ * responses, the deadline core passes (a store given a past one still settles and never releases on its own), and
+ * the operations (`get`, `delete`, `stats`) unless `operations: false`. Case titles carry the docs/behaviour.md
+ * numbers.
  *
  * `factory` is called once before the cases (they share that store; it is closed after the last case) and once
  * more by the `close()` case. Every key the suite writes starts with a random per-run prefix, so it may run
@@ -41,6 +44,7 @@ export function storeSuite(name: string, factory: StoreFactory, options: StoreSu
     defineRetentionCases(ctx);
     defineLifetimeCases(ctx);
     defineDataCases(ctx);
+    defineDeadlineCases(ctx);
     if (options.operations !== false) defineOperationsCases(ctx);
 
     it(
