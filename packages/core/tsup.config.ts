@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', adapter: 'src/adapter-api.ts', store: 'src/store-api.ts' },
+  entry: {
+    index: 'src/index.ts',
+    adapter: 'src/adapter-api.ts',
+    store: 'src/store-api.ts',
+    node: 'src/node-api.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -62,7 +62,26 @@ const STORE = [
   'withStoreTimeout',
 ];
 
-const entries = { '@idempo/core': MAIN, '@idempo/core/adapter': ADAPTER, '@idempo/core/store': STORE };
+/** The Node request/response layer of the adapters on `node:http` (Koa, Fastify, Nest). */
+const NODE = [
+  'answerWithReady',
+  'captureBody',
+  'captureResponse',
+  'discardRest',
+  'headerLines',
+  'isUnreadStream',
+  'peekBody',
+  'readableAgain',
+  'replayStream',
+  'writeReady',
+];
+
+const entries = {
+  '@idempo/core': MAIN,
+  '@idempo/core/adapter': ADAPTER,
+  '@idempo/core/store': STORE,
+  '@idempo/core/node': NODE,
+};
 
 describe('the public surface of @idempo/core', () => {
   for (const [entry, names] of Object.entries(entries)) {

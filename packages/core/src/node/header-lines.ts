@@ -1,0 +1,22 @@
+/** A request header as core wants it: its value, or each of its field lines when the client sent several. */
+
+/** What {@link headerLines} reads of a Node request (`IncomingMessage`). */
+export interface HeaderSource {
+  /** Node's header object: the field lines of a repeated header joined with `", "` (Set-Cookie kept apart). */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Every field line of every header (`IncomingMessage.headersDistinct`, computed when first read). */
+  readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
+}
+
+/**
+ * Header `name` (lower case) of `message`: `undefined` when absent, its value when it came as one field line,
+ * every field line when it came as several (Node joins them with `", "`, which would hide, e.g., two
+ * `Idempotency-Key` lines). `headersDistinct` is read only for a value holding a comma, so that the common case
+ * costs one look-up.
+ */
+export function headerLines(message: HeaderSource, name: string): string | readonly string[] | undefined {
+  const value = message.headers[name];
+  if (typeof value !== 'string' || !value.includes(',')) return value;
+  const lines = message.headersDistinct?.[name];
+  return lines && lines.length > 1 ? lines : value;
+}
