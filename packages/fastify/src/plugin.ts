@@ -13,13 +13,12 @@ import {
   type ExecuteDecision,
   type ReadyResponse,
 } from '@idempo/core/adapter';
+import { type CapturedBody, captureBody, discardRest, readableAgain, replayStream } from '@idempo/core/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { type CapturedBody, captureBody } from './captured-body.js';
 import { capturedResponse } from './captured-response.js';
 import type { FastifyIdempotencyOptions } from './options.js';
 import { sendReady } from './ready-response.js';
-import { discardRest, readableAgain, replayStream } from './replay-stream.js';
 import { toIdempotencyRequest } from './request.js';
 
 /** A request holding a key: its decision, and whether the route's handler has run. */

@@ -1,7 +1,7 @@
 /** Translating a Fastify request into core's IdempotencyRequest. */
 import type { IdempotencyRequest } from '@idempo/core/adapter';
+import type { CapturedBody } from '@idempo/core/node';
 import type { FastifyRequest } from 'fastify';
-import type { CapturedBody } from './captured-body.js';
 
 /** Builds the request core sees; its body is what was read ahead of the parser (none when nothing was). */
 export function toIdempotencyRequest(
