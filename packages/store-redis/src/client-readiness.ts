@@ -1,19 +1,29 @@
 /**
  * The connection gate of `reserve`: a reservation is sent only on a connection that is up, never left in ioredis'
  * offline queue. A queued reserve would run when Redis comes back, long after its caller was answered 503, and
- * hold the key (a spurious 409 for the next retry) until the store's late release of it landed.
+ * hold the key (a spurious 409 for the next retry) until core's late release of it landed.
  */
 import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import { remainingMs } from '@idempo/core/store';
 
-/** What the gate reads of an ioredis `Redis` or `Cluster`: its `status` and its `ready` event. */
+/** The events the gate waits for: `ready` (go ahead), `close` or `end` (the attempt failed: refuse). */
+type GateEvent = 'ready' | 'close' | 'end';
+
+/** What the gate reads of an ioredis `Redis` or `Cluster`: its `status` and its `ready`, `close` and `end` events. */
 export interface ReadinessSource {
   readonly status?: string;
-  once?(event: 'ready' | 'end', listener: () => void): unknown;
-  off?(event: 'ready' | 'end', listener: () => void): unknown;
+  once?(event: GateEvent, listener: () => void): unknown;
+  off?(event: GateEvent, listener: () => void): unknown;
 }
 
 /** Statuses of a connection being opened: the gate waits for `ready` (within the caller's time) rather than queue. */
 const OPENING = new Set(['connecting', 'connect']);
+
+/**
+ * Share of the time left until the call's deadline that the gate waits for `ready`: its own answer ("nothing was
+ * sent") then reaches the caller before core's timeout does, and a reserve is never sent after its deadline.
+ */
+const READY_SHARE = 0.9;
 
 /** Whether a reserve may be sent now without waiting: `ready`, `wait` (lazyConnect), or not an ioredis client. */
 export function isReady(client: ReadinessSource): boolean {
@@ -26,36 +36,46 @@ export function isReady(client: ReadinessSource): boolean {
  *
  * - `ready` (or no `status` at all: not an ioredis client), or `wait` (a `lazyConnect` client that has not
  *   connected yet: its first command is what connects it): go ahead at once;
- * - `connecting` / `connect` (opening, at start-up or reconnecting): wait for `ready` until `budgetMs` has passed,
- *   then `StoreTimeoutError`;
+ * - `connecting` / `connect` (opening, at start-up or reconnecting): wait for `ready`, within 90% of the time left
+ *   until `deadline` (epoch ms; then `StoreTimeoutError`). An attempt that fails first (`close`, `end`) is
+ *   refused then with `StoreUnavailableError`; without a deadline that is the only end of the wait, bounded by
+ *   the client's own `connectTimeout`;
  * - anything else (`reconnecting`, `close`, `end`, `disconnecting`): `StoreUnavailableError` at once. Redis is
  *   down, and a command sent now would only wait in the offline queue.
  */
-export async function whenReady(client: ReadinessSource, budgetMs: number): Promise<void> {
+export async function whenReady(client: ReadinessSource, deadline: number | undefined): Promise<void> {
   if (isReady(client)) return;
   const status = String(client.status);
   if (!OPENING.has(status) || typeof client.once !== 'function' || typeof client.off !== 'function') {
     throw notReady(status);
   }
+  const left = remainingMs(deadline);
+  const budgetMs = left === undefined ? undefined : Math.floor(left * READY_SHARE);
+  if (budgetMs === 0) throw notReadyInTime(status, 0);
   const { once, off } = { once: client.once.bind(client), off: client.off.bind(client) };
   await new Promise<void>((resolve, reject) => {
-    const settle = () => {
-      clearTimeout(timer);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopListening = () => {
       off('ready', settle);
+      off('close', settle);
       off('end', settle);
+    };
+    function settle() {
+      clearTimeout(timer);
+      stopListening();
       if (client.status === 'ready') resolve();
       else reject(notReady(String(client.status)));
-    };
-    const timer = setTimeout(() => {
-      off('ready', settle);
-      off('end', settle);
-      reject(
-        new StoreTimeoutError(
-          `RedisStore: reserve: the client was still ${String(client.status)} after ${budgetMs} ms; nothing was sent`,
-        ),
-      );
-    }, budgetMs);
+    }
+    // The one timer of the store, on this rare path only (a connection being opened): the wait ends before the
+    // deadline core passed, so the reserve is never sent after its caller stopped waiting.
+    if (budgetMs !== undefined) {
+      timer = setTimeout(() => {
+        stopListening();
+        reject(notReadyInTime(String(client.status), budgetMs));
+      }, budgetMs);
+    }
     once('ready', settle);
+    once('close', settle);
     once('end', settle);
   });
 }
@@ -63,5 +83,11 @@ export async function whenReady(client: ReadinessSource, budgetMs: number): Prom
 function notReady(status: string): StoreUnavailableError {
   return new StoreUnavailableError(
     `RedisStore: reserve refused: the client is ${status}, not ready (Redis unreachable); nothing was sent`,
+  );
+}
+
+function notReadyInTime(status: string, budgetMs: number): StoreTimeoutError {
+  return new StoreTimeoutError(
+    `RedisStore: reserve: the client was still ${status} after ${budgetMs} ms; nothing was sent`,
   );
 }

@@ -1,7 +1,7 @@
 /**
  * `@idempo/store-redis`: the idempo store over Redis or Valkey through ioredis 5 or 6, standalone or Cluster.
  * One Lua script per operation (one round trip, one key), leases on the Redis server's clock, responses stored
- * as bytes, every operation bounded by a timeout.
+ * as bytes; core bounds the calls it makes (the store arms no timer for them), `timeoutMs` the operations calls.
  *
  * @packageDocumentation
  */

@@ -1,5 +1,6 @@
 /** The options of {@link RedisStore} and their validation. */
 import { InvalidOptionsError } from '@idempo/core';
+import { positiveIntegerOption, requireOptionsObject } from '@idempo/core/store';
 import type { RedisClient } from './redis-client.js';
 
 /** Options of `RedisStore`. */
@@ -15,10 +16,10 @@ export interface RedisStoreOptions {
    */
   readonly prefix?: string;
   /**
-   * Longest wait, in milliseconds, for one operation. Past it the operation rejects with `StoreTimeoutError`
-   * (a failure rejects with `StoreUnavailableError` as soon as it happens). Keep it below core's
-   * `storeTimeoutMs` (default 5000) so the store's own timeout, which cleans up late reservations, fires first.
-   * Default `2000`.
+   * Longest wait, in milliseconds, for one of the operations calls `get` and `delete`, and for each round trip
+   * of `stats`: the calls core never makes (the CLI and your tools do). Past it the call rejects with
+   * `StoreTimeoutError`. `reserve`, `complete`, `release` and `extend` are not bounded by it: core bounds them
+   * (its `storeTimeoutMs`) and passes their deadline on. Default `2000`.
    */
   readonly timeoutMs?: number;
 }
@@ -37,18 +38,11 @@ export const DEFAULT_TIMEOUT_MS = 2_000;
 
 /** Validates `options` and fills in the defaults. Throws `InvalidOptionsError`. */
 export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRedisStoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError('RedisStore: options { client } are required');
-  }
+  requireOptionsObject('RedisStore', options, '{ client }');
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string') {
     throw new InvalidOptionsError(`RedisStore: prefix must be a string, got ${typeof prefix}`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidOptionsError(
-      `RedisStore: timeoutMs must be a positive integer, got ${String(timeoutMs)}`,
-    );
-  }
+  const timeoutMs = positiveIntegerOption('RedisStore', 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
   return { client: options.client, prefix, timeoutMs };
 }

@@ -9,9 +9,12 @@ import { type IdempotencyStore, StoreUnavailableError } from '@idempo/core';
 import {
   type DeleteOptions,
   type DeleteResult,
+  durationArgument,
   type ReserveResult,
+  type StoreCallOptions,
   type StoredRecord,
   type StoreStats,
+  withStoreErrors,
   withStoreTimeout,
 } from '@idempo/core/store';
 import { isReady, whenReady } from './client-readiness.js';
@@ -22,13 +25,11 @@ import { parseDeleteReply, parseGetReply, parseReserveReply, parseWrittenReply }
 
 /** A duration argument as the integer string the scripts take (`PEXPIRE`, lease arithmetic). */
 function milliseconds(name: string, value: number): string {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `RedisStore: ${name} must be a positive number of milliseconds, got ${String(value)}`,
-    );
-  }
-  return String(Math.ceil(value));
+  return String(durationArgument('RedisStore', name, value));
 }
+
+/** The scripts core calls, bounded by core; the others (`get`, `delete`) are bounded by `timeoutMs`. */
+type HotScript = 'complete' | 'release' | 'extend';
 
 /**
  * An {@link IdempotencyStore} over Redis or Valkey through an ioredis client you own.
@@ -36,9 +37,10 @@ function milliseconds(name: string, value: number): string {
  * - `reserve`, `complete`, `release`, `extend`, `get` and `delete` are one Lua script each: one round trip, O(1),
  *   one key. `stats` scans every key under the prefix (SCAN, in batches): a tool for operators.
  * - Leases are checked against the Redis server's clock; retention is the key's own expiry.
- * - Every operation (every round trip of `stats`) settles within `timeoutMs`: a failure rejects with
- *   `StoreUnavailableError`, no answer in time with `StoreTimeoutError` (both from `@idempo/core`). A
- *   reservation that lands after its caller timed out is released at once.
+ * - A failure rejects with `StoreUnavailableError` (from `@idempo/core`). `reserve`, `complete`, `release` and
+ *   `extend` arm no timer: core bounds them (`storeTimeoutMs`), answers `StoreTimeoutError` and releases a
+ *   reservation that lands after its deadline. `get`, `delete` and every round trip of `stats` settle within
+ *   `timeoutMs`, no answer in time rejecting with `StoreTimeoutError`.
  *
  * @example
  * ```ts
@@ -71,7 +73,7 @@ export class RedisStore implements IdempotencyStore {
     return this.#prefix;
   }
 
-  /** The longest wait for one operation, in milliseconds. */
+  /** The longest wait for one `get` or `delete`, or one round trip of `stats`, in milliseconds. */
   get timeoutMs(): number {
     return this.#timeoutMs;
   }
@@ -88,10 +90,17 @@ export class RedisStore implements IdempotencyStore {
    *
    * Never queued while Redis is unreachable: when the client is reconnecting (or closed) it rejects at once with
    * `StoreUnavailableError`, nothing sent; while a connection is being opened it waits for `ready` within 90% of
-   * `timeoutMs` (then `StoreTimeoutError`, nothing sent). A `lazyConnect` client that never connected is sent the
-   * call, which connects it.
+   * the time left until `options.deadline` (then `StoreTimeoutError`, nothing sent), or, with no deadline, until
+   * the attempt succeeds or fails. A `lazyConnect` client that never connected is sent the call, which connects
+   * it. No timer of its own otherwise: core bounds the call and gives back a reservation that lands late.
    */
-  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+  async reserve(
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<ReserveResult> {
     this.#open();
     const redisKey = this.redisKey(key);
     const token = randomUUID();
@@ -99,18 +108,13 @@ export class RedisStore implements IdempotencyStore {
     const ttl = milliseconds('ttlMs', ttlMs);
     // Sent only on a connection that is up (client-readiness.ts): a reserve left in ioredis' offline queue would
     // run after Redis comes back, long after its caller was answered, and hold the key until its late release.
-    const readyBudgetMs = Math.max(1, Math.floor(this.#timeoutMs * 0.9));
-    const reply = await withStoreTimeout(
-      'RedisStore: reserve',
+    const reply = await withStoreErrors('RedisStore: reserve', () =>
       // The common case (connected) sends at once, without a wait of its own.
-      () =>
-        isReady(this.#client)
-          ? this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl)
-          : whenReady(this.#client, readyBudgetMs).then(() =>
-              this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
-            ),
-      this.#timeoutMs,
-      (late) => this.#releaseLate(redisKey, token, late),
+      isReady(this.#client)
+        ? this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl)
+        : whenReady(this.#client, options?.deadline).then(() =>
+            this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
+          ),
     );
     return parseReserveReply(reply, token);
   }
@@ -119,27 +123,30 @@ export class RedisStore implements IdempotencyStore {
    * Stores `response` (copied) and marks the record completed for `ttlMs` from now, only while it is in flight
    * with `token`: one EVALSHA. `false`: nothing was written.
    */
-  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+  async complete(
+    key: string,
+    token: string,
+    response: Uint8Array,
+    ttlMs: number,
+    _options?: StoreCallOptions,
+  ): Promise<boolean> {
     const ttl = milliseconds('ttlMs', ttlMs);
     // A copy: a command queued while disconnected is written later, and must carry the bytes of this call.
-    return parseWrittenReply(
-      'complete',
-      await this.#script('complete', key, token, Buffer.from(response), ttl),
-    );
+    return parseWrittenReply('complete', await this.#hot('complete', key, token, Buffer.from(response), ttl));
   }
 
   /** Deletes the record only while it is in flight with `token`: one EVALSHA. `false`: nothing was written. */
-  async release(key: string, token: string): Promise<boolean> {
-    return parseWrittenReply('release', await this.#script('release', key, token));
+  async release(key: string, token: string, _options?: StoreCallOptions): Promise<boolean> {
+    return parseWrittenReply('release', await this.#hot('release', key, token));
   }
 
   /**
    * Moves the lease to `leaseMs` from now (Redis clock) only while the record is in flight with `token`, and the
    * key's expiry to at least as far (never shortening it): one EVALSHA. `false`: nothing was written.
    */
-  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+  async extend(key: string, token: string, leaseMs: number, _options?: StoreCallOptions): Promise<boolean> {
     const lease = milliseconds('leaseMs', leaseMs);
-    return parseWrittenReply('extend', await this.#script('extend', key, token, lease));
+    return parseWrittenReply('extend', await this.#hot('extend', key, token, lease));
   }
 
   /**
@@ -148,7 +155,7 @@ export class RedisStore implements IdempotencyStore {
    * `undefined` for a record written by a version of this store that did not keep it. The response is a copy.
    */
   async get(key: string): Promise<StoredRecord | undefined> {
-    return parseGetReply(await this.#script('get', key));
+    return parseGetReply(await this.#bounded('get', key));
   }
 
   /**
@@ -160,7 +167,7 @@ export class RedisStore implements IdempotencyStore {
    * in-flight record whose lease still runs too; pass it only when that handler is known to be dead.
    */
   async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
-    return parseDeleteReply(await this.#script('delete', key, options.force === true ? '1' : '0'));
+    return parseDeleteReply(await this.#bounded('delete', key, options.force === true ? '1' : '0'));
   }
 
   /**
@@ -184,12 +191,15 @@ export class RedisStore implements IdempotencyStore {
     if (this.#closed) throw new StoreUnavailableError('RedisStore: the store is closed');
   }
 
-  /** One EVALSHA of `operation`'s script on the record of `key`, bounded by `timeoutMs`; its raw reply. */
-  async #script(
-    operation: Exclude<keyof StoreScripts, 'reserve'>,
-    key: string,
-    ...args: (string | Buffer)[]
-  ): Promise<unknown> {
+  /** One EVALSHA of a script core calls on the record of `key`, unbounded here (core bounds it); its raw reply. */
+  async #hot(operation: HotScript, key: string, ...args: (string | Buffer)[]): Promise<unknown> {
+    this.#open();
+    const redisKey = this.redisKey(key);
+    return withStoreErrors(`RedisStore: ${operation}`, () => this.#scripts[operation](redisKey, ...args));
+  }
+
+  /** One EVALSHA of an operations script on the record of `key`, bounded by `timeoutMs`; its raw reply. */
+  async #bounded(operation: 'get' | 'delete', key: string, ...args: string[]): Promise<unknown> {
     this.#open();
     const redisKey = this.redisKey(key);
     return withStoreTimeout(
@@ -197,21 +207,5 @@ export class RedisStore implements IdempotencyStore {
       () => this.#scripts[operation](redisKey, ...args),
       this.#timeoutMs,
     );
-  }
-
-  /**
-   * A reserve that timed out for its caller ran after all: when it reserved the key, nobody holds that token, so
-   * the key is released at once instead of blocking retries for a whole lease. Best effort: if this fails too,
-   * the lease ends the orphan reservation.
-   */
-  #releaseLate(redisKey: string, token: string, reply: unknown): void {
-    let reserved = false;
-    try {
-      reserved = parseReserveReply(reply, token).kind === 'reserved';
-    } catch {
-      return;
-    }
-    if (!reserved) return;
-    this.#scripts.release(redisKey, token).catch(() => undefined);
   }
 }

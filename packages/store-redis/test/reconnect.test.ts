@@ -1,12 +1,13 @@
 /**
  * [15.13] After Redis comes back, no key is held by a reservation nobody holds. A reserve issued while the client
  * is reconnecting is refused at once and never queued (ioredis' offline queue would replay it after the restart,
- * where it held the key, a spurious 409 for the next retry, until the store's late release of it landed). On a
+ * where it held the key, a spurious 409 for the next retry, until core's late release of it landed). On a
  * private redis-server (never the shared one), through ioredis 6 and 5.
  */
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
+import { boundStore } from '@idempo/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
@@ -71,7 +72,7 @@ for (const io of IOREDIS_VERSIONS) {
       const ms = performance.now() - started;
       expect(refused, 'a 503 for its client').toBeInstanceOf(StoreUnavailableError);
       expect.soft(refused, 'refused, not timed out').not.toBeInstanceOf(StoreTimeoutError);
-      expect.soft(ms, 'answered at once, not after timeoutMs').toBeLessThan(TIMEOUT_MS / 2);
+      expect.soft(ms, 'answered at once, not after a timeout').toBeLessThan(TIMEOUT_MS / 2);
 
       await privateServer().start();
       await ready(client);
@@ -99,7 +100,22 @@ for (const io of IOREDIS_VERSIONS) {
       await client.del(store.redisKey('k'));
     });
 
-    it('[15.13] a reserve on a connection that never becomes ready times out within timeoutMs, never sent nor queued', async () => {
+    it('[15.13] a reserve on a client whose connection attempt fails is refused when it fails, with no deadline too, never sent nor queued', async () => {
+      // Nothing listens on port 1: the attempt the client starts at once is refused, then it reconnects forever.
+      const client = connect('redis://127.0.0.1:1', { maxRetriesPerRequest: null });
+      const store = new RedisStore({ client, prefix: `${prefix}refused:` });
+      expect(client.status).toBe('connecting');
+      const started = performance.now();
+      const error = await store.reserve('k', 'fp', LONG, LONG).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error).not.toBeInstanceOf(StoreTimeoutError);
+      expect(performance.now() - started, 'refused when the attempt failed').toBeLessThan(TIMEOUT_MS);
+      const queued = (client as unknown as { offlineQueue: { length: number } }).offlineQueue.length;
+      expect(queued, 'commands in the offline queue').toBe(0);
+      client.disconnect();
+    });
+
+    it("[15.13] a reserve on a connection that never becomes ready times out before core's deadline, never sent nor queued", async () => {
       // A TCP server that accepts and never answers: the client connects and stays in its ready check.
       const received: Buffer[] = [];
       const sockets: Socket[] = [];
@@ -113,10 +129,15 @@ for (const io of IOREDIS_VERSIONS) {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       try {
         const client = connect(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
-        const store = new RedisStore({ client, prefix: `${prefix}silent:`, timeoutMs: TIMEOUT_MS });
+        const store = new RedisStore({ client, prefix: `${prefix}silent:` });
+        // Called as core calls it: bounded by storeTimeoutMs, the deadline passed on.
+        const core = boundStore(store, TIMEOUT_MS);
         const started = performance.now();
-        const error = await store.reserve('k', 'fp', LONG, LONG).catch((e: unknown) => e);
+        const error = await core.reserve('k', 'fp', LONG, LONG).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StoreTimeoutError);
+        expect((error as Error).message, "the store's own answer, before core's timeout").toMatch(
+          /nothing was sent/,
+        );
         expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 750);
         await sleep(200);
         expect(sockets.length, 'the client connected').toBeGreaterThan(0);
