@@ -10,12 +10,8 @@ import { readBoundedBody, requestTooLarge } from '../request-body.js';
 import { type Chunk, ChunkReader } from './chunk-reader.js';
 import type { ReplaySource } from './replay-source.js';
 
-/** The body of one request as it was read ahead. */
-export interface CapturedBody {
-  /** Whether the body was longer than the limit (then only its beginning was read). */
-  readonly overflow: boolean;
-  /** The whole body (empty when there was none); `undefined` when it was longer than the limit. */
-  readonly bytes: Uint8Array | undefined;
+/** What a body read ahead offers, whether it was read whole or not. */
+interface CapturedBodyBase {
   /**
    * Core's body function: the bytes, `null` for an empty body, or `RequestTooLargeError` when the body is longer
    * than the limit it was read with (`maxBytes` is the limit the message names).
@@ -24,6 +20,24 @@ export interface CapturedBody {
   /** What the body's consumers are served: what was read, then the rest of the stream. Call it once. */
   readonly replay: () => ReplaySource;
 }
+
+/** A body read to its end, within the limit. */
+interface WholeBody extends CapturedBodyBase {
+  readonly overflow: false;
+  /** The whole body (empty when there was none). */
+  readonly bytes: Uint8Array;
+}
+
+/** A body longer than the limit: only its beginning was read. */
+interface OverflowBody extends CapturedBodyBase {
+  readonly overflow: true;
+  readonly bytes: undefined;
+  /** Throws `RequestTooLargeError`. */
+  readonly read: (maxBytes: number) => never;
+}
+
+/** The body of one request as it was read ahead: `overflow` tells whether it was longer than the limit. */
+export type CapturedBody = WholeBody | OverflowBody;
 
 /**
  * Reads `stream` up to `maxBytes` (`declared`: the request's Content-Length, which when over the limit decides

@@ -69,7 +69,7 @@ export async function upload(
       if (!outgoing.write(PIECE)) await drained();
     }
     outgoing.end();
-  })();
+  })().catch(() => undefined);
   const answer = await response;
   await written;
   agent.destroy();
