@@ -7,6 +7,7 @@ import {
   type IdempotencyError,
   InvalidFingerprintError,
   InvalidKeyError,
+  InvalidOptionsError,
   InvalidPrincipalError,
   MissingKeyError,
   RequestInFlightError,
@@ -28,8 +29,14 @@ import {
   resolveRoute,
 } from './options.js';
 import { toProblemResponse } from './problem.js';
-import type { CapturedResponse, IdempotencyRequest, ReadyResponse } from './request.js';
+import type {
+  CapturedResponse,
+  IdempotencyRequest,
+  IdempotencyRequestInfo,
+  ReadyResponse,
+} from './request.js';
 import { declaredLength, requestTooLarge } from './request-body.js';
+import { splitTarget } from './request-target.js';
 import { decodeResponse, encodeRecord } from './response-encoding.js';
 import { hasNoBody } from './status.js';
 import { storageKey } from './storage-key.js';
@@ -37,7 +44,11 @@ import type { IdempotencyStore } from './store.js';
 import { withStoreTimeout } from './with-timeout.js';
 
 /** Why a request passes through untouched. */
-export type BypassReason = 'disabled' | 'method' | 'no-key' | 'store-error';
+/**
+ * Why a request passes through untouched. `'nested'`: another idempo mount already holds a reservation for this
+ * request (the same app mounted twice, app-wide and per route): the request is handled once, by the first.
+ */
+export type BypassReason = 'disabled' | 'method' | 'no-key' | 'store-error' | 'nested';
 
 /** The request passes through: run the handler as if idempo were not there. */
 export interface BypassDecision {
@@ -115,6 +126,15 @@ export interface ExecuteDecision {
   commit(response: CapturedResponse): Promise<CommitOutcome>;
   /** Releases the key so that a retry runs again: the handler threw, or its response cannot be stored (a stream). Never throws. */
   abandon(cause?: unknown): Promise<void>;
+  /**
+   * The handler threw `error`: core decides what that does (option `onHandlerError`). Resolves `false` once the
+   * key is released (the default): the adapter lets the error go on to the framework as usual. Resolves `true`
+   * when the framework's answer to the error is the handler's answer: the adapter lets the framework answer,
+   * captures that answer as for a returned response and passes it to `commit`, which stores it when its status
+   * is below 500 and otherwise releases the key (outcome `'not-persisted'`, reason `'handler-threw'`). Never
+   * throws.
+   */
+  threw(error: unknown): Promise<boolean>;
 }
 
 /** What the adapter must do with a request. */
@@ -158,7 +178,14 @@ const BYPASS: Record<BypassReason, BypassDecision> = {
   method: { kind: 'bypass', reason: 'method' },
   'no-key': { kind: 'bypass', reason: 'no-key' },
   'store-error': { kind: 'bypass', reason: 'store-error' },
+  nested: { kind: 'bypass', reason: 'nested' },
 };
+
+/**
+ * The requests (their adapter contexts) that hold a reservation, with the route options it was made under, across
+ * every engine of this copy of core: a second mount that sees the same request passes it through.
+ */
+const holders = new WeakMap<object, RouteOptions<never> | false | undefined>();
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -171,6 +198,9 @@ class Engine<TContext> implements Idempotency<TContext> {
   readonly store: IdempotencyStore;
   readonly keyHeader: string;
   readonly #routes = new WeakMap<RouteOptions<TContext>, ResolvedOptions<TContext> | undefined>();
+
+  /** The parsed-body fallback has been reported (once per engine). */
+  #warnedParsed = false;
 
   /** Whether anyone listens to events: without `onEvent`, nothing reads the clock for durations. */
   readonly observed: boolean;
@@ -199,7 +229,7 @@ class Engine<TContext> implements Idempotency<TContext> {
   emit(
     cfg: ResolvedOptions<TContext>,
     type: IdempotencyEventType,
-    request: IdempotencyRequest<TContext>,
+    request: IdempotencyRequestInfo<TContext>,
     startedAt: number,
     fields: EventFields,
   ): void {
@@ -219,7 +249,7 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   #reject(
     cfg: ResolvedOptions<TContext>,
-    request: IdempotencyRequest<TContext>,
+    request: IdempotencyRequestInfo<TContext>,
     startedAt: number,
     type: IdempotencyEventType,
     error: IdempotencyError,
@@ -239,11 +269,15 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
     const startedAt = this.time();
+    const { context } = request;
+    const holdable = typeof context === 'object' && context !== null;
+    if (holdable && holders.has(context)) return nested(request.route, holders.get(context));
     const cfg = this.#config(request.route);
     if (!cfg) return BYPASS.disabled;
     if (!cfg.methods.has(request.method.toUpperCase())) return BYPASS.method;
+    const info = requestInfo(request);
 
-    const parsed = readKeyHeader(request.header(cfg.headerLookup), {
+    const parsed = readKeyHeader(info.header(cfg.headerLookup), {
       strict: cfg.strict,
       maxLength: cfg.maxKeyLength,
     });
@@ -251,7 +285,7 @@ class Engine<TContext> implements Idempotency<TContext> {
       if (!cfg.required) return BYPASS['no-key'];
       return this.#reject(
         cfg,
-        request,
+        info,
         startedAt,
         'missing-key',
         new MissingKeyError(`this endpoint requires an ${cfg.headerName} header`),
@@ -260,7 +294,7 @@ class Engine<TContext> implements Idempotency<TContext> {
     if (!parsed.ok) {
       return this.#reject(
         cfg,
-        request,
+        info,
         startedAt,
         'invalid-key',
         new InvalidKeyError(`invalid ${cfg.headerName}: ${parsed.reason}`),
@@ -271,41 +305,42 @@ class Engine<TContext> implements Idempotency<TContext> {
     if (cfg.principal) {
       // Anything but a string would be turned into one and merge callers into one key space (Bob gets Alice's
       // stored answer): refused, before anything is read or reserved.
-      const returned: unknown = await cfg.principal(request);
+      const returned: unknown = await cfg.principal(info);
       if (typeof returned === 'string') principal = returned;
       else if (returned !== null && returned !== undefined) {
         const error = new InvalidPrincipalError(
           `principal must return a string, null or undefined; got ${kindOf(returned)}`,
         );
-        return this.#reject(cfg, request, startedAt, 'invalid-principal', error, { error });
+        return this.#reject(cfg, info, startedAt, 'invalid-principal', error, { error });
       }
     }
     // Digests are synchronous where node:crypto exists: awaited only when they are not (an await costs a tick).
     const pendingKey = storageKey({ scope: cfg.scope, principal, key: parsed.key });
     const keyHash = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
     const limit = cfg.maxRequestBodyBytes;
-    const declared = declaredLength(request.header('content-length'));
+    const declared = declaredLength(info.header('content-length'));
     if (declared !== undefined && declared > limit)
-      return this.#reject(cfg, request, startedAt, 'too-large', requestTooLarge(limit, declared));
+      return this.#reject(cfg, info, startedAt, 'too-large', requestTooLarge(limit, declared));
     let body: Uint8Array | null;
     try {
-      body = (typeof request.body === 'function' ? await request.body(limit) : request.body) ?? null;
+      const read = typeof request.body === 'function' ? await request.body(limit) : request.body;
+      body = read === undefined && request.parsedBody ? this.#parsedBody(cfg, info, request) : (read ?? null);
     } catch (error) {
       if (error instanceof RequestTooLargeError)
-        return this.#reject(cfg, request, startedAt, 'too-large', error);
+        return this.#reject(cfg, info, startedAt, 'too-large', error);
       if (error instanceof UnreadableBodyError)
-        return this.#reject(cfg, request, startedAt, 'unreadable-body', error);
+        return this.#reject(cfg, info, startedAt, 'unreadable-body', error);
       throw error;
     }
     if (body !== null && body.length > limit)
-      return this.#reject(cfg, request, startedAt, 'too-large', requestTooLarge(limit));
+      return this.#reject(cfg, info, startedAt, 'too-large', requestTooLarge(limit));
     const pendingFingerprint = cfg.fingerprint
-      ? cfg.fingerprint(request, body)
+      ? cfg.fingerprint(info, body)
       : computeFingerprint({
-          method: request.method,
-          path: request.path,
-          query: request.query,
-          contentType: firstValue(request.header('content-type')),
+          method: info.method,
+          path: info.path,
+          query: info.query,
+          contentType: firstValue(info.header('content-type')),
           body,
         });
     const fingerprint: unknown =
@@ -315,7 +350,7 @@ class Engine<TContext> implements Idempotency<TContext> {
       const error = new InvalidFingerprintError(
         `fingerprint must return a string; got ${kindOf(fingerprint)}`,
       );
-      return this.#reject(cfg, request, startedAt, 'invalid-fingerprint', error, { keyHash, error });
+      return this.#reject(cfg, info, startedAt, 'invalid-fingerprint', error, { keyHash, error });
     }
 
     // Read whether observed or not: the lease the store grants runs from after this instant (`heldUntil`).
@@ -329,13 +364,13 @@ class Engine<TContext> implements Idempotency<TContext> {
         // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
         // leaving the key locked for a whole lease. `onLate` runs once per call, so it is given back once.
         (late) => {
-          if (late.kind === 'reserved') this.#releaseLate(cfg, request, keyHash, late.token, storeStart);
+          if (late.kind === 'reserved') this.#releaseLate(cfg, info, keyHash, late.token, storeStart);
         },
       );
     } catch (error) {
       return this.#storeFailure(
         cfg,
-        request,
+        info,
         startedAt,
         keyHash,
         error as StoreUnavailableError,
@@ -345,13 +380,14 @@ class Engine<TContext> implements Idempotency<TContext> {
     const storeMs = this.observed ? now() - storeStart : 0;
 
     if (result.kind === 'reserved') {
-      if (this.observed) this.emit(cfg, 'reserved', request, startedAt, { keyHash, storeMs });
-      return new Execution(this, cfg, request, keyHash, result.token, storeStart);
+      if (this.observed) this.emit(cfg, 'reserved', info, startedAt, { keyHash, storeMs });
+      if (holdable) holders.set(context, request.route as RouteOptions<never> | false | undefined);
+      return new Execution(this, cfg, info, keyHash, result.token, storeStart);
     }
     if (result.fingerprint !== fingerprint) {
       return this.#reject(
         cfg,
-        request,
+        info,
         startedAt,
         'mismatch',
         new FingerprintMismatchError(
@@ -363,7 +399,7 @@ class Engine<TContext> implements Idempotency<TContext> {
     if (result.state === 'in-flight') {
       return this.#reject(
         cfg,
-        request,
+        info,
         startedAt,
         'in-flight',
         new RequestInFlightError(
@@ -377,11 +413,11 @@ class Engine<TContext> implements Idempotency<TContext> {
     try {
       stored = decodeResponse(result.response);
     } catch (error) {
-      return this.#storeFailure(cfg, request, startedAt, keyHash, error as StoreUnavailableError, storeMs);
+      return this.#storeFailure(cfg, info, startedAt, keyHash, error as StoreUnavailableError, storeMs);
     }
     const response = this.#replayResponse(cfg, stored);
     if (this.observed) {
-      this.emit(cfg, 'replayed', request, startedAt, {
+      this.emit(cfg, 'replayed', info, startedAt, {
         keyHash,
         storeMs,
         status: stored.status,
@@ -391,10 +427,47 @@ class Engine<TContext> implements Idempotency<TContext> {
     return { kind: 'replay', response };
   }
 
+  /**
+   * The body a parser left, when the raw bytes cannot be seen, as the bytes the fingerprint reads: its JSON
+   * (canonicalised by the fingerprint as any JSON body is). Multipart parts and a value that has no JSON are
+   * refused: what the handler consumes could not be told apart.
+   */
+  #parsedBody(
+    cfg: ResolvedOptions<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    request: IdempotencyRequest<TContext>,
+  ): Uint8Array | null {
+    if (MULTIPART.test(firstValue(info.header('content-type')) ?? '')) {
+      throw new UnreadableBodyError(
+        'this multipart request body was read before idempo could see it, so the bytes the handler consumes cannot be fingerprinted; let idempo run before the upload parser, or opt the route out',
+      );
+    }
+    const parsed = request.parsedBody?.();
+    if (parsed === undefined || parsed === null) return null;
+    let text: string | undefined;
+    try {
+      text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined)
+      throw new UnreadableBodyError(
+        'the parsed request body has no JSON form, so it cannot be fingerprinted',
+      );
+    if (!this.#warnedParsed) {
+      this.#warnedParsed = true;
+      const advice =
+        'idempo: the raw request body was not available (a body parser consumed it), so the parsed body is fingerprinted as JSON; keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody) to fingerprint what was received';
+      if (cfg.onEvent) this.emit(cfg, 'parsed-body', info, now(), { reason: advice });
+      else console.warn(advice);
+    }
+    return encoder.encode(text);
+  }
+
   /** Gives back a reservation that landed after its call timed out; reports it. Never throws or rejects. */
   #releaseLate(
     cfg: ResolvedOptions<TContext>,
-    request: IdempotencyRequest<TContext>,
+    request: IdempotencyRequestInfo<TContext>,
     keyHash: string,
     token: string,
     storeStart: number,
@@ -429,7 +502,7 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   #storeFailure(
     cfg: ResolvedOptions<TContext>,
-    request: IdempotencyRequest<TContext>,
+    request: IdempotencyRequestInfo<TContext>,
     startedAt: number,
     keyHash: string,
     error: StoreUnavailableError,
@@ -449,6 +522,27 @@ class Engine<TContext> implements Idempotency<TContext> {
   }
 }
 
+const MULTIPART = /^\s*multipart\//i;
+
+/**
+ * A second mount's request: it passes through, handled once by the mount holding it. A second mount with route
+ * options of its own that the first could not apply is a configuration mistake, refused rather than ignored.
+ */
+function nested(
+  route: RouteOptions<never> | false | undefined,
+  held: RouteOptions<never> | false | undefined,
+): BypassDecision {
+  if (route === undefined || route === held) return BYPASS.nested;
+  throw new InvalidOptionsError(
+    'idempo: this request was already reserved by another idempo mount (app-wide) before reaching one with route options of its own; mount idempo once per route, or give the options to the first mount',
+  );
+}
+
+function requestInfo<TContext>(request: IdempotencyRequest<TContext>): IdempotencyRequestInfo<TContext> {
+  const { path, query } = splitTarget(request.url);
+  return { method: request.method, path, query, header: request.header, context: request.context };
+}
+
 /** What a value is, for messages: `typeof`, except that arrays and `null` are named as such. */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -465,6 +559,8 @@ class Execution<TContext> implements ExecuteDecision {
   readonly kind = 'execute';
   readonly #reservedAt = now();
   #settled = false;
+  /** The handler threw and, by `onHandlerError: 'store'`, the framework's answer to it is to be committed. */
+  #threw = false;
   readonly #lease: Lease;
 
   get maxBodyBytes(): number {
@@ -474,7 +570,7 @@ class Execution<TContext> implements ExecuteDecision {
   constructor(
     private readonly engine: Engine<TContext>,
     private readonly cfg: ResolvedOptions<TContext>,
-    private readonly request: IdempotencyRequest<TContext>,
+    private readonly request: IdempotencyRequestInfo<TContext>,
     readonly keyHash: string,
     private readonly token: string,
     reservedFrom: number,
@@ -532,12 +628,27 @@ class Execution<TContext> implements ExecuteDecision {
     }
   }
 
+  async threw(error: unknown): Promise<boolean> {
+    if (this.#settled) return false;
+    if (this.cfg.storeThrown) {
+      this.#threw = true;
+      return true;
+    }
+    await this.abandon(error);
+    return false;
+  }
+
   async commit(response: CapturedResponse): Promise<CommitOutcome> {
     if (this.#settled) return 'settled';
     this.#settled = true;
     this.#lease.stop();
     const started = this.engine.time();
     const { cfg } = this;
+    if (this.#threw && response.status >= 500) {
+      // A crash answered by the framework is never replayed: the retry runs again.
+      await this.#release(started, 'handler-threw');
+      return 'not-persisted';
+    }
     // Nothing below may throw out of commit (Fastify would exit the process): a user callback that throws, or a
     // response that cannot be encoded, releases the key once and is reported once; the response is still sent.
     try {

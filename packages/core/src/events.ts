@@ -18,6 +18,11 @@ export type IdempotencyEventType =
   | 'too-large'
   /** The adapter cannot see the body the handler consumes: the body function threw `UnreadableBodyError` (500). */
   | 'unreadable-body'
+  /**
+   * The raw body bytes could not be seen (a parser consumed them and kept no copy): the parsed body was
+   * fingerprinted as canonical JSON instead. Reported once per engine.
+   */
+  | 'parsed-body'
   /** The `principal` function returned something other than a string, `null` or `undefined` (500). */
   | 'invalid-principal'
   /** A custom `fingerprint` function returned something other than a string (500). */
@@ -55,7 +60,8 @@ export interface IdempotencyEvent {
   readonly bytes?: number | undefined;
   /**
    * Why. For `released`: `abandoned` (the handler threw or its answer cannot be stored), `not-persisted`,
-   * `persist-threw`, `encode-failed`, `too-large`, or `late-reservation` (a reserve that answered after its
+   * `persist-threw`, `encode-failed`, `too-large`, `handler-threw` (the framework answered a thrown error with a
+   * 5xx under `onHandlerError: 'store'`), or `late-reservation` (a reserve that answered after its
    * timeout, given back). For `lease-lost`: `extend`, `expired`, `max-execution` or `complete`. For
    * `store-error`: the operation (`reserve`, `extend`, `complete`, `release`).
    */

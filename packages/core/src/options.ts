@@ -49,6 +49,16 @@ export interface RouteOptions<TContext = unknown> {
    */
   readonly persist?: ((status: number) => boolean) | undefined;
   /**
+   * What an error the handler throws does to its key, on every adapter. `'release'`: the key is released and a
+   * retry runs the handler again, whatever the framework answers for the error (docs/design.md "One request").
+   * `'store'`: the answer the framework gives for it (Nest's HttpException, Fastify's or Koa's error with a
+   * status, Hono's HTTPException, an error handler's reply) is the handler's answer and is stored like a returned
+   * one when its status is below 500 (still subject to `persist`); a 5xx answer to a thrown error is a crash and
+   * releases the key. A request the framework refused before the handler ran (a Nest pipe) always releases.
+   * Default `'release'`.
+   */
+  readonly onHandlerError?: 'release' | 'store' | undefined;
+  /**
    * Replaces the default fingerprint (D26-D31). It must return a string (or a promise of one): anything else is
    * answered 500 problem+json `invalid_fingerprint`, nothing reserved; an error it throws rejects `begin` with
    * that same error, as for `principal`. Default: SHA-256 over the method, path, canonical query and body.
@@ -149,6 +159,7 @@ export const DEFAULTS = {
   replayHeader: 'Idempotent-Replayed',
   retryAfterSeconds: 1,
   onStoreError: 'fail-closed',
+  onHandlerError: 'release',
   storeTimeoutMs: 5_000,
   problemTypeBase: 'https://idempo.dev/problems/',
 } as const;
@@ -167,6 +178,8 @@ export interface ResolvedOptions<TContext = unknown> {
   readonly maxBodyBytes: number;
   readonly maxRequestBodyBytes: number;
   readonly persist: ((status: number) => boolean) | undefined;
+  /** `onHandlerError: 'store'`. */
+  readonly storeThrown: boolean;
   readonly fingerprint: FingerprintFunction<TContext> | undefined;
   readonly principal: IdempotencyOptions<TContext>['principal'];
   /** The key header's name as configured, for messages. */
@@ -206,6 +219,13 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') invalid(`${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function handlerError(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value !== 'release' && value !== 'store')
+    invalid(`${name} must be 'release' or 'store', got ${JSON.stringify(value)}`);
+  return value === 'store';
 }
 
 function optionalFunction<T>(name: string, value: T | undefined): T | undefined {
@@ -314,6 +334,7 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
       0,
     ),
     persist: optionalFunction('persist', options.persist),
+    storeThrown: handlerError('onHandlerError', options.onHandlerError, false),
     fingerprint: optionalFunction('fingerprint', options.fingerprint),
     principal: optionalFunction('principal', options.principal),
     headerName,
@@ -378,6 +399,7 @@ export function resolveRoute<TContext>(
         ? base.maxRequestBodyBytes
         : integer('route maxRequestBodyBytes', route.maxRequestBodyBytes, 0),
     persist: route.persist === undefined ? base.persist : optionalFunction('route persist', route.persist),
+    storeThrown: handlerError('route onHandlerError', route.onHandlerError, base.storeThrown),
     fingerprint:
       route.fingerprint === undefined
         ? base.fingerprint

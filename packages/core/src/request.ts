@@ -35,10 +35,32 @@ export interface IdempotencyRequestInfo<TContext = unknown> {
   readonly context: TContext;
 }
 
-/** One incoming request, as an adapter translates it. */
-export interface IdempotencyRequest<TContext = unknown> extends IdempotencyRequestInfo<TContext> {
-  /** The raw body bytes, exactly as received, or a function that reads them. */
+/** One incoming request, as an adapter translates it: raw facts only; core derives the rest, once. */
+export interface IdempotencyRequest<TContext = unknown> {
+  /** The HTTP method. */
+  readonly method: string;
+  /**
+   * The request target as received, before any router rewrote it: origin-form (`/v1/orders/7?x=1`) or an
+   * absolute URL (`https://api.example/v1/orders/7?x=1`, as fetch-style frameworks hold it). Core splits path
+   * and query from it.
+   */
+  readonly url: string;
+  /** Reads a request header by lower-case name: its value, one value per field line, or nothing. */
+  readonly header: (name: string) => string | readonly string[] | null | undefined;
+  /** The framework's request, handed to `principal` and `fingerprint` functions. */
+  readonly context: TContext;
+  /**
+   * The raw body bytes, exactly as received, or a function that reads them. `undefined` (or a function
+   * resolving to it) says the bytes cannot be seen (a body parser consumed them and kept no copy): core then
+   * fingerprints `parsedBody()`.
+   */
   readonly body?: RequestBody;
+  /**
+   * The body as a parser left it, when the raw bytes cannot be seen. Core fingerprints it as canonical JSON and
+   * reports it once per engine (event `parsed-body`, or a console warning when nobody listens); a multipart
+   * body has files a parsed value does not hold, and is answered 500 `unreadable_body` instead.
+   */
+  readonly parsedBody?: (() => unknown) | undefined;
   /**
    * The route's own options; `false` opts the route out. Pass the same object for every request of a route, and
    * validate it once at registration with {@link Idempotency.validateRoute}.

@@ -28,7 +28,7 @@ export function request(r: Req = {}): IdempotencyRequest<Context> {
   };
   return {
     method: 'POST',
-    path: '/orders',
+    url: '/orders',
     header: (name) => headers[name],
     body: r.body === undefined ? undefined : new TextEncoder().encode(r.body),
     route: r.route,

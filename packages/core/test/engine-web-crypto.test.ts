@@ -14,7 +14,7 @@ vi.mock('../src/hash.js', async (importOriginal) => {
 
 const request = (body: string, fingerprint?: () => Promise<string>): IdempotencyRequest => ({
   method: 'POST',
-  path: '/orders',
+  url: '/orders',
   header: (name) =>
     name === 'idempotency-key' ? '"k"' : name === 'content-type' ? 'application/json' : undefined,
   body: new TextEncoder().encode(body),

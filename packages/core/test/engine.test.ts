@@ -5,7 +5,7 @@ import { InvalidOptionsError, StoreUnavailableError } from '../src/errors.js';
 import type { IdempotencyEvent } from '../src/events.js';
 import { MemoryStore } from '../src/memory-store.js';
 import { type IdempotencyOptions, type RouteOptions, resolveOptions } from '../src/options.js';
-import type { IdempotencyRequest, ReadyResponse } from '../src/request.js';
+import type { IdempotencyRequest, IdempotencyRequestInfo, ReadyResponse } from '../src/request.js';
 import type { IdempotencyStore } from '../src/store.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -30,8 +30,7 @@ function request(r: Req = {}): IdempotencyRequest<{ user?: string }> {
   };
   return {
     method: r.method ?? 'POST',
-    path: r.path ?? '/orders',
-    query: r.query,
+    url: r.query === undefined ? (r.path ?? '/orders') : `${r.path ?? '/orders'}?${r.query}`,
     header: (name) => headers[name],
     body: r.body === undefined ? undefined : new TextEncoder().encode(r.body),
     route: r.route,
@@ -308,7 +307,7 @@ describe('engine: mismatch and concurrency (D, E)', () => {
   });
 
   it('D26 a custom fingerprint replaces the default and sees the raw body', async () => {
-    const fingerprint = vi.fn((_req: IdempotencyRequest<{ user?: string }>, body: Uint8Array | null) =>
+    const fingerprint = vi.fn((_req: IdempotencyRequestInfo<{ user?: string }>, body: Uint8Array | null) =>
       String(body?.length ?? 0),
     );
     const { engine } = setup({ fingerprint });

@@ -5,6 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import type * as Adapter from '../src/adapter-api.js';
+import type * as Main from '../src/index.js';
+import type * as Store from '../src/store-api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -96,9 +99,11 @@ describe('the public surface of @idempo/core', () => {
   }
 
   it('keeps one copy of each class across the entries, in both formats (instanceof holds between them)', async () => {
-    const main = await import('@idempo/core');
-    const adapter = await import('@idempo/core/adapter');
-    const store = await import('@idempo/core/store');
+    // Loaded by name, as a user's resolver does; typed from the sources (typecheck runs before the build).
+    const load = (name: string) => import(name);
+    const main = (await load('@idempo/core')) as typeof Main;
+    const adapter = (await load('@idempo/core/adapter')) as typeof Adapter;
+    const store = (await load('@idempo/core/store')) as typeof Store;
     expect(adapter.RequestTooLargeError).toBe(main.RequestTooLargeError);
     expect(store.StoreUnavailableError).toBe(main.StoreUnavailableError);
     const cjsMain = require('@idempo/core') as typeof main;
