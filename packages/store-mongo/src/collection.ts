@@ -21,6 +21,12 @@ export interface MongoAggregationCursor {
   toArray(): Promise<MongoDocument[]>;
 }
 
+/** What the store gives the write calls: the server-side bound of a call core made with a deadline. */
+export interface MongoWriteOptions {
+  /** The time left until the call's deadline; absent without one. */
+  readonly maxTimeMS?: number;
+}
+
 /** The collection methods the store calls. */
 export interface MongoCollection {
   /** The collection's name (for messages). */
@@ -28,10 +34,14 @@ export interface MongoCollection {
   findOneAndUpdate(
     filter: MongoDocument,
     update: MongoDocument[],
-    options: { upsert: boolean; returnDocument: 'after' },
+    options: MongoWriteOptions & { upsert: boolean; returnDocument: 'after' },
   ): Promise<MongoDocument | null>;
-  updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<MongoUpdateResult>;
-  deleteOne(filter: MongoDocument): Promise<MongoDeleteResult>;
+  updateOne(
+    filter: MongoDocument,
+    update: MongoDocument[],
+    options?: MongoWriteOptions,
+  ): Promise<MongoUpdateResult>;
+  deleteOne(filter: MongoDocument, options?: MongoWriteOptions): Promise<MongoDeleteResult>;
   /** `get`, and `delete` after deleting nothing: one document, only the projected fields. */
   findOne(filter: MongoDocument, options: { projection: MongoDocument }): Promise<MongoDocument | null>;
   /** `stats`: one pipeline, bounded on the server by `maxTimeMS`. */

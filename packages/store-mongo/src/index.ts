@@ -10,6 +10,7 @@ export type {
   MongoDeleteResult,
   MongoDocument,
   MongoUpdateResult,
+  MongoWriteOptions,
 } from './collection.js';
 export { MongoStore } from './mongo-store.js';
 export { DEFAULT_COLLECTION, DEFAULT_TIMEOUT_MS, type MongoStoreOptions } from './options.js';

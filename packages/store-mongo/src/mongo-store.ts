@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IdempotencyStore } from '@idempo/core';
 import {
+  checkDeadline,
   type DeleteOptions,
   type DeleteResult,
+  durationArgument,
   type ReserveResult,
+  type StoreCallOptions,
   type StoredRecord,
   type StoreStats,
+  StoreTimeoutError,
+  storeUnavailable,
   withStoreTimeout,
 } from '@idempo/core/store';
-import type { MongoCollection } from './collection.js';
+import type { MongoCollection, MongoWriteOptions } from './collection.js';
 import { type MongoStoreOptions, resolveMongoStoreOptions } from './options.js';
 import {
   completeUpdate,
@@ -20,12 +25,34 @@ import {
   statsPipeline,
   TTL_INDEX_NAME,
 } from './record.js';
-import { isDuplicateKey, reserveResult, storedRecord, storeStats } from './replies.js';
+import { isDuplicateKey, isMaxTimeExpired, reserveResult, storedRecord, storeStats } from './replies.js';
 
 function duration(name: string, ms: number): number {
-  if (!Number.isFinite(ms) || ms <= 0)
-    throw new RangeError(`MongoStore: ${name} must be positive, got ${ms}`);
-  return Math.ceil(ms);
+  return durationArgument('MongoStore', name, ms);
+}
+
+/**
+ * The server-side bound of a call core made: `maxTimeMS`, the time left until its deadline. Throws
+ * `StoreTimeoutError` when the deadline has passed (nothing is sent); no bound without a deadline.
+ */
+function serverBound(operation: string, options: StoreCallOptions | undefined): MongoWriteOptions {
+  const maxTimeMS = checkDeadline(operation, options);
+  return maxTimeMS === undefined ? {} : { maxTimeMS };
+}
+
+/**
+ * Runs one driver call and turns its failure into core's store errors: the server giving up at `maxTimeMS`
+ * (code 50) is a `StoreTimeoutError`, anything else a `StoreUnavailableError`, the driver's error as `cause`.
+ */
+async function driverCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isMaxTimeExpired(error)) {
+      throw new StoreTimeoutError(`${operation}: the server gave up at its maxTimeMS`, { cause: error });
+    }
+    throw storeUnavailable(operation, error);
+  }
 }
 
 /**
@@ -48,8 +75,11 @@ function duration(name: string, ms: number): number {
  * and `extend` one token-checked `updateOne`/`deleteOne` each. Leases and retention use the server's `$$NOW`.
  * The operations: `get` is one `findOne`, `delete` one `deleteOne` that decides and deletes (then, when it deleted
  * nothing, a read-only `findOne` and a `deleteOne` of a record past retention), `stats` one `aggregate`.
- * Every operation fails with `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`. `close()` leaves
- * the driver's client open: it is yours.
+ * A failure rejects with `StoreUnavailableError`. `reserve`, `complete`, `release` and `extend` arm no timer: core
+ * bounds them (`storeTimeoutMs`) and gives back a reservation that lands late; the store gives the server the
+ * time left to their deadline as `maxTimeMS`, and sends nothing once it has passed. `get`, `delete` and `stats`
+ * fail with `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`. `close()` leaves the driver's
+ * client open: it is yours.
  */
 export class MongoStore implements IdempotencyStore {
   readonly #collection: MongoCollection;
@@ -77,9 +107,15 @@ export class MongoStore implements IdempotencyStore {
   /**
    * ONE `findOneAndUpdate` in the common case. Two concurrent first reservations of a key may race on the insert;
    * the loser's duplicate-key error (E11000) is answered by running the same call once more, which then finds the
-   * winner's record.
+   * winner's record. With `options.deadline`, each call carries the time left as `maxTimeMS`.
    */
-  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+  async reserve(
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<ReserveResult> {
     const token = randomUUID();
     const { filter, update } = reserveOperation(
       key,
@@ -88,55 +124,55 @@ export class MongoStore implements IdempotencyStore {
       duration('leaseMs', leaseMs),
       duration('ttlMs', ttlMs),
     );
+    const operation = 'MongoStore: reserve';
     const call = () =>
-      this.#collection.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
-    const document = await withStoreTimeout(
-      'MongoStore: reserve',
-      async () => {
-        try {
-          return await call();
-        } catch (error) {
-          if (isDuplicateKey(error)) return call();
-          throw error;
-        }
-      },
-      this.#timeoutMs,
-      (late) => {
-        // An answer after the timeout: a reservation nobody will use is given back at once.
-        if (late?.['tok'] === token) void this.release(key, token).catch(() => undefined);
-      },
-    );
+      this.#collection.findOneAndUpdate(filter, update, {
+        upsert: true,
+        returnDocument: 'after',
+        ...serverBound(operation, options),
+      });
+    const document = await driverCall(operation, async () => {
+      try {
+        return await call();
+      } catch (error) {
+        if (isDuplicateKey(error)) return call();
+        throw error;
+      }
+    });
     return reserveResult(document, token);
   }
 
   /** Stores the response and completes the record, only while `token` holds it. One `updateOne`. */
-  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
+  async complete(
+    key: string,
+    token: string,
+    response: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     const update = completeUpdate(response, duration('ttlMs', ttlMs));
-    const result = await withStoreTimeout(
-      'MongoStore: complete',
-      () => this.#collection.updateOne(heldFilter(key, token), update),
-      this.#timeoutMs,
+    const operation = 'MongoStore: complete';
+    const result = await driverCall(operation, () =>
+      this.#collection.updateOne(heldFilter(key, token), update, serverBound(operation, options)),
     );
     return result.matchedCount === 1;
   }
 
   /** Deletes the in-flight record, only while `token` holds it. One `deleteOne`. */
-  async release(key: string, token: string): Promise<boolean> {
-    const result = await withStoreTimeout(
-      'MongoStore: release',
-      () => this.#collection.deleteOne(heldFilter(key, token)),
-      this.#timeoutMs,
+  async release(key: string, token: string, options?: StoreCallOptions): Promise<boolean> {
+    const operation = 'MongoStore: release';
+    const result = await driverCall(operation, () =>
+      this.#collection.deleteOne(heldFilter(key, token), serverBound(operation, options)),
     );
     return result.deletedCount === 1;
   }
 
   /** Moves the lease to `leaseMs` from now, only while `token` holds the record. One `updateOne`. */
-  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+  async extend(key: string, token: string, leaseMs: number, options?: StoreCallOptions): Promise<boolean> {
     const update = extendUpdate(duration('leaseMs', leaseMs));
-    const result = await withStoreTimeout(
-      'MongoStore: extend',
-      () => this.#collection.updateOne(heldFilter(key, token), update),
-      this.#timeoutMs,
+    const operation = 'MongoStore: extend';
+    const result = await driverCall(operation, () =>
+      this.#collection.updateOne(heldFilter(key, token), update, serverBound(operation, options)),
     );
     return result.matchedCount === 1;
   }
@@ -194,7 +230,10 @@ export class MongoStore implements IdempotencyStore {
   async stats(): Promise<StoreStats> {
     const groups = await withStoreTimeout(
       'MongoStore: stats',
-      () => this.#collection.aggregate(statsPipeline(), { maxTimeMS: this.#timeoutMs }).toArray(),
+      () =>
+        driverCall('MongoStore: stats', () =>
+          this.#collection.aggregate(statsPipeline(), { maxTimeMS: this.#timeoutMs }).toArray(),
+        ),
       this.#timeoutMs,
     );
     return storeStats(groups);

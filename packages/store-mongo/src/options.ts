@@ -1,9 +1,10 @@
 import { InvalidOptionsError } from '@idempo/core';
+import { positiveIntegerOption, requireOptionsObject } from '@idempo/core/store';
 import type { MongoCollection, MongoDatabase } from './collection.js';
 
 /** Default collection name when the store is given a database. */
 export const DEFAULT_COLLECTION = 'idempo_records';
-/** Default bound of one operation, in ms. Keep it below core's `storeTimeoutMs` (5000). */
+/** Default bound of one `get`, `delete` or `stats`, in ms. */
 export const DEFAULT_TIMEOUT_MS = 2_000;
 
 /** Options of {@link MongoStore}: a collection, or a database and a collection name. */
@@ -19,7 +20,12 @@ export type MongoStoreOptions = (
       readonly collectionName?: string;
     }
 ) & {
-  /** The longest wait for one operation; then it rejects with `StoreTimeoutError`. Default `2000`. */
+  /**
+   * The longest wait, in ms, for one of the operations calls `get`, `delete` and `stats` (the calls core never
+   * makes; `stats` also gives it to the server as `maxTimeMS`); then it rejects with `StoreTimeoutError`.
+   * `reserve`, `complete`, `release` and `extend` are bounded by core (`storeTimeoutMs`), which passes their
+   * deadline on: the server gets the time left as `maxTimeMS`. Default `2000`.
+   */
   readonly timeoutMs?: number;
 };
 
@@ -28,12 +34,8 @@ export function resolveMongoStoreOptions(options: MongoStoreOptions): {
   collection: MongoCollection;
   timeoutMs: number;
 } {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-    throw new InvalidOptionsError(
-      `MongoStore: timeoutMs must be a positive integer, got ${String(timeoutMs)}`,
-    );
-  }
+  requireOptionsObject('MongoStore', options, '{ collection } or { db }');
+  const timeoutMs = positiveIntegerOption('MongoStore', 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
   const collection =
     'collection' in options
       ? options.collection

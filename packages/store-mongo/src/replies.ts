@@ -82,6 +82,11 @@ export function storeStats(groups: MongoDocument[]): StoreStats {
   return counts;
 }
 
+/** The server's answer to an operation that ran past its `maxTimeMS` (code 50, `MaxTimeMSExpired`). */
+export function isMaxTimeExpired(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 50;
+}
+
 /** MongoDB's duplicate-key error (E11000), which a concurrent upsert of the same key can raise. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;

@@ -1,6 +1,7 @@
 /** What the store sends and how it reads the answers, over the mingo-evaluated collection and on plain values. */
 import { InvalidOptionsError, StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
 import type { StoredRecord } from '@idempo/core/store';
+import { boundStore } from '@idempo/testing';
 import { BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { MongoStore, TTL_INDEX_NAME } from '../src/index.js';
@@ -261,22 +262,82 @@ describe('MongoStore operations', () => {
     expect(first.kind).toBe('reserved');
   });
 
-  it('H48 a slow server fails the call with StoreTimeoutError within timeoutMs, and a late reservation is given back', async () => {
+  it("H48 a slow server, the calls bounded by core: the server gives up at the deadline's maxTimeMS (StoreTimeoutError), nothing written", async () => {
+    const { collection, store } = setup();
+    const core = boundStore(store, 50);
+    collection.delayMs = 150;
+    const started = performance.now();
+    await expect(core.reserve('k', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreTimeoutError);
+    await expect(core.complete('k', 't', new Uint8Array(1), 1_000)).rejects.toBeInstanceOf(StoreTimeoutError);
+    await expect(core.extend('k', 't', 1_000)).rejects.toBeInstanceOf(StoreTimeoutError);
+    await expect(core.release('k', 't')).rejects.toBeInstanceOf(StoreTimeoutError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    for (const maxTimeMS of collection.writeMaxTimeMS) {
+      expect(maxTimeMS).toBeGreaterThan(0);
+      expect(maxTimeMS).toBeLessThanOrEqual(50);
+    }
+    collection.delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(collection.documents.has('k')).toBe(false);
+    expect(core.lateReleases).toHaveLength(0);
+  });
+
+  it('H48 a slow network, the calls bounded by core: a reservation that lands after its deadline is given back by core, the store releasing nothing itself', async () => {
+    const { collection, store } = setup();
+    collection.latencyMs = 150;
+    // Its own call, given a deadline that passes while the answer is on the wire: the store gives nothing back.
+    const direct = await store.reserve('d', 'fp', 1_000, 10_000, { deadline: Date.now() + 50 });
+    expect(direct.kind).toBe('reserved');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(collection.documents.get('d')).toMatchObject({ st: 'in-flight' });
+    const core = boundStore(store, 50);
+    await expect(core.reserve('k', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreTimeoutError);
+    // The network recovers while the late answer is on its way: core's release of it goes through.
+    collection.latencyMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(core.lateReleases).toHaveLength(1);
+    expect(await core.lateReleases[0]).toBe(true);
+    expect(collection.documents.has('k')).toBe(false);
+    expect((await store.reserve('k', 'fp', 1_000, 10_000)).kind).toBe('reserved');
+  });
+
+  it('with a deadline, reserve, complete, release and extend send the time left as maxTimeMS; without one, none', async () => {
+    const { collection, store } = setup();
+    const first = await store.reserve('k', 'fp', 1_000, 10_000, { deadline: Date.now() + 3_000 });
+    if (first.kind !== 'reserved') throw new Error('not reserved');
+    await store.extend('k', first.token, 1_000, { deadline: Date.now() + 3_000 });
+    await store.complete('k', first.token, new Uint8Array(1), 1_000, { deadline: Date.now() + 3_000 });
+    const other = await store.reserve('j', 'fp', 1_000, 10_000);
+    if (other.kind !== 'reserved') throw new Error('not reserved');
+    await store.release('j', other.token, { deadline: Date.now() + 3_000 });
+    const [reserve, extend, complete, plain, release] = collection.writeMaxTimeMS;
+    for (const maxTimeMS of [reserve, extend, complete, release]) {
+      expect(maxTimeMS).toBeGreaterThan(2_500);
+      expect(maxTimeMS).toBeLessThanOrEqual(3_000);
+    }
+    expect(plain).toBeUndefined();
+  });
+
+  it('a deadline that has passed: StoreTimeoutError, nothing sent', async () => {
+    const { collection, store } = setup();
+    const past = { deadline: Date.now() - 1 };
+    await expect(store.reserve('k', 'fp', 1_000, 10_000, past)).rejects.toBeInstanceOf(StoreTimeoutError);
+    await expect(store.complete('k', 't', new Uint8Array(1), 1_000, past)).rejects.toThrow(
+      /nothing was sent/,
+    );
+    await expect(store.extend('k', 't', 1_000, past)).rejects.toBeInstanceOf(StoreTimeoutError);
+    await expect(store.release('k', 't', past)).rejects.toBeInstanceOf(StoreTimeoutError);
+    expect(collection.calls).toMatchObject({ findOneAndUpdate: 0, updateOne: 0, deleteOne: 0 });
+  });
+
+  it('H48 the operations calls (get, delete, stats) fail with StoreTimeoutError within timeoutMs on a slow server', async () => {
     const { collection, store } = setup(50);
     collection.delayMs = 150;
     const started = performance.now();
-    await expect(store.reserve('k', 'fp', 1_000, 10_000)).rejects.toBeInstanceOf(StoreTimeoutError);
-    expect(performance.now() - started).toBeLessThan(1_000);
-    await expect(store.complete('k', 't', new Uint8Array(1), 1_000)).rejects.toBeInstanceOf(
-      StoreTimeoutError,
-    );
     for (const operation of [store.get('x'), store.delete('x'), store.stats()]) {
       await expect(operation).rejects.toBeInstanceOf(StoreTimeoutError);
     }
-    collection.delayMs = 0;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(collection.documents.has('k')).toBe(false);
-    expect((await store.reserve('k', 'fp', 1_000, 10_000)).kind).toBe('reserved');
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('driver errors become StoreUnavailableError with the cause', async () => {

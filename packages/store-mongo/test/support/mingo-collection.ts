@@ -14,6 +14,7 @@ import type { MongoCollection, MongoDocument } from '../../src/index.js';
 
 const wire = <T>(value: T): T => BSON.deserialize(BSON.serialize({ v: value }))['v'] as T;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Counts of each method called, to prove one call per operation. */
 export interface CallCounts {
@@ -41,8 +42,15 @@ export class MingoCollection implements MongoCollection {
   readonly indexes: { keys: MongoDocument; options: MongoDocument }[] = [];
   /** Makes the next findOneAndUpdate fail with E11000 after writing nothing, as a lost upsert race does. */
   duplicateKeyOnce = false;
-  /** Milliseconds every operation waits before it runs (a slow server). */
+  /**
+   * Milliseconds every operation works on the server before it answers (a slow server). An operation sent with a
+   * shorter `maxTimeMS` gives up at it, failing with code 50 (MaxTimeMSExpired), as the server does.
+   */
   delayMs = 0;
+  /** Milliseconds every operation spends on the wire before it reaches the server (a slow network: no `maxTimeMS` bounds it). */
+  latencyMs = 0;
+  /** The `maxTimeMS` of every findOneAndUpdate, updateOne and deleteOne, in order (`undefined`: none sent). */
+  readonly writeMaxTimeMS: (number | undefined)[] = [];
   /**
    * The server's clock minus this machine's, in milliseconds (a server whose clock is off). `0`, the default:
    * mingo evaluates `$$NOW` itself; otherwise every `$$NOW` of an operation is that one instant of the server's
@@ -50,9 +58,18 @@ export class MingoCollection implements MongoCollection {
    */
   clockSkewMs = 0;
 
-  async #before(): Promise<void> {
+  async #before(maxTimeMS?: number): Promise<void> {
     await tick();
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    if (this.delayMs <= 0) return;
+    if (maxTimeMS !== undefined && maxTimeMS > 0 && maxTimeMS < this.delayMs) {
+      await sleep(maxTimeMS);
+      throw Object.assign(new Error('operation exceeded time limit'), {
+        code: 50,
+        codeName: 'MaxTimeMSExpired',
+      });
+    }
+    await sleep(this.delayMs);
   }
 
   /** `value` with `$$NOW` read on the server's clock, when it is off (`clockSkewMs`); called as the operation runs. */
@@ -85,11 +102,12 @@ export class MingoCollection implements MongoCollection {
   async findOneAndUpdate(
     filter: MongoDocument,
     update: MongoDocument[],
-    options: { upsert: boolean; returnDocument: 'after' },
+    options: { upsert: boolean; returnDocument: 'after'; maxTimeMS?: number },
   ): Promise<MongoDocument | null> {
     this.calls.findOneAndUpdate++;
+    this.writeMaxTimeMS.push(options.maxTimeMS);
     const [sentFilter, sentUpdate] = [wire(filter), wire(update)];
-    await this.#before();
+    await this.#before(options.maxTimeMS);
     const [f, u] = this.#onServerClock([sentFilter, sentUpdate]);
     if (this.duplicateKeyOnce) {
       this.duplicateKeyOnce = false;
@@ -104,10 +122,15 @@ export class MingoCollection implements MongoCollection {
     return wire(after);
   }
 
-  async updateOne(filter: MongoDocument, update: MongoDocument[]): Promise<{ matchedCount: number }> {
+  async updateOne(
+    filter: MongoDocument,
+    update: MongoDocument[],
+    options: { maxTimeMS?: number } = {},
+  ): Promise<{ matchedCount: number }> {
     this.calls.updateOne++;
+    this.writeMaxTimeMS.push(options.maxTimeMS);
     const [sentFilter, sentUpdate] = [wire(filter), wire(update)];
-    await this.#before();
+    await this.#before(options.maxTimeMS);
     const [f, u] = this.#onServerClock([sentFilter, sentUpdate]);
     const found = this.#match(f);
     if (!found) return { matchedCount: 0 };
@@ -115,10 +138,14 @@ export class MingoCollection implements MongoCollection {
     return { matchedCount: 1 };
   }
 
-  async deleteOne(filter: MongoDocument): Promise<{ deletedCount: number }> {
+  async deleteOne(
+    filter: MongoDocument,
+    options: { maxTimeMS?: number } = {},
+  ): Promise<{ deletedCount: number }> {
     this.calls.deleteOne++;
+    this.writeMaxTimeMS.push(options.maxTimeMS);
     const sentFilter = wire(filter);
-    await this.#before();
+    await this.#before(options.maxTimeMS);
     const f = this.#onServerClock(sentFilter);
     const found = this.#match(f);
     if (!found) return { deletedCount: 0 };
@@ -148,7 +175,7 @@ export class MingoCollection implements MongoCollection {
     const p = wire(pipeline);
     return {
       toArray: async () => {
-        await this.#before();
+        await this.#before(options.maxTimeMS);
         return wire(new Aggregator(this.#onServerClock(p)).run<MongoDocument>([...this.documents.values()]));
       },
     };
