@@ -1,4 +1,5 @@
 import type { Idempotency } from '@idempo/core/adapter';
+import { answerWithReady, captureResponse, writeReady } from '@idempo/core/node';
 import {
   type CallHandler,
   type ExecutionContext,
@@ -13,8 +14,6 @@ import { IDEMPOTENCY_ENGINE } from './idempotency.constants.js';
 import { IdempotencyRoutes } from './idempotency.routes.js';
 import { type PlatformRequest, toIdempotencyRequest } from './platform-request.js';
 import { rawResponseOf } from './raw-response.js';
-import { answerWithReady, writeReady } from './ready-response.js';
-import { captureResponse } from './response-capture.js';
 import { isStreamingResult } from './streaming-result.js';
 
 /**

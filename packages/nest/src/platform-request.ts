@@ -1,7 +1,7 @@
 import { UnreadableBodyError } from '@idempo/core';
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
+import { isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
-import { isUnreadStream, peekBody } from './request-stream.js';
 
 type HeaderValue = string | readonly string[] | undefined;
 

@@ -10,11 +10,10 @@ import { Agent, request as httpRequest } from 'node:http';
 import { MemoryStore } from '@idempo/core';
 import { type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MB, peakGrowth } from '../../core/test/support/upload-memory.js';
 import { IdempotencyModule } from '../src/index.js';
 import { BigAnswerController, bigRuns } from './support/big-answer-controller.js';
 import { createNestApp, listen, type Platform } from './support/nest-app.js';
-
-const MB = 1024 * 1024;
 
 /** POSTs with `key` and counts the answer's bytes without keeping them. */
 function post(port: number, path: string, key: string) {
@@ -45,22 +44,6 @@ function post(port: number, path: string, key: string) {
       outgoing.end();
     },
   );
-}
-
-/** Runs `work` while sampling the resident set size; returns its result and the peak growth in MB. */
-async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 5);
-  try {
-    const result = await work();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { result, growthMb: (peak - base) / MB };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 for (const platform of ['express', 'fastify'] as const satisfies readonly Platform[]) {

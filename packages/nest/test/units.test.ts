@@ -1,37 +1,14 @@
-/** The small translations, case by case: headers given to writeHead, chunks, streams, errors, request bodies. */
+/** The small translations, case by case: the Node.js response, streams, errors, request bodies. */
 import { PassThrough, Readable } from 'node:stream';
 import { HttpException, StreamableFile } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import { isHandlerAnswer } from '../src/handler-answer.js';
 import { asyncOptionsProviders } from '../src/idempotency.providers.js';
 import { readBody, toIdempotencyRequest } from '../src/platform-request.js';
-import { chunkBytes, rawResponseOf, writeHeadHeaders } from '../src/raw-response.js';
+import { rawResponseOf } from '../src/raw-response.js';
 import { isStreamingResult } from '../src/streaming-result.js';
 
-describe('writeHeadHeaders', () => {
-  it('reads an object, a flat array and an array of pairs, lower-casing names and keeping repeated ones', () => {
-    expect(writeHeadHeaders([200])).toBeUndefined();
-    expect(writeHeadHeaders([200, 'OK'])).toBeUndefined();
-    expect(writeHeadHeaders([200, { 'Content-Type': 'a/b' }])).toEqual({ 'content-type': 'a/b' });
-    expect(writeHeadHeaders([200, 'OK', { ETag: '"1"' }])).toEqual({ etag: '"1"' });
-    expect(writeHeadHeaders([200, ['Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'X', '1']])).toEqual({
-      'set-cookie': ['a=1', 'b=2'],
-      x: '1',
-    });
-    expect(writeHeadHeaders([201, [['Location', '/x']]])).toEqual({ location: '/x' });
-  });
-});
-
-describe('chunkBytes', () => {
-  it('keeps bytes, encodes text with its encoding, ignores callbacks and nothing', () => {
-    const bytes = new Uint8Array([1, 2]);
-    expect(chunkBytes(bytes, undefined)).toBe(bytes);
-    expect(Buffer.from(chunkBytes('é', undefined) as Uint8Array)).toEqual(Buffer.from('é', 'utf8'));
-    expect(Buffer.from(chunkBytes('ff00', 'hex') as Uint8Array)).toEqual(Buffer.from([0xff, 0]));
-    expect(chunkBytes(null, undefined)).toBeUndefined();
-    expect(chunkBytes(() => undefined, undefined)).toBeUndefined();
-  });
-
+describe('rawResponseOf', () => {
   it('rawResponseOf: Fastify replies hold the Node.js response as raw; Express responses are it', () => {
     const raw = {};
     expect(rawResponseOf({ raw })).toBe(raw);
@@ -116,6 +93,16 @@ describe('the request core sees', () => {
     expect(
       readBody({ method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: 'x' }, 1024, warn),
     ).not.toBeNull();
+  });
+
+  it('[15.6] a multipart body someone read before idempo cannot be seen: UnreadableBodyError naming the opt-outs', () => {
+    const consumed = Object.assign(new PassThrough(), {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': '10' },
+      body: { note: 'fields multer parsed' },
+    });
+    consumed.resume();
+    expect(() => readBody(consumed, 1024, () => undefined)).toThrow(/@SkipIdempotency\(\)/);
   });
 
   it('path and query from the URL as received; every field line of a repeated header', () => {
