@@ -5,6 +5,7 @@ export default defineConfig({
     main: 'src/main.ts',
     'http-main': 'src/http/http-main.ts',
     'peer-server': 'src/peers/peer-server.ts',
+    'engine-ab': 'src/engine-ab.ts',
   },
   format: ['esm'],
   sourcemap: true,
