@@ -9,7 +9,7 @@
  * extending stops, `lost` turns true and `signal` aborts. A lost lease stays lost, even if the store later
  * turns out to have kept it (commit still tries, fenced by token).
  *
- * Timers: the beats are the heartbeat's (one shared timer per period). A timer of the execution's own is armed
+ * Timers: the beats are the heartbeat's (an interval per execution). A timer of the execution's own is armed
  * only when nothing else would look at the lease before `heldUntil` (after a failed extend, past
  * `maxExecutionMs`, a call in flight that may outlast the lease): a healthy execution arms none.
  */
@@ -89,8 +89,8 @@ export class Lease {
     this.#startedAt = startedAt;
     this.#renews = times.heartbeatMs > 0;
     this.#retryMs = extendRetryMs(times.leaseMs, times.heartbeatMs);
-    // Without a heartbeat, one look when the lease runs out, on the shared timer of that period.
-    this.#heartbeat = startHeartbeat(this.#renews ? times.heartbeatMs : times.leaseMs, this.#beat, startedAt);
+    // Without a heartbeat, one look when the lease runs out (the first beat; it stops the interval).
+    this.#heartbeat = startHeartbeat(this.#renews ? times.heartbeatMs : times.leaseMs, this.#beat);
   }
 
   /** Whether the lease is lost (read now, on the clock); it no longer changes once the lease is stopped. */

@@ -54,8 +54,7 @@ async function stall(fromMs: number, stallMs: number) {
   };
   await d.abandon();
   if (another.kind === 'execute') await another.abandon();
-  // Let the shared timers (one per delay, module-wide) fire empty on this fake clock, so that none is left armed
-  // on a clock the next test replaces.
+  // Let every timer left on this fake clock fire, so that none is left armed on a clock the next test replaces.
   await vi.advanceTimersByTimeAsync(60_000);
   return result;
 }
