@@ -9,36 +9,39 @@ function unavailable(operation: string, error: unknown): StoreUnavailableError {
 }
 
 /** Starts a call as a promise: a synchronous throw rejects it, a plain value (a store that broke the contract) resolves it. */
-function start<T>(call: () => Promise<T>): Promise<T> {
+function start<T>(call: (deadline: number) => Promise<T>, deadline: number): Promise<T> {
   try {
-    return Promise.resolve(call());
+    return Promise.resolve(call(deadline));
   } catch (e) {
     return Promise.reject(e);
   }
 }
 
 /**
- * Runs one store call bounded by `timeoutMs`. A timeout rejects with {@link StoreTimeoutError}; any other
- * failure is wrapped in {@link StoreUnavailableError} (the original is its `cause`). While the call is pending
- * its timer keeps the process alive; once it settles, the timer is cleared. When the call answers after the
- * timeout, `onLate` receives its value, so that a caller can undo what it no longer owns (a late reservation).
+ * Runs one store call bounded by `timeoutMs`. `call` receives the call's deadline, `Date.now() + timeoutMs`
+ * (epoch milliseconds, read once), to pass on to the store as `StoreCallOptions.deadline`: the one timer is this
+ * function's. A timeout rejects with {@link StoreTimeoutError}; any other failure is wrapped in
+ * {@link StoreUnavailableError} (the original is its `cause`). While the call is pending its timer keeps the
+ * process alive; once it settles, the timer is cleared. When the call answers after the timeout, `onLate`
+ * receives its value, so that a caller can undo what it no longer owns (a late reservation).
  *
- * Core bounds every store call with it; stores use it to bound their own I/O. `operation` names the call in
- * error messages (e.g. `'RedisStore: reserve'`).
+ * Core bounds every `reserve`, `complete`, `release` and `extend` with it; a store may bound the calls core does
+ * not make (`get`, `delete`, `stats`). `operation` names the call in error messages (e.g. `'RedisStore: stats'`).
  */
 export function withStoreTimeout<T>(
   operation: string,
-  call: () => Promise<T>,
+  call: (deadline: number) => Promise<T>,
   timeoutMs: number,
   onLate?: (value: T) => void,
 ): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   return new Promise<T>((resolve, reject) => {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       reject(new StoreTimeoutError(`${operation} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    start(call).then(
+    start(call, deadline).then(
       (value) => {
         clearTimeout(timer);
         if (timedOut) onLate?.(value);

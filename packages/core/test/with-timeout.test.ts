@@ -28,6 +28,21 @@ describe('withStoreTimeout', () => {
     await expect(withStoreTimeout('op', async () => 42, 1_000)).resolves.toBe(42);
   });
 
+  it('gives the call its deadline, Date.now() + timeoutMs read once', async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const deadlines: number[] = [];
+    const pending = withStoreTimeout(
+      'op',
+      async (deadline) => {
+        deadlines.push(deadline);
+        return deadline;
+      },
+      250,
+    );
+    await expect(pending).resolves.toBe(1_700_000_000_250);
+    expect(deadlines).toEqual([1_700_000_000_250]);
+  });
+
   it('H48 rejects with StoreTimeoutError when the call never answers, within the bound', async () => {
     const started = performance.now();
     const error = await withStoreTimeout('X: reserve', () => new Promise<never>(() => undefined), 50).catch(
