@@ -17,7 +17,6 @@ import {
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
-import { handOver } from './handed-over.js';
 import { type HeaderEntry, normalizeHeaders } from './headers.js';
 import { readKeyHeader } from './key.js';
 import { Lease, type LeaseLossReason } from './lease.js';
@@ -443,7 +442,11 @@ class Engine<TContext> implements Idempotency<TContext> {
       );
     }
     const parsed = request.parsedBody?.();
-    if (parsed === undefined || parsed === null) return null;
+    if (parsed === undefined)
+      throw new UnreadableBodyError(
+        'the request body was read before idempo could see it and neither its bytes nor a parsed value were left; let idempo run before whatever reads it, or keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody)',
+      );
+    if (parsed === null) return null;
     let text: string | undefined;
     try {
       text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
@@ -682,7 +685,7 @@ class Execution<TContext> implements ExecuteDecision {
     try {
       const written = await withStoreTimeout(
         'store complete',
-        () => cfg.store.complete(this.keyHash, this.token, handOver(blob), cfg.ttlMs),
+        () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
         cfg.storeTimeoutMs,
       );
       const storeMs = this.engine.time() - storeStart;

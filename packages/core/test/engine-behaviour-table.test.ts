@@ -44,7 +44,7 @@ function setup(options: Partial<IdempotencyOptions<object>> = {}) {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('the request target (C15 D27), split once in core', () => {
+describe('J1 the request target, split once in core', () => {
   it.each([
     ['/orders', '/orders', ''],
     ['/orders?b=2&a=1', '/orders', 'b=2&a=1'],
@@ -79,7 +79,7 @@ describe('the request target (C15 D27), split once in core', () => {
   });
 });
 
-describe('one reservation per request, however often idempo is mounted', () => {
+describe('J2 one reservation per request, however often idempo is mounted', () => {
   it('E32 a second begin for a request that holds a key passes through (reason nested), on any engine', async () => {
     const { engine } = setup();
     const other = setup().engine;
@@ -122,7 +122,7 @@ describe('one reservation per request, however often idempo is mounted', () => {
 });
 
 describe('a thrown error (onHandlerError), decided in core', () => {
-  it('E34 by default a handler that throws releases its key, whatever the framework answers: the retry runs', async () => {
+  it('J3 by default a handler that throws releases its key, whatever the framework answers: the retry runs', async () => {
     const { engine, events } = setup();
     const key = '"throws"';
     const d = execute(await engine.begin(request({ key })));
@@ -132,7 +132,7 @@ describe('a thrown error (onHandlerError), decided in core', () => {
     expect((await engine.begin(request({ key }))).kind).toBe('execute');
   });
 
-  it("E34 F38 with onHandlerError 'store' the framework's 4xx answer is stored and replayed", async () => {
+  it("J3 F38 with onHandlerError 'store' the framework's 4xx answer is stored and replayed", async () => {
     const { engine } = setup({ onHandlerError: 'store' });
     const key = '"declined"';
     const d = execute(await engine.begin(request({ key })));
@@ -142,7 +142,7 @@ describe('a thrown error (onHandlerError), decided in core', () => {
     expect(replay.kind === 'replay' && replay.response.status).toBe(402);
   });
 
-  it("E34 with onHandlerError 'store' a 5xx answer to a thrown error is a crash: released, the retry runs", async () => {
+  it("J3 with onHandlerError 'store' a 5xx answer to a thrown error is a crash: released, the retry runs", async () => {
     const { engine, events } = setup({ onHandlerError: 'store' });
     const key = '"crash"';
     const d = execute(await engine.begin(request({ key })));
@@ -170,7 +170,7 @@ describe('a thrown error (onHandlerError), decided in core', () => {
 });
 
 describe('a body only a parser saw (no raw bytes)', () => {
-  it('D29 the parsed body is fingerprinted as canonical JSON: a retry with the raw bytes replays', async () => {
+  it('J6 the parsed body is fingerprinted as canonical JSON: a retry with the raw bytes replays', async () => {
     const { engine, events } = setup();
     const key = '"parsed"';
     const d = execute(
@@ -192,7 +192,7 @@ describe('a body only a parser saw (no raw bytes)', () => {
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/rawBody/);
   });
 
-  it('I6 a multipart body no one kept the bytes of is 500 unreadable_body, nothing reserved', async () => {
+  it('J6 a multipart body no one kept the bytes of is 500 unreadable_body, nothing reserved', async () => {
     const { engine } = setup();
     const d = await engine.begin(
       request({ type: 'multipart/form-data; boundary=x', body: undefined, parsedBody: () => ({ f: 1 }) }),
@@ -200,9 +200,11 @@ describe('a body only a parser saw (no raw bytes)', () => {
     expect(d.kind === 'reject' && [d.response.status, d.error.code]).toEqual([500, 'unreadable_body']);
   });
 
-  it('a parsed value with no JSON form is refused the same way', async () => {
+  it('J6 a parsed value with no JSON form, or none at all, is refused the same way', async () => {
     const { engine } = setup();
     const d = await engine.begin(request({ body: undefined, parsedBody: () => ({ n: 1n }) }));
     expect(d.kind === 'reject' && d.error.code).toBe('unreadable_body');
+    const none = await engine.begin(request({ body: undefined, parsedBody: () => undefined }));
+    expect(none.kind === 'reject' && none.error.code).toBe('unreadable_body');
   });
 });

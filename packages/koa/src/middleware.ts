@@ -6,6 +6,7 @@
  */
 import type { IdempotencyOptions, RouteOptions } from '@idempo/core';
 import { createIdempotency, type Idempotency, type IdempotencyRequest } from '@idempo/core/adapter';
+import { captureResponse as captureNodeResponse } from '@idempo/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { readRequestBody } from './request-body.js';
 import { captureResponse, writeReady } from './response.js';
@@ -23,48 +24,32 @@ export interface IdempotencyMiddleware extends Middleware {
   readonly engine: Idempotency<Context>;
   /**
    * A middleware for one route, with that route's options over the application's (`false`: the route passes
-   * through untouched; nothing: the application's options). The options are validated here, once. Koa runs
-   * `app.use` middleware before the router knows the route, so a route with options of its own must not also
-   * be behind `app.use(idem)`: such a request fails (500) rather than silently ignoring the route's options.
+   * through untouched; nothing: the application's options). The options are validated here, once. A request
+   * already reserved by another idempo mount passes through (core handles each request once); Koa runs
+   * `app.use` middleware before the router knows the route, so a route with options of its own behind
+   * `app.use(idem)` is refused by core (InvalidOptionsError, answered 500) rather than its options ignored.
    */
   route(options?: KoaRouteOptions): Middleware;
 }
-
-const HANDLED = Symbol('idempo');
-
-type Marked = Context & { [HANDLED]?: true };
 
 function header(ctx: Context, name: string): string | readonly string[] | undefined {
   // Repeated field lines stay apart (A5); the common case (no such header) costs one look-up.
   return ctx.req.headers[name] === undefined ? undefined : ctx.req.headersDistinct[name];
 }
 
-/** The path the client addressed, before any mount (koa-mount rewrites `ctx.path`), without the query. */
-function pathOf(ctx: Context): string {
-  const url = ctx.originalUrl;
-  const mark = url.indexOf('?');
-  return mark < 0 ? url : url.slice(0, mark);
-}
-
 async function handle(
   engine: Idempotency<Context>,
   route: KoaRouteOptions | undefined,
-  ctx: Marked,
+  ctx: Context,
   next: Next,
 ): Promise<void> {
-  if (ctx[HANDLED]) {
-    if (route === undefined) return next();
-    throw new Error(
-      `idempo: ${ctx.method} ${ctx.path} has route options but app.use(idempotency()) already handled it; use one or the other`,
-    );
-  }
-  ctx[HANDLED] = true;
   const request: IdempotencyRequest<Context> = {
     method: ctx.method,
-    path: pathOf(ctx),
-    query: ctx.querystring,
+    // As the client addressed it, before any mount (koa-mount rewrites `ctx.url`).
+    url: ctx.originalUrl,
     header: (name) => header(ctx, name),
     body: (maxBytes) => readRequestBody(ctx, maxBytes),
+    parsedBody: () => (ctx.request as { body?: unknown }).body,
     route,
     context: ctx,
   };
@@ -74,7 +59,9 @@ async function handle(
   try {
     await next();
   } catch (error) {
-    await decision.abandon(error);
+    // Core decides (onHandlerError): the key is released, or what Koa's error handling writes for the error (its
+    // own onerror, or an outer middleware's ctx.body) is captured on the Node response and committed.
+    if (await decision.threw(error)) captureNodeResponse(ctx.res, decision, decision.maxBodyBytes);
     throw error;
   }
   // A framework answer for a path no route serves is not stored: the retry may reach an instance that has it.
