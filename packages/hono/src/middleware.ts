@@ -47,8 +47,9 @@ function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>):
 async function execute(c: Context, next: Next, decision: ExecuteDecision): Promise<void> {
   try {
     await next();
-    // Hono turns a handler's exception into its onError response inside `next()`: the key is released.
-    if (c.error !== undefined) return await decision.abandon(c.error);
+    // Hono turns a handler's exception into its onError response inside `next()`: core decides whether that
+    // response is the handler's answer (onHandlerError) or the key is released.
+    if (c.error !== undefined && !(await decision.threw(c.error))) return;
     const res = c.res;
     if (res.body === null) {
       await decision.commit({ status: res.status, headers: res.headers });
@@ -74,7 +75,7 @@ async function execute(c: Context, next: Next, decision: ExecuteDecision): Promi
 
 /**
  * Creates the engine once (options validated here) and returns Hono middleware. A request that another idempo
- * middleware has already seen passes through, so a request is never reserved twice.
+ * middleware has already reserved passes through (core handles each request once).
  *
  * @example
  * ```ts
@@ -91,7 +92,6 @@ export function idempotency<E extends Env = Env>(
   const routeMiddleware = new WeakSet<object>();
 
   const handle = async (c: Context<E>, next: Next, route: HonoRouteOptions<E> | undefined) => {
-    if (c.get('idempotency') !== undefined) return next();
     const decision = await engine.begin(toIdempotencyRequest(c, route));
     c.set('idempotency', variableOf(decision));
     if (decision.kind === 'bypass') return next();

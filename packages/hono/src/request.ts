@@ -120,12 +120,7 @@ export function toIdempotencyRequest<E extends Env>(
   const headers = raw.headers;
   return {
     method: c.req.method,
-    path: c.req.path,
-    get query() {
-      const url = raw.url;
-      const mark = url.indexOf('?');
-      return mark < 0 ? '' : url.slice(mark + 1);
-    },
+    url: raw.url,
     header: (name) => headers.get(name),
     body: (maxBytes) => readBody(c, maxBytes),
     route,

@@ -33,6 +33,7 @@ const BYPASS: Readonly<Record<BypassReason, IdempotencyVariable>> = {
   method: variable('bypass', 'method'),
   'no-key': variable('bypass', 'no-key'),
   'store-error': variable('bypass', 'store-error'),
+  nested: variable('bypass', 'nested'),
 };
 const OTHERS = { execute: variable('execute'), replay: variable('replay'), reject: variable('reject') };
 
