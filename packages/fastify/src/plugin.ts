@@ -2,8 +2,9 @@
  * The Fastify plugin: the five steps of an adapter (docs/design.md "One request") on Fastify's hooks.
  * preParsing reads the body of keyed requests ahead of the parser (bounded) and hands every consumer a stream
  * that replays it; preHandler builds the IdempotencyRequest, calls `begin` and answers replays and rejections;
- * the wrapped handler marks that it ran; onSend captures and commits before the response leaves; onError
- * releases the key of a handler that failed. Requests no route matched (Fastify's 404) are left alone.
+ * the wrapped handler marks that it ran (and whether it threw); onSend captures and commits before the response
+ * leaves, or hands a thrown error's reply to core's `threw`; onError releases the key of a request that failed
+ * elsewhere. Requests no route matched (Fastify's 404) are left alone.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -25,6 +26,9 @@ import { toIdempotencyRequest } from './request.js';
 interface Execution {
   readonly decision: ExecuteDecision;
   ran: boolean;
+  /** The handler threw (or rejected): core decides what its answer does to the key (`onHandlerError`). */
+  threw: boolean;
+  thrown?: unknown;
 }
 
 /** Marks the route configs whose handler this plugin wrapped (routes registered after it loaded). */
@@ -70,8 +74,19 @@ async function idempotencyPlugin(
     route.config = { ...route.config, [WRAPPED]: true } as NonNullable<typeof route.config>;
     route.handler = function (this: FastifyInstance, request, reply) {
       const execution = executions.get(request);
-      if (execution) execution.ran = true;
-      return handler.call(this, request, reply);
+      if (!execution) return handler.call(this, request, reply);
+      execution.ran = true;
+      const threw = (error: unknown) => {
+        execution.threw = true;
+        execution.thrown = error;
+        throw error;
+      };
+      try {
+        const result: unknown = handler.call(this, request, reply);
+        return result instanceof Promise ? result.then(undefined, threw) : result;
+      } catch (error) {
+        return threw(error);
+      }
     };
   });
 
@@ -150,7 +165,7 @@ async function idempotencyPlugin(
               '@idempo/fastify: this route was registered before the plugin had loaded (await app.register(idempotency, ...) first): its options were not validated at start-up and a reply sent by a later preHandler hook cannot be told from its handler',
             );
           }
-          executions.set(request, { decision, ran: config[WRAPPED] !== true });
+          executions.set(request, { decision, ran: config[WRAPPED] !== true, threw: false });
           // A hijacked reply never reaches onSend: release its key once it is over.
           reply.raw.once('finish', () => settle(request, 'no-capture')?.catch(noop));
         }
@@ -183,11 +198,19 @@ async function idempotencyPlugin(
       return;
     }
     executions.delete(request);
-    execution.decision.commit(capturedResponse(reply, payload)).then(send, send);
+    const commit = () => execution.decision.commit(capturedResponse(reply, payload));
+    if (!execution.threw) return void commit().then(send, send);
+    // The error handler's reply to what the handler threw: stored or released, as core decides.
+    execution.decision
+      .threw(execution.thrown)
+      .then((capture) => (capture ? commit() : undefined))
+      .then(send, send);
   });
 
   fastify.addHook('onError', (request, _reply, error, done) => {
     const finish = () => done();
+    // What the handler threw is settled in onSend, with the error handler's reply.
+    if (executions.get(request)?.threw) return finish();
     const released = settle(request, error);
     if (released) released.then(finish, finish);
     else finish();

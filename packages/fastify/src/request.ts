@@ -8,13 +8,10 @@ export function toIdempotencyRequest(
   request: FastifyRequest,
   body: CapturedBody | undefined,
 ): IdempotencyRequest<FastifyRequest> {
-  const { url } = request;
-  const mark = url.indexOf('?');
   const { headers } = request;
   return {
     method: request.method,
-    path: mark < 0 ? url : url.slice(0, mark),
-    query: mark < 0 ? '' : url.slice(mark + 1),
+    url: request.url,
     header: (name) => headers[name],
     body: body?.read ?? null,
     route: request.routeOptions.config.idempotency,
