@@ -13,19 +13,17 @@ import type { Context } from 'koa';
 /**
  * The raw bytes of the request body: the body parser's `ctx.request.rawBody` when one ran (its text encoded
  * as UTF-8; core refuses it past `maxBytes`), else at most `maxBytes` of `ctx.req`, read here and left readable
- * for later middleware. Throws `RequestTooLargeError` past `maxBytes`.
+ * for later middleware; `undefined` when something read it before and kept no copy. Throws
+ * `RequestTooLargeError` past `maxBytes`.
  */
-export async function readRequestBody(ctx: Context, maxBytes: number): Promise<Uint8Array> {
+export async function readRequestBody(ctx: Context, maxBytes: number): Promise<Uint8Array | undefined> {
   const raw = (ctx.request as { rawBody?: unknown }).rawBody;
   if (typeof raw === 'string') return Buffer.from(raw);
   if (raw instanceof Uint8Array) return raw;
   const req = ctx.req;
-  if (req.readableEnded || req.readableDidRead) {
-    throw new Error(
-      'idempo: the request body was read before idempotency() could see it, and no ctx.request.rawBody was left; ' +
-        'mount idempotency() before the body parser, or use one that sets ctx.request.rawBody (@koa/bodyparser)',
-    );
-  }
+  // Read before idempo and no copy kept (a parser without rawBody, e.g. koa-body): core fingerprints the parsed
+  // body instead (the middleware hands it over as `parsedBody`), or refuses a multipart one.
+  if (req.readableEnded || req.readableDidRead) return undefined;
   const captured = await captureBody(req, maxBytes, declaredLength(req.headers['content-length']));
   const source = captured.replay();
   if (captured.overflow) {
