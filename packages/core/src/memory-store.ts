@@ -7,7 +7,6 @@
  * MongoDB).
  */
 import { InvalidOptionsError, StoreCapacityError } from './errors.js';
-import { takeOver } from './handed-over.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -250,9 +249,8 @@ export class MemoryStore implements IdempotencyStore {
     }
     // Expired records make room if they can; a live one never does, and the response is stored either way.
     if (this.#full(0, grow)) this.#dropExpired(now, entry);
-    // The caller's buffer is copied so that nothing it does later can change what is replayed; a record the
-    // engine handed over is no one else's, and is kept as it is.
-    entry.response = takeOver(response) ? response : response.slice();
+    // Handed over by the store contract: nobody reads or writes the buffer after the call, so it is kept as given.
+    entry.response = response;
     entry.bytes += grow;
     this.#bytes += grow;
     (entry.order as Order).remove(entry);

@@ -117,7 +117,14 @@ export interface IdempotencyStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<ReserveResult>;
-  /** Stores the response and marks the record completed for `ttlMs` from now. `false`: stale token, nothing written. */
+  /**
+   * Stores the response and marks the record completed for `ttlMs` from now. `false`: stale token, nothing
+   * written.
+   *
+   * `response` is handed over: its caller never reads or writes the buffer after the call, so a store may keep it
+   * as it is, without copying. Core encodes a fresh buffer for every call; a caller outside core (a test, a tool)
+   * that would change a buffer it passed must pass a copy.
+   */
   complete(
     key: string,
     token: string,
