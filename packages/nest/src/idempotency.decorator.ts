@@ -5,8 +5,9 @@ import { IDEMPOTENCY_ROUTE_METADATA } from './idempotency.constants.js';
 /**
  * Marks a handler, or every handler of a controller, as idempotent, with options that override the module's
  * (`required`, `methods`, `scope`, `leaseMs`, `ttlMs`, `maxBodyBytes`, `maxRequestBodyBytes`, `persist`,
- * `fingerprint`; see core's README). A handler's decorator wins over its controller's. The route is enabled even when the module has
- * `enabled: false`, unless `options.enabled` says otherwise. Core validates the options once, when the
+ * `fingerprint`, `onHandlerError`; see docs/options.md). A handler's decorator wins over its controller's. Like a
+ * route's options on every adapter, it inherits the module's `enabled`: with `enabled: false` in the module the
+ * route stays off unless `options.enabled` is `true`. Core validates the options once, when the
  * application starts.
  *
  * @example
@@ -19,7 +20,7 @@ import { IDEMPOTENCY_ROUTE_METADATA } from './idempotency.constants.js';
 export function Idempotent<TRequest = unknown>(
   options: RouteOptions<TRequest> = {},
 ): MethodDecorator & ClassDecorator {
-  return SetMetadata(IDEMPOTENCY_ROUTE_METADATA, Object.freeze({ enabled: true, ...options }));
+  return SetMetadata(IDEMPOTENCY_ROUTE_METADATA, Object.freeze({ ...options }));
 }
 
 /**

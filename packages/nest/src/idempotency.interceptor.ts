@@ -5,11 +5,10 @@ import {
   type ExecutionContext,
   Inject,
   Injectable,
-  Logger,
   type NestInterceptor,
 } from '@nestjs/common';
 import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
-import { isHandlerAnswer } from './handler-answer.js';
+import { rejectedBeforeHandler } from './handler-answer.js';
 import { IDEMPOTENCY_ENGINE } from './idempotency.constants.js';
 import { IdempotencyRoutes } from './idempotency.routes.js';
 import { type PlatformRequest, toIdempotencyRequest } from './platform-request.js';
@@ -23,24 +22,13 @@ import { isStreamingResult } from './streaming-result.js';
  * Per request: a request core lets through (a GET, no key, an opted-out route) runs untouched. A rejection
  * (400, 409, 422, 503 problem+json) or a replay is answered without running the handler. Otherwise the handler
  * runs, and what the platform writes (status, headers, body bytes, after every interceptor and exception filter)
- * is stored before it is sent. An `HttpException` thrown by the handler is an answer and is stored like a
- * returned one; any other error, a pipe's rejection (Nest 12) and a streamed body (`StreamableFile`, a stream,
- * an async iterable) release the key. A client that disconnects while the handler runs does not: the handler's
+ * is stored before it is sent. An error the handler throws releases the key, unless `onHandlerError: 'store'`
+ * makes the exception filter's answer to it (below 500) the handler's answer, stored like a returned one; a
+ * pipe's rejection (Nest 12) and a streamed body (`StreamableFile`, a stream, an async iterable) release the key. A client that disconnects while the handler runs does not: the handler's
  * answer is stored when it ends, and the client's retry gets 409 until then, the replay after.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  readonly #logger = new Logger('IdempotencyInterceptor');
-  #warnedParsedBody = false;
-  readonly #onParsedBody = (): void => {
-    if (this.#warnedParsedBody) return;
-    this.#warnedParsedBody = true;
-    this.#logger.warn(
-      'req.rawBody is missing, so idempo fingerprints the parsed body serialised as JSON; create the application ' +
-        'with NestFactory.create(AppModule, { rawBody: true }) to fingerprint the bytes received',
-    );
-  };
-
   constructor(
     @Inject(IDEMPOTENCY_ENGINE) private readonly engine: Idempotency<PlatformRequest>,
     @Inject(IdempotencyRoutes) private readonly routes: IdempotencyRoutes,
@@ -52,9 +40,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const route = this.routes.of(context);
     const http = context.switchToHttp();
     const request = http.getRequest<PlatformRequest>();
-    const decision = await this.engine.begin(
-      toIdempotencyRequest(request, route.setting, this.#onParsedBody),
-    );
+    const decision = await this.engine.begin(toIdempotencyRequest(request, route.setting));
     if (decision.kind === 'bypass') return next.handle();
 
     const raw = rawResponseOf(http.getResponse<unknown>());
@@ -69,11 +55,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((value) =>
         isStreamingResult(value) ? from(capture.release('stream').then(() => value)) : [value],
       ),
-      catchError((error: unknown) =>
-        isHandlerAnswer(error, request)
-          ? throwError(() => error)
-          : from(capture.release(error)).pipe(mergeMap(() => throwError(() => error))),
-      ),
+      catchError((error: unknown) => {
+        // Core decides what a thrown error does (onHandlerError): released, or the exception filter's answer is
+        // captured and committed as the handler's. A request the pipes refused never ran its handler: released.
+        const settled = rejectedBeforeHandler(request)
+          ? capture.release(error)
+          : decision.threw(error).then((kept) => (kept ? undefined : capture.release(error)));
+        return from(settled).pipe(mergeMap(() => throwError(() => error)));
+      }),
     );
   }
 }

@@ -1,4 +1,3 @@
-import { UnreadableBodyError } from '@idempo/core';
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
 import { isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
@@ -31,63 +30,40 @@ function hasBody(headers: PlatformRequest['headers']): boolean {
   return length !== undefined && length !== '0';
 }
 
-/** Whether a `Content-Type` is `multipart/*` (an upload: parsed into fields and files, never into its bytes). */
-function isMultipart(headers: PlatformRequest['headers']): boolean {
-  const type = headers['content-type'];
-  return typeof type === 'string' && /^\s*multipart\//i.test(type);
-}
-
-function unreadableMultipart(): UnreadableBodyError {
-  return new UnreadableBodyError(
-    'this multipart request body was read before IdempotencyInterceptor ran (an upload interceptor such as ' +
-      'FileInterceptor placed before it, or an upload middleware), so idempo cannot fingerprint the bytes the ' +
-      'handler consumes; run IdempotencyInterceptor first (registered globally, the default, it runs before ' +
-      'route interceptors), or opt the route out with @SkipIdempotency() or @Idempotent({ enabled: false })',
-  );
-}
-
 /**
  * The raw body bytes, at most `maxBytes` of them (core answers 413 past that): `req.rawBody` (`{ rawBody: true }`);
  * else the stream itself when no parser read it (an upload the handler or an interceptor such as
  * `FileInterceptor` reads later: read up to `maxBytes` and put back for them); else a body a parser left as bytes
- * or text; else the parsed body serialised as JSON (`onParsedBody` is told, once per request that needs it). A
- * multipart body someone else already read cannot be seen: `UnreadableBodyError`.
+ * or text; else `undefined`: the bytes cannot be seen, and core fingerprints the parsed body (`parsedBody`) or
+ * refuses a multipart one.
  */
 export function readBody(
   request: PlatformRequest,
   maxBytes: number,
-  onParsedBody: () => void,
-): Uint8Array | null | Promise<Uint8Array> {
+): Uint8Array | null | undefined | Promise<Uint8Array> {
   if (request.rawBody !== undefined) return request.rawBody;
   if (!hasBody(request.headers)) return null;
   const stream = request.raw ?? request;
   if (isUnreadStream(stream))
     return peekBody(stream, maxBytes, declaredLength(request.headers['content-length']));
-  if (isMultipart(request.headers)) throw unreadableMultipart();
   const body = request.body;
-  if (body === undefined || body === null) return null;
   if (body instanceof Uint8Array) return body;
   if (typeof body === 'string') return encoder.encode(body);
-  onParsedBody();
-  return encoder.encode(JSON.stringify(body));
+  return undefined;
 }
 
 /**
- * Builds core's request from the platform's: method, path and query as received, headers (every field line of
- * a repeated one), the body read only when core asks, the route's options, and the platform request as context.
+ * Builds core's request from the platform's: method and URL as received, headers (every field line of a
+ * repeated one), the body read only when core asks, the route's options, and the platform request as context.
  */
 export function toIdempotencyRequest(
   request: PlatformRequest,
   route: RouteSetting,
-  onParsedBody: () => void,
 ): IdempotencyRequest<PlatformRequest> {
-  const url = request.originalUrl ?? request.url ?? '/';
-  const mark = url.indexOf('?');
   const headers = request.headers;
   return {
     method: request.method,
-    path: mark < 0 ? url : url.slice(0, mark),
-    query: mark < 0 ? '' : url.slice(mark + 1),
+    url: request.originalUrl ?? request.url ?? '/',
     header: (name) => {
       const value = headers[name];
       // Node.js joins repeated field lines with ", ": look at them one by one only then.
@@ -95,7 +71,8 @@ export function toIdempotencyRequest(
       const lines = (request.raw ?? request).headersDistinct?.[name];
       return lines && lines.length > 1 ? lines : value;
     },
-    body: (maxBytes) => readBody(request, maxBytes, onParsedBody),
+    body: (maxBytes) => readBody(request, maxBytes),
+    parsedBody: () => request.body,
     route,
     context: request,
   };

@@ -39,7 +39,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
       beforeAll(async () => {
         const store = await makeStore();
         @Module({
-          imports: [IdempotencyModule.forRoot({ store, leaseMs: 10_000 })],
+          imports: [IdempotencyModule.forRoot({ store, leaseMs: 10_000, onHandlerError: 'store' })],
           controllers: [HeldController],
         })
         class AppModule {}
@@ -96,7 +96,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         expect(heldRuns['create']).toBe(1);
       });
 
-      it('I1 E32 an HttpException thrown after the disconnect is stored and replayed; a @Res() handler too [15.1]', async () => {
+      it('I1 E32 J3 with onHandlerError store, an HttpException thrown after the disconnect is stored and replayed; a @Res() handler too [15.1]', async () => {
         for (const [path, name, status] of [
           ['/held/refused', 'refused', 402],
           ['/held/itself', 'itself', 201],

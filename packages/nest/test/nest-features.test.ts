@@ -61,7 +61,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
 
     beforeAll(async () => {
       @Module({
-        imports: [IdempotencyModule.forRoot({ store: new MemoryStore() })],
+        imports: [IdempotencyModule.forRoot({ store: new MemoryStore(), onHandlerError: 'store' })],
         controllers: [ThingsController, SkippedController],
       })
       class AppModule {}
@@ -114,7 +114,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
       expect(runs['empty']).toBe(1);
     });
 
-    it("F39 an HttpException thrown by the handler is its answer: Nest's error body is stored and replayed", async () => {
+    it("J3 F39 with onHandlerError 'store', an HttpException thrown by the handler is its answer: Nest's error body is stored and replayed", async () => {
       const { first, second } = await twice('/things/missing');
       expect(first.status).toBe(404);
       expect(JSON.parse(text(first))).toEqual({

@@ -28,7 +28,7 @@ it('fastify: no warning or error from Fastify or Nest for replays, rejections an
     error: (message: unknown) => lines.push(`nest error ${String(message)}`),
   };
   @Module({
-    imports: [IdempotencyModule.forRoot({ store: new MemoryStore() })],
+    imports: [IdempotencyModule.forRoot({ store: new MemoryStore(), onHandlerError: 'store' })],
     controllers: [ThingsController, referenceController(createReferenceService())],
   })
   class AppModule {}
