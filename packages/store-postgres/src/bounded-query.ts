@@ -1,10 +1,22 @@
 /**
- * Runs one statement within a time budget that covers everything: waiting for a pooled connection, connecting,
- * the round trip and the server's work. Never hangs, never answers after the budget.
+ * Runs one statement within its bound: the store's own budget (`timeoutMs`, a timer) for the calls core never
+ * makes, or the deadline core passed for those it makes (no timer: core's is the one). Either covers waiting for a
+ * pooled connection, connecting, the round trip and the server's work; nothing runs after it.
  */
 import { StoreTimeoutError } from '@idempo/core';
+import { remainingMs } from '@idempo/core/store';
+import type { OverdueCall, OverdueCalls } from './overdue-calls.js';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryConfig, PostgresQueryResult } from './pool.js';
 import { toStoreError } from './store-error.js';
+
+/**
+ * How a statement is bounded: `timeoutMs`, the store's own timer (get, delete, stats, cleanup, migrate), or
+ * `deadline`, the one core passed (reserve, complete, release, extend; `undefined` when the caller gave none),
+ * with the calls in flight registered in `overdue` so that one stuck past its deadline is given up later.
+ */
+export type QueryBound =
+  | { readonly timeoutMs: number }
+  | { readonly deadline: number | undefined; readonly overdue: OverdueCalls };
 
 /**
  * Connections the store has used carry this listener for good: pg emits 'error' on a Client whenever its backend
@@ -16,9 +28,9 @@ function ignoreStrayError(): void {}
 const guarded = new WeakSet<object>();
 
 /**
- * Share of the remaining budget given to the server as its `lock_timeout`, so that a statement stuck behind a row
- * lock is ended by the server itself (its error arrives before the client-side timer fires, and nothing is
- * written after the caller was told it failed).
+ * Share of the time left given to the server as its `lock_timeout`, so that a statement stuck behind a row lock is
+ * ended by the server itself (its error arrives before the bound, the store's or core's, and nothing is written
+ * after the caller was told it failed).
  */
 const LOCK_TIMEOUT_SHARE = 0.8;
 
@@ -34,20 +46,34 @@ function rolledBack(error: unknown): boolean {
 }
 
 /**
- * Runs the statement `build(lockTimeoutMs)` on a connection from `pool`. Rejects with `StoreTimeoutError` once
- * `timeoutMs` have passed, whatever the pool or the network are doing, and with a typed store error for any
- * failure. A connection obtained after the budget is handed back unused; a connection whose statement failed or
- * timed out is closed, not reused. `onUncertain` is called (once) when the statement was sent but the call
+ * Runs the statement `build(lockTimeoutMs)` on a connection from `pool`, within `bound`, rejecting with a typed
+ * store error for any failure. With `timeoutMs`, rejects with `StoreTimeoutError` once it has passed, whatever the
+ * pool or the network are doing. With a deadline, arms no timer: a connection obtained after it is handed back
+ * unused (`StoreTimeoutError`, nothing sent), the server's `lock_timeout` ends within it, and a call still
+ * unanswered well past it is abandoned by a later call (overdue-calls.ts). A connection whose statement failed
+ * or timed out is closed, not reused. `onUncertain` is called (once) when the statement was sent but the call
  * failed without knowing whether it committed: a timeout after sending, or a lost connection.
  */
 export function boundedQuery(
   pool: PostgresPool,
   operation: string,
-  timeoutMs: number,
+  bound: QueryBound,
   build: (lockTimeoutMs: string) => PostgresQueryConfig,
   onUncertain?: () => void,
 ): Promise<PostgresQueryResult> {
-  const started = performance.now();
+  const own = 'timeoutMs' in bound;
+  const deadline = own ? Date.now() + bound.timeoutMs : bound.deadline;
+  if (!own) {
+    // Calls of earlier ones stuck well past their deadline give back their connections first.
+    bound.overdue.reap();
+    if (remainingMs(deadline) === 0) {
+      return Promise.reject(
+        new StoreTimeoutError(
+          `PostgresStore ${operation}: its deadline passed before it was sent; nothing was sent`,
+        ),
+      );
+    }
+  }
   return new Promise<PostgresQueryResult>((resolve, reject) => {
     let settled = false;
     let sent = false;
@@ -58,10 +84,12 @@ export function boundedQuery(
       onUncertain?.();
     };
     let held: { client: PostgresPoolClient; onError: (error: Error) => void } | undefined;
+    let overdue: OverdueCall | undefined;
     const settle = (done: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (overdue && !own) bound.overdue.delete(overdue);
       done();
     };
     const fail = (error: unknown) => settle(() => reject(toStoreError(operation, error)));
@@ -73,14 +101,33 @@ export function boundedQuery(
       client.removeListener('error', onError);
       client.release(destroy);
     };
-    const timer = setTimeout(() => {
-      settle(() =>
-        reject(new StoreTimeoutError(`PostgresStore ${operation} did not answer within ${timeoutMs} ms`)),
-      );
-      // A statement still on the wire: close its connection so that nothing else queues behind it.
+    /** Ends the call with `error`: a statement still on the wire has its connection closed, so nothing queues behind it. */
+    const giveUp = (error: StoreTimeoutError) => {
+      settle(() => reject(error));
       release(true);
       unknownOutcome();
-    }, timeoutMs);
+    };
+    const timer = own
+      ? setTimeout(
+          () =>
+            giveUp(
+              new StoreTimeoutError(`PostgresStore ${operation} did not answer within ${bound.timeoutMs} ms`),
+            ),
+          bound.timeoutMs,
+        )
+      : undefined;
+    if (!own && deadline !== undefined) {
+      overdue = {
+        deadline,
+        abandon: () =>
+          giveUp(
+            new StoreTimeoutError(
+              `PostgresStore ${operation} still unanswered well past its deadline; abandoned`,
+            ),
+          ),
+      };
+      bound.overdue.add(overdue);
+    }
 
     let connecting: Promise<PostgresPoolClient>;
     try {
@@ -93,11 +140,17 @@ export function boundedQuery(
         guarded.add(client);
         client.on('error', ignoreStrayError);
       }
-      const remaining = timeoutMs - (performance.now() - started);
-      if (settled || remaining <= 0) {
-        // The budget ran out while waiting for this connection (or as it arrived, the timer about to fire):
-        // give it back, run nothing.
+      const remaining = remainingMs(deadline);
+      if (settled || remaining === 0) {
+        // The bound ran out while waiting for this connection (or as it arrived): give it back, run nothing.
         client.release(false);
+        settle(() =>
+          reject(
+            new StoreTimeoutError(
+              `PostgresStore ${operation}: no connection before its deadline; nothing was sent`,
+            ),
+          ),
+        );
         return;
       }
       // The connection lost while we hold it: pg emits 'error' (and fails the query too, in most cases).
@@ -108,7 +161,9 @@ export function boundedQuery(
       };
       client.on('error', onError);
       held = { client, onError };
-      const lockTimeout = String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
+      // No deadline (a caller that bounds the call itself): no lock timeout either ('0' turns it off).
+      const lockTimeout =
+        remaining === undefined ? '0' : String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));
       let running: Promise<PostgresQueryResult>;
       try {
         sent = true;

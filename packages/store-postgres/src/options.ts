@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@idempo/core';
+import { positiveIntegerOption, requireOptionsObject } from '@idempo/core/store';
 import { checkSchema, checkTable } from './identifiers.js';
 import type { PostgresPool } from './pool.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './schema.js';
@@ -19,9 +20,10 @@ export interface PostgresStoreOptions {
   /** The table's schema, which must exist (same rules; at most 63 characters). Default `'public'`. */
   readonly schema?: string | undefined;
   /**
-   * Bound of every operation in milliseconds, from the call to the answer: waiting for a pooled connection,
-   * connecting, the round trip and the server's work, lock waits included. Past it the operation rejects with
-   * `StoreTimeoutError`. Keep it below core's `storeTimeoutMs`. Default `2000`.
+   * Bound in milliseconds of each of the calls core never makes (`get`, `delete`, `stats`, each batch of
+   * `cleanup`), from the call to the answer: waiting for a pooled connection, connecting, the round trip and the
+   * server's work, lock waits included. Past it the call rejects with `StoreTimeoutError`. `reserve`, `complete`,
+   * `release` and `extend` are bounded by core (`storeTimeoutMs`), which passes their deadline on. Default `2000`.
    */
   readonly timeoutMs?: number | undefined;
   /**
@@ -43,19 +45,17 @@ export interface ResolvedPostgresStoreOptions {
 
 /** Validates the options once; throws `InvalidOptionsError` for a bad one. */
 export function resolvePostgresStoreOptions(options: PostgresStoreOptions): ResolvedPostgresStoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError('PostgresStore: options are required');
-  }
+  requireOptionsObject('PostgresStore', options, '{ pool }');
   const { pool } = options;
   if (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function') {
     throw new InvalidOptionsError('PostgresStore: pool must be a pg Pool (an object with connect())');
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidOptionsError(
-      `PostgresStore: timeoutMs must be a positive integer, got ${String(timeoutMs)}`,
-    );
-  }
+  const timeoutMs = positiveIntegerOption(
+    'PostgresStore',
+    'timeoutMs',
+    options.timeoutMs,
+    DEFAULT_TIMEOUT_MS,
+  );
   const preparedStatements = options.preparedStatements ?? true;
   if (typeof preparedStatements !== 'boolean') {
     throw new InvalidOptionsError('PostgresStore: preparedStatements must be a boolean');

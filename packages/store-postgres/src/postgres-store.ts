@@ -2,26 +2,25 @@
  * The PostgreSQL {@link IdempotencyStore}: one statement, one round trip, per operation, over a `pg` Pool the
  * user owns. README "The SQL, statement by statement" explains each statement and why it is race-correct.
  */
+import { CorruptRecordError, type IdempotencyStore, StoreUnavailableError } from '@idempo/core';
 import {
-  CorruptRecordError,
-  type IdempotencyStore,
-  InvalidOptionsError,
-  StoreUnavailableError,
-} from '@idempo/core';
-import type {
-  DeleteOptions,
-  DeleteResult,
-  ReserveResult,
-  StoredRecord,
-  StoreStats,
+  type DeleteOptions,
+  type DeleteResult,
+  durationArgument,
+  positiveIntegerOption,
+  type ReserveResult,
+  type StoreCallOptions,
+  type StoredRecord,
+  type StoreStats,
 } from '@idempo/core/store';
-import { boundedQuery } from './bounded-query.js';
+import { boundedQuery, type QueryBound } from './bounded-query.js';
 import { deleteResultOf, storedRecordOf, storeStatsOf } from './operation-rows.js';
 import {
   type PostgresStoreOptions,
   type ResolvedPostgresStoreOptions,
   resolvePostgresStoreOptions,
 } from './options.js';
+import { OverdueCalls } from './overdue-calls.js';
 import type { PostgresQueryConfig, PostgresQueryResult } from './pool.js';
 import { schemaSql } from './schema.js';
 import { statementName } from './statement-name.js';
@@ -65,16 +64,8 @@ function isReserveRow(row: unknown): row is ReserveRow {
   );
 }
 
-function positiveInteger(what: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionsError(`PostgresStore: ${what} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 function duration(what: string, value: number): number {
-  if (!Number.isFinite(value)) throw new RangeError(`PostgresStore: ${what} must be a finite number of ms`);
-  return value;
+  return durationArgument('PostgresStore', what, value);
 }
 
 /**
@@ -86,7 +77,9 @@ function duration(what: string, value: number): number {
  * const idempotency = createIdempotency({ store });
  * ```
  *
- * Every operation is one statement (one round trip), decides expiry with the database clock, and fails with
+ * Every operation is one statement (one round trip) and decides expiry with the database clock. `reserve`,
+ * `complete`, `release` and `extend` arm no timer: core bounds them and passes their deadline, which bounds the
+ * server's lock waits and the pool checkout here. `get`, `delete`, `stats` and `cleanup` fail with
  * `StoreTimeoutError` or `StoreUnavailableError` within `timeoutMs`.
  */
 export class PostgresStore implements IdempotencyStore {
@@ -94,6 +87,7 @@ export class PostgresStore implements IdempotencyStore {
   readonly #sql: Statements;
   readonly #names: Record<Operation, string>;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #overdue = new OverdueCalls();
   #closed = false;
   #undone = 0;
 
@@ -133,10 +127,15 @@ export class PostgresStore implements IdempotencyStore {
    * lock serialises them. The schema must exist. One round trip, one transaction.
    */
   async migrate(options: MigrateOptions = {}): Promise<void> {
-    const timeoutMs = positiveInteger('migrate timeoutMs', options.timeoutMs ?? DEFAULT_MIGRATE_TIMEOUT_MS);
+    const timeoutMs = positiveIntegerOption(
+      'PostgresStore',
+      'migrate timeoutMs',
+      options.timeoutMs,
+      DEFAULT_MIGRATE_TIMEOUT_MS,
+    );
     const ddl = schemaSql({ schema: this.#options.schema, table: this.#options.table });
     await this.#track(() =>
-      boundedQuery(this.#options.pool, 'migrate', timeoutMs, (lockTimeout) => ({
+      boundedQuery(this.#options.pool, 'migrate', { timeoutMs }, (lockTimeout) => ({
         // One simple-protocol query: its statements run as one implicit transaction, which the advisory lock
         // spans; the lock timeout bounds the wait for a concurrent migration on the server side too.
         text: `SELECT set_config('lock_timeout', '${lockTimeout}', true);\n${migration(ddl)}`,
@@ -149,15 +148,24 @@ export class PostgresStore implements IdempotencyStore {
    * lease (database clock), or returns the live record as it is. A record whose lease lapsed while in flight, or whose retention ended, is
    * taken over with a new token. One statement; replays and in-flight duplicates write nothing.
    *
-   * When it fails after the statement was sent (a lost connection, a timeout), the reservation may have committed
-   * under a token nobody was given: the store then releases that token in the background (a no-op if nothing
-   * committed), so that retries need not wait for the lease to end.
+   * When it fails after the statement was sent and its answer is lost (a lost connection, or a connection the
+   * store closed because it was still unanswered well past its deadline), the reservation may have committed under
+   * a token nobody was given, and no answer will ever reach core to release it: the store then releases that token
+   * in the background (a no-op if nothing committed), so that retries need not wait for the lease to end. An
+   * answer that arrives late is core's to give back, not the store's.
    */
-  async reserve(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ReserveResult> {
+  async reserve(
+    key: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<ReserveResult> {
     const token = globalThis.crypto.randomUUID();
     const result = await this.#run(
       'reserve',
       [key, fingerprint, token, duration('leaseMs', leaseMs), duration('ttlMs', ttlMs)],
+      this.#core(options),
       true,
       () => this.#undoReservation(key, token, leaseMs),
     );
@@ -180,14 +188,24 @@ export class PostgresStore implements IdempotencyStore {
    * Stores `response` and marks the record completed, kept `ttlMs` from now. `false`, writing nothing, unless
    * `token` holds the record in flight (its lease may have lapsed: until taken over, the holder still holds it).
    */
-  async complete(key: string, token: string, response: Uint8Array, ttlMs: number): Promise<boolean> {
-    const result = await this.#run('complete', [key, token, response, duration('ttlMs', ttlMs)]);
+  async complete(
+    key: string,
+    token: string,
+    response: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    const result = await this.#run(
+      'complete',
+      [key, token, response, duration('ttlMs', ttlMs)],
+      this.#core(options),
+    );
     return result.rowCount === 1;
   }
 
   /** Deletes the in-flight record so that a retry runs again. `false`, deleting nothing, unless `token` holds it. */
-  async release(key: string, token: string): Promise<boolean> {
-    const result = await this.#run('release', [key, token]);
+  async release(key: string, token: string, options?: StoreCallOptions): Promise<boolean> {
+    const result = await this.#run('release', [key, token], this.#core(options));
     return result.rowCount === 1;
   }
 
@@ -195,8 +213,8 @@ export class PostgresStore implements IdempotencyStore {
    * Moves the lease to `leaseMs` from now (the heartbeat), and the retention to at least as far, never earlier.
    * `false`, writing nothing, unless `token` holds it.
    */
-  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
-    const result = await this.#run('extend', [key, token, duration('leaseMs', leaseMs)]);
+  async extend(key: string, token: string, leaseMs: number, options?: StoreCallOptions): Promise<boolean> {
+    const result = await this.#run('extend', [key, token, duration('leaseMs', leaseMs)], this.#core(options));
     return result.rowCount === 1;
   }
 
@@ -208,10 +226,15 @@ export class PostgresStore implements IdempotencyStore {
    * (reserve decides expiry on read): it only keeps the table small.
    */
   async cleanup(options: CleanupOptions = {}): Promise<number> {
-    const batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE);
+    const batchSize = positiveIntegerOption(
+      'PostgresStore',
+      'batchSize',
+      options.batchSize,
+      DEFAULT_CLEANUP_BATCH_SIZE,
+    );
     let deleted = 0;
     for (;;) {
-      const result = await this.#run('cleanup', [batchSize], false);
+      const result = await this.#run('cleanup', [batchSize], this.#own(), false);
       const count = result.rowCount ?? 0;
       deleted += count;
       if (count < batchSize) return deleted;
@@ -226,7 +249,7 @@ export class PostgresStore implements IdempotencyStore {
    * that did not keep it.
    */
   async get(key: string): Promise<StoredRecord | undefined> {
-    const result = await this.#run('get', [key], false);
+    const result = await this.#run('get', [key], this.#own(), false);
     return storedRecordOf(result.rows);
   }
 
@@ -241,7 +264,7 @@ export class PostgresStore implements IdempotencyStore {
    * (a row lock held elsewhere ends it with `StoreTimeoutError`, deleting nothing).
    */
   async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
-    const result = await this.#run('delete', [key, options.force === true]);
+    const result = await this.#run('delete', [key, options.force === true], this.#own());
     return deleteResultOf(result.rows);
   }
 
@@ -253,42 +276,64 @@ export class PostgresStore implements IdempotencyStore {
    * them yet.
    */
   async stats(): Promise<StoreStats> {
-    const result = await this.#run('stats', [], false);
+    const result = await this.#run('stats', [], this.#own(), false);
     return storeStatsOf(result.rows);
   }
 
   /**
    * Waits for the operations under way, then refuses new ones (`StoreUnavailableError`). Leaves the pool open:
-   * it is yours to `end()`.
+   * it is yours to `end()`. A call core made that is still unanswered well past its deadline is not waited for:
+   * its connection is closed.
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#pending]);
+    while (this.#pending.size > 0) {
+      const due = this.#overdue.nextDue();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const overdue = new Promise<void>((resolve) => {
+        if (due !== undefined) timer = setTimeout(resolve, Math.max(0, due - Date.now()));
+      });
+      await Promise.race([Promise.allSettled([...this.#pending]), overdue]);
+      clearTimeout(timer);
+      this.#overdue.reap();
+    }
   }
 
-  /** Runs one of the statements, bounded by `timeoutMs`. */
+  /** The bound of a call core makes: its deadline, no timer of the store's. */
+  #core(options: StoreCallOptions | undefined): QueryBound {
+    return { deadline: options?.deadline, overdue: this.#overdue };
+  }
+
+  /** The bound of the operations calls, which core never makes: the store's own `timeoutMs`. */
+  #own(): QueryBound {
+    return { timeoutMs: this.#options.timeoutMs };
+  }
+
+  /** Runs one of the statements within `bound`. */
   #run(
     operation: Operation,
     values: unknown[],
+    bound: QueryBound,
     lockGuard = true,
     onUncertain?: () => void,
   ): Promise<PostgresQueryResult> {
-    return this.#track(() => this.#query(operation, values, lockGuard, onUncertain));
+    return this.#track(() => this.#query(operation, values, bound, lockGuard, onUncertain));
   }
 
   #query(
     operation: Operation,
     values: unknown[],
+    bound: QueryBound,
     lockGuard: boolean,
     onUncertain?: () => void,
   ): Promise<PostgresQueryResult> {
-    const { pool, timeoutMs, preparedStatements } = this.#options;
+    const { pool, preparedStatements } = this.#options;
     const text = this.#sql[operation];
     const name = this.#names[operation];
     return boundedQuery(
       pool,
       operation,
-      timeoutMs,
+      bound,
       (lockTimeout) => {
         const config: PostgresQueryConfig = { text, values: lockGuard ? [...values, lockTimeout] : values };
         return preparedStatements ? { ...config, name } : config;
@@ -309,7 +354,8 @@ export class PostgresStore implements IdempotencyStore {
     const undo = (async () => {
       for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
         try {
-          const result = await this.#query('release', [key, token], true);
+          // The store's own call, not core's: bounded by its own timeoutMs.
+          const result = await this.#query('release', [key, token], this.#own(), true);
           if (result.rowCount === 1) {
             this.#undone++;
             return;

@@ -1,21 +1,26 @@
 /**
  * Faults: lost connections, slow statements, an exhausted pool, a silent network, a dead server. Every
- * operation fails with a typed store error (StoreUnavailableError or its StoreTimeoutError) within timeoutMs,
- * never hangs, never hands out a `reserved` its caller does not own, and the store recovers by itself.
+ * operation fails with a typed store error (StoreUnavailableError or its StoreTimeoutError) within its bound,
+ * never hangs, never hands out a `reserved` its caller does not own, and the store recovers by itself. The bound
+ * of reserve, complete, release and extend is core's: they are called as core's engine calls them (`boundStore`:
+ * `storeTimeoutMs` and the deadline passed on, a late reservation given back); get, delete and stats are bounded
+ * by the store's own `timeoutMs`.
  * Connections are terminated only when they carry this file's unique application_name; the shared server is
  * never stopped (the server-down case runs on a private cluster).
  */
 import { StoreTimeoutError, StoreUnavailableError } from '@idempo/core';
 import type { DeleteResult } from '@idempo/core/store';
+import { type BoundedStore, boundStore } from '@idempo/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresPool, PostgresStore } from '../src/index.js';
+import { OVERDUE_GRACE_MS } from '../src/overdue-calls.js';
 import { createTestSchema, DATABASE_URL, type TestSchema } from './helpers/database.js';
 import { type PrivateCluster, postgresBinaries, startPrivateCluster } from './helpers/private-cluster.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const LONG = 60_000;
-/** Event-loop and scheduling slack allowed past timeoutMs on a loaded two-core machine. */
+/** Event-loop and scheduling slack allowed past a bound on a loaded two-core machine. */
 const SLACK_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -41,7 +46,7 @@ function expectTimeout(result: Timed<unknown>, timeoutMs: number, what: string):
   expect(result.ms, `${what}: ${result.ms.toFixed(0)} ms`).toBeLessThan(timeoutMs + SLACK_MS);
 }
 
-async function reserved(store: PostgresStore, key: string, leaseMs = LONG): Promise<string> {
+async function reserved(store: PostgresStore | BoundedStore, key: string, leaseMs = LONG): Promise<string> {
   const result = await store.reserve(key, 'fp', leaseMs, LONG);
   if (result.kind !== 'reserved') throw new Error(`${key} was not reserved`);
   return result.token;
@@ -74,9 +79,10 @@ async function lockRow(key: string): Promise<() => Promise<void>> {
 }
 
 describe('connections terminated mid-run (pg_terminate_backend, this file only)', () => {
-  it('in-flight operations fail with a typed store error within timeoutMs, and the store recovers', async () => {
+  it("in-flight operations fail with a typed store error within core's bound, and the store recovers", async () => {
     const timeoutMs = 2_000;
-    const store = new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema, timeoutMs });
+    const store = new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema });
+    const core = boundStore(store, timeoutMs);
     const owned = new Map<string, string>();
     const failures: Timed<unknown>[] = [];
     let operations = 0;
@@ -84,7 +90,7 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
     const loop = async (n: number) => {
       for (let i = 0; !stop; i++) {
         const key = `terminate:${n}:${i}`;
-        const r = await timed(() => store.reserve(key, 'fp', LONG, LONG));
+        const r = await timed(() => core.reserve(key, 'fp', LONG, LONG));
         operations++;
         if (r.error) {
           failures.push(r);
@@ -92,7 +98,7 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
         }
         if (r.value?.kind !== 'reserved') throw new Error(`${key}: a new key must be reserved`);
         owned.set(key, r.value.token);
-        const c = await timed(() => store.complete(key, owned.get(key) as string, bytes('ok'), LONG));
+        const c = await timed(() => core.complete(key, owned.get(key) as string, bytes('ok'), LONG));
         operations++;
         if (c.error) failures.push(c);
       }
@@ -117,8 +123,9 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
       expect(failure.error).toBeInstanceOf(StoreUnavailableError);
       expect(failure.ms).toBeLessThan(timeoutMs + SLACK_MS);
     }
-    // Let the store finish releasing the reservations whose answers were lost.
+    // Let the store finish releasing the reservations whose answers were lost, and core those that came late.
     await store.close();
+    await Promise.all(core.lateReleases);
     // Every `reserved` handed out is the record's holder in the table (or completed it).
     let orphans = 0;
     for (const [key, token] of owned) expect((await rowOf(key))?.token, key).toBe(token);
@@ -127,7 +134,7 @@ describe('connections terminated mid-run (pg_terminate_backend, this file only)'
     );
     for (const row of rows) if (owned.get(row.key) !== row.token) orphans++;
     // Recovered: fresh operations all succeed.
-    const after = new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema, timeoutMs });
+    const after = boundStore(new PostgresStore({ pool: db.pool({ max: 4 }), schema: db.schema }), timeoutMs);
     for (let i = 0; i < 20; i++) await reserved(after, `terminate:after:${i}`);
     const slowest = Math.max(...failures.map((f) => f.ms));
     console.info(
@@ -193,22 +200,29 @@ describe('an answer lost after the commit', () => {
 });
 
 describe('slow statements: a row lock held by another connection', () => {
+  /** Core's storeTimeoutMs for the calls it makes, and the store's timeoutMs for the operations calls. */
   const timeoutMs = 1_000;
   let store: PostgresStore;
+  let core: BoundedStore;
   beforeAll(() => {
     store = new PostgresStore({ pool: db.pool(), schema: db.schema, timeoutMs });
+    core = boundStore(store, timeoutMs);
   });
 
-  it('complete, extend and release time out within timeoutMs and write nothing; they succeed once the lock is gone', async () => {
+  it("H48 complete, extend and release end within core's deadline (the server's lock_timeout, 80% of the time left) and write nothing; they succeed once the lock is gone", async () => {
     const key = 'lock:complete';
     const token = await reserved(store, key);
     const unlock = await lockRow(key);
     const results = {
-      complete: await timed(() => store.complete(key, token, bytes('late'), LONG)),
-      extend: await timed(() => store.extend(key, token, LONG)),
-      release: await timed(() => store.release(key, token)),
+      complete: await timed(() => core.complete(key, token, bytes('late'), LONG)),
+      extend: await timed(() => core.extend(key, token, LONG)),
+      release: await timed(() => core.release(key, token)),
     };
-    for (const [name, result] of Object.entries(results)) expectTimeout(result, timeoutMs, name);
+    for (const [name, result] of Object.entries(results)) {
+      expectTimeout(result, timeoutMs, name);
+      // The store's own answer (the server ended the lock wait), not core's timeout.
+      expect((result.error as Error).message, name).toMatch(/lock timeout/);
+    }
     await unlock();
     expect(await rowOf(key)).toEqual({ token, state: 'in-flight' });
     expect(await store.complete(key, token, bytes('now'), LONG)).toBe(true);
@@ -227,7 +241,7 @@ describe('slow statements: a row lock held by another connection', () => {
     const old = await reserved(store, key, 50);
     await sleep(150);
     const unlock = await lockRow(key);
-    const result = await timed(() => store.reserve(key, 'fp-new', LONG, LONG));
+    const result = await timed(() => core.reserve(key, 'fp-new', LONG, LONG));
     expectTimeout(result, timeoutMs, 'reserve');
     await sleep(300);
     await unlock();
@@ -274,8 +288,8 @@ describe('slow statements: a row lock held by another connection', () => {
     const unlockDone = await lockRow(done);
     const unlockRunning = await lockRow(running);
     try {
-      const replay = await timed(() => store.reserve(done, 'fp', LONG, LONG));
-      const duplicate = await timed(() => store.reserve(running, 'fp', LONG, LONG));
+      const replay = await timed(() => core.reserve(done, 'fp', LONG, LONG));
+      const duplicate = await timed(() => core.reserve(running, 'fp', LONG, LONG));
       expect(replay.value).toMatchObject({ kind: 'existing', state: 'completed' });
       expect(duplicate.value).toMatchObject({ kind: 'existing', state: 'in-flight' });
       expect(replay.ms).toBeLessThan(timeoutMs / 2);
@@ -288,12 +302,12 @@ describe('slow statements: a row lock held by another connection', () => {
 });
 
 describe('an exhausted pool', () => {
-  it('an operation that gets no connection in time fails within timeoutMs, and never runs later', async () => {
+  it("H48 a reserve that gets no connection before core's deadline fails then, and never runs later (the connection that comes after is handed back unused)", async () => {
     const timeoutMs = 800;
     const pool = db.pool({ max: 1 });
-    const store = new PostgresStore({ pool, schema: db.schema, timeoutMs });
+    const store = new PostgresStore({ pool, schema: db.schema });
     const hog = await pool.connect();
-    const result = await timed(() => store.reserve('pool:starved', 'fp', LONG, LONG));
+    const result = await timed(() => boundStore(store, timeoutMs).reserve('pool:starved', 'fp', LONG, LONG));
     expectTimeout(result, timeoutMs, 'reserve without a connection');
     hog.release();
     await sleep(200);
@@ -324,9 +338,11 @@ describe('an exhausted pool', () => {
 });
 
 describe('a silent network (TCP proxy that drops or delays every byte)', () => {
+  /** Core's storeTimeoutMs for the calls it makes, and the store's timeoutMs for the operations calls. */
   const timeoutMs = 1_000;
   let proxy: TcpProxy;
   let store: PostgresStore;
+  let core: BoundedStore;
   /** The connection string through the proxy. */
   const proxied = () => {
     const url = new URL(DATABASE_URL);
@@ -341,13 +357,14 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
       schema: db.schema,
       timeoutMs,
     });
+    core = boundStore(store, timeoutMs);
   });
   afterAll(() => proxy?.close());
 
-  it('packets dropped on an open connection: StoreTimeoutError within timeoutMs, nothing written, then recovery', async () => {
+  it("packets dropped on an open connection: StoreTimeoutError at core's deadline, nothing written, then recovery", async () => {
     await reserved(store, 'net:before');
     proxy.pause('drop');
-    const result = await timed(() => store.reserve('net:dropped', 'fp', LONG, LONG));
+    const result = await timed(() => core.reserve('net:dropped', 'fp', LONG, LONG));
     proxy.resume();
     expectTimeout(result, timeoutMs, 'reserve over a dropping network');
     await reserved(store, 'net:after');
@@ -379,14 +396,39 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     expect(await own.delete('net:ops', { force: true })).toBe('deleted');
   });
 
-  it('packets dropped while connecting: StoreTimeoutError within timeoutMs, then recovery', async () => {
+  it('packets dropped on the only connection: a call stuck there well past its deadline is abandoned by the next one, which gets a new connection (no timer of the store, no slot held for good)', async () => {
+    const own = new PostgresStore({
+      pool: db.pool({ connectionString: proxied(), max: 1 }),
+      schema: db.schema,
+    });
+    const bounded = boundStore(own, timeoutMs);
+    await reserved(own, 'net:one-before');
+    proxy.pause('drop');
+    const stuck = own
+      .reserve('net:one-stuck', 'fp', LONG, LONG, { deadline: Date.now() + timeoutMs })
+      .catch((error: unknown) => error);
+    const result = await timed(() => bounded.reserve('net:one-dropped', 'fp', LONG, LONG));
+    proxy.resume();
+    expectTimeout(result, timeoutMs, "reserve behind a stuck one, at core's deadline");
+    await sleep(OVERDUE_GRACE_MS + 100);
+    const next = await timed(() => bounded.reserve('net:one-after', 'fp', LONG, LONG));
+    expect(next.value?.kind, 'the next reserve ran on a new connection').toBe('reserved');
+    const abandoned = await stuck;
+    expect(abandoned).toBeInstanceOf(StoreTimeoutError);
+    expect((abandoned as Error).message).toMatch(/abandoned/);
+    await own.close();
+    expect(await rowOf('net:one-stuck')).toBeUndefined();
+    console.info(`stuck connection abandoned; the next reserve answered in ${next.ms.toFixed(0)} ms`);
+  });
+
+  it("packets dropped while connecting: StoreTimeoutError at core's deadline, then recovery", async () => {
     const fresh = new PostgresStore({
       pool: db.pool({ connectionString: proxied(), max: 2 }),
       schema: db.schema,
       timeoutMs,
     });
     proxy.pause('drop');
-    const result = await timed(() => fresh.reserve('net:connect', 'fp', LONG, LONG));
+    const result = await timed(() => boundStore(fresh, timeoutMs).reserve('net:connect', 'fp', LONG, LONG));
     proxy.resume();
     expectTimeout(result, timeoutMs, 'reserve while connecting');
     expect((await fresh.reserve('net:connect-after', 'fp', LONG, LONG)).kind).toBe('reserved');
@@ -400,8 +442,8 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
         schema: db.schema,
         timeoutMs,
       });
-    const bounded = make({ connectionTimeoutMillis: timeoutMs });
-    const unbounded = make({});
+    const bounded = boundStore(make({ connectionTimeoutMillis: timeoutMs }), timeoutMs);
+    const unbounded = boundStore(make({}), timeoutMs);
     proxy.pause('drop');
     const first = await Promise.all([
       timed(() => bounded.reserve('net:slot-bounded', 'fp', LONG, LONG)),
@@ -417,28 +459,24 @@ describe('a silent network (TCP proxy that drops or delays every byte)', () => {
     expectTimeout(starved, timeoutMs, 'reserve after the network came back, slot still held');
   });
 
-  it('packets delayed past the budget: the caller gets StoreTimeoutError, never "reserved"; a late statement leaves at most an orphan lease', async () => {
+  it('packets delayed past the deadline: the caller gets StoreTimeoutError, never "reserved"; the late reservation is given back by core, the store releasing nothing itself', async () => {
     const key = 'net:delayed';
     const leaseMs = 1_000;
     await reserved(store, 'net:warm');
+    const delayed = boundStore(store, timeoutMs);
     proxy.pause('delay');
-    const result = await timed(() => store.reserve(key, 'fp', leaseMs, LONG));
+    const result = await timed(() => delayed.reserve(key, 'fp', leaseMs, LONG));
     expectTimeout(result, timeoutMs, 'reserve over a delaying network');
     proxy.resume();
-    await sleep(300);
-    const orphan = await rowOf(key);
-    if (orphan) {
-      // The statement arrived late and ran: nobody was told `reserved`, the key answers in flight until the
-      // lease ends, then the next reserve takes it over.
-      expect(orphan.state).toBe('in-flight');
-      expect((await store.reserve(key, 'fp', LONG, LONG)).kind).toBe('existing');
-      await sleep(leaseMs + 200);
-    }
+    // The statement arrives late and runs; its answer reaches core, which releases it by its token.
+    for (let i = 0; i < 50 && delayed.lateReleases.length === 0; i++) await sleep(20);
+    expect(delayed.lateReleases, 'one late reservation, given back by core').toHaveLength(1);
+    expect(await delayed.lateReleases[0]).toBe(true);
+    expect(await rowOf(key)).toBeUndefined();
+    expect(store.undoneReservations, 'the store released nothing itself').toBe(0);
     expect((await store.reserve(key, 'fp', LONG, LONG)).kind).toBe('reserved');
     console.info(
-      `delayed packets: reserve failed after ${result.ms.toFixed(0)} ms; the late statement ${
-        orphan ? 'ran on arrival and left an orphan lease, taken over after leaseMs' : 'never ran'
-      }`,
+      `delayed packets: reserve failed after ${result.ms.toFixed(0)} ms; the late reservation was given back by core`,
     );
   });
 });
@@ -460,11 +498,12 @@ describe.skipIf(!postgresBinaries())('the server dies (private cluster, pg_ctl s
 
   it('operations (get, delete and stats too) fail fast with StoreUnavailableError while it is down, and succeed once it is back', async () => {
     const token = await reserved(store, 'down:a');
+    const core = boundStore(store, timeoutMs);
     cluster.stop();
     const results = [
-      await timed(() => store.reserve('down:b', 'fp', LONG, LONG)),
-      await timed(() => store.complete('down:a', token, bytes('x'), LONG)),
-      await timed(() => store.reserve('down:c', 'fp', LONG, LONG)),
+      await timed(() => core.reserve('down:b', 'fp', LONG, LONG)),
+      await timed(() => core.complete('down:a', token, bytes('x'), LONG)),
+      await timed(() => core.reserve('down:c', 'fp', LONG, LONG)),
       await timed(() => store.get('down:a')),
       await timed(() => store.delete('down:a')),
       await timed(() => store.stats()),
