@@ -313,9 +313,8 @@ class Engine<TContext> implements Idempotency<TContext> {
         return this.#reject(cfg, info, startedAt, 'invalid-principal', error, { error });
       }
     }
-    // Digests are synchronous where node:crypto exists: awaited only when they are not (an await costs a tick).
-    const pendingKey = storageKey({ scope: cfg.scope, principal, key: parsed.key });
-    const keyHash = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+    // Digests are synchronous on every runtime (node:crypto or a pure-JS SHA-256): no await, no tick.
+    const keyHash = storageKey({ scope: cfg.scope, principal, key: parsed.key });
     const limit = cfg.maxRequestBodyBytes;
     const declared = declaredLength(info.header('content-length'));
     if (declared !== undefined && declared > limit)
@@ -342,6 +341,7 @@ class Engine<TContext> implements Idempotency<TContext> {
           contentType: firstValue(info.header('content-type')),
           body,
         });
+    // Only a `fingerprint` function of the user's may answer a promise.
     const fingerprint: unknown =
       typeof pendingFingerprint === 'string' ? pendingFingerprint : await pendingFingerprint;
     if (typeof fingerprint !== 'string') {
@@ -358,7 +358,7 @@ class Engine<TContext> implements Idempotency<TContext> {
     try {
       result = await withStoreTimeout(
         'store reserve',
-        () => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs),
+        (deadline) => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs, { deadline }),
         cfg.storeTimeoutMs,
         // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
         // leaving the key locked for a whole lease. `onLate` runs once per call, so it is given back once.
@@ -476,7 +476,11 @@ class Engine<TContext> implements Idempotency<TContext> {
     storeStart: number,
   ): void {
     const started = now();
-    withStoreTimeout('store release', () => cfg.store.release(keyHash, token), cfg.storeTimeoutMs).then(
+    withStoreTimeout(
+      'store release',
+      (deadline) => cfg.store.release(keyHash, token, { deadline }),
+      cfg.storeTimeoutMs,
+    ).then(
       (released) => {
         // `false`: the late record was already taken over or gone; nothing was ours to give back.
         if (released)
@@ -583,7 +587,7 @@ class Execution<TContext> implements ExecuteDecision {
         extend: () =>
           withStoreTimeout(
             'store extend',
-            () => cfg.store.extend(keyHash, token, cfg.leaseMs),
+            (deadline) => cfg.store.extend(keyHash, token, cfg.leaseMs, { deadline }),
             cfg.storeTimeoutMs,
           ),
         failed: (error, storeMs) =>
@@ -616,7 +620,7 @@ class Execution<TContext> implements ExecuteDecision {
     try {
       await withStoreTimeout(
         'store release',
-        () => cfg.store.release(this.keyHash, this.token),
+        (deadline) => cfg.store.release(this.keyHash, this.token, { deadline }),
         cfg.storeTimeoutMs,
       );
       this.#emit('released', started, { reason, handlerMs, storeMs: now() - storeStart, error: cause });
@@ -685,7 +689,7 @@ class Execution<TContext> implements ExecuteDecision {
     try {
       const written = await withStoreTimeout(
         'store complete',
-        () => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs),
+        (deadline) => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs, { deadline }),
         cfg.storeTimeoutMs,
       );
       const storeMs = this.engine.time() - storeStart;
