@@ -209,8 +209,13 @@ async function idempotencyPlugin(
 
   fastify.addHook('onError', (request, _reply, error, done) => {
     const finish = () => done();
-    // What the handler threw is settled in onSend, with the error handler's reply.
-    if (executions.get(request)?.threw) return finish();
+    // What the handler threw is settled in onSend, with the error handler's reply (a route registered before the
+    // plugin loaded is not wrapped: an error once it ran counts as its throw). An error before it ran releases.
+    const execution = executions.get(request);
+    if (execution?.ran) {
+      if (!execution.threw) Object.assign(execution, { threw: true, thrown: error });
+      return finish();
+    }
     const released = settle(request, error);
     if (released) released.then(finish, finish);
     else finish();

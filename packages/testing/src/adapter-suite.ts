@@ -7,6 +7,7 @@ import { defineInputCases } from './adapter-input-cases.js';
 import { defineKeyCases } from './adapter-key-cases.js';
 import { defineMismatchCases } from './adapter-mismatch-cases.js';
 import { defineOutcomeCases } from './adapter-outcome-cases.js';
+import { definePolicyCases } from './adapter-policy-cases.js';
 import { definePrincipalCases } from './adapter-principal-cases.js';
 import { defineReplayCases } from './adapter-replay-cases.js';
 import { defineRequestSizeCases } from './adapter-request-size-cases.js';
@@ -60,5 +61,6 @@ export function adapterSuite(name: string, makeApp: MakeAdapterApp, options: Ada
     defineUploadCases(ctx);
     defineRequestSizeCases(ctx);
     defineInputCases(ctx);
+    definePolicyCases(ctx);
   });
 }

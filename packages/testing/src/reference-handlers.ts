@@ -34,6 +34,21 @@ function hasNoBody(status: number): boolean {
 }
 
 /**
+ * An HTTP error a reference handler throws (`?throw=http`): every app under test rethrows it as its framework's
+ * own (Fastify's `statusCode`, Koa's `ctx.throw`, Hono's HTTPException, Nest's HttpException), so that the
+ * framework answers it with `status` and the message (docs/behaviour.md J3).
+ */
+export class ReferenceHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReferenceHttpError';
+  }
+}
+
+/**
  * The `n`-byte body of `?bytes=n`: byte `i` is `(i + execution) mod 256`, so two executions give different
  * bytes and a replay of the wrong execution is visible.
  */
@@ -44,7 +59,9 @@ export function referenceBytes(length: number, execution: number): Uint8Array {
 }
 
 /**
- * `POST /orders` and `POST /payments`: counts the execution, waits `?delay=<ms>`, throws for `?throw=1`, then
+ * `POST /orders` and `POST /payments`: counts the execution, waits `?delay=<ms>`, throws for `?throw=1` (an
+ * error the framework answers 500) and `?throw=http` (a {@link ReferenceHttpError} 402, which each app turns into
+ * its framework's own HTTP error), then
  * answers `?status=<n>` (default 201) with Location, ETag, Cache-Control, a fresh X-Request-Id, a Set-Cookie
  * and the order as JSON, or `?bytes=<n>` bytes instead of JSON. A body that is not JSON gets a business 400.
  */
@@ -58,6 +75,8 @@ export function orderHandler(
     const delay = integerParam(query, 'delay');
     if (delay !== undefined && delay > 0) await sleep(Math.min(delay, MAX_DELAY_MS));
     if (query.get('throw') === '1') throw new Error(`reference ${route}: failing on purpose (throw=1)`);
+    if (query.get('throw') === 'http')
+      throw new ReferenceHttpError(402, `payment declined ${n} (throw=http)`);
     const requested = integerParam(query, 'status');
     const status = requested !== undefined && requested >= 100 && requested <= 599 ? requested : 201;
     const headers: Record<string, string | string[]> = {

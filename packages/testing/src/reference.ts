@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { principalFromAuthorization } from './principal.js';
-export { type ReferenceFormFile, referenceBytes } from './reference-handlers.js';
+export { type ReferenceFormFile, ReferenceHttpError, referenceBytes } from './reference-handlers.js';
 export { createReferenceService, REFERENCE_ROUTE_OPTIONS } from './reference-routes.js';
 export type {
   CountedRouteId,

@@ -9,6 +9,7 @@ import type { AdapterApp, AdapterAppOptions, AdapterRequest, AdapterResponse } f
 import {
   createReferenceService,
   principalFromAuthorization,
+  ReferenceHttpError,
   type ReferenceService,
 } from '@idempo/testing/reference';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -56,19 +57,27 @@ export function addReferenceRoutes(scope: FastifyInstance, service: ReferenceSer
       config: { idempotency: route.idempotency },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const mark = request.url.indexOf('?');
-        const response = await route.handle({
-          params: request.params as Record<string, string>,
-          query: mark < 0 ? '' : request.url.slice(mark + 1),
-          body: readsStream ? await readRaw(request) : request.body,
-          contentType: request.headers['content-type'],
-          principal: principal(request) ?? null,
-        });
+        const response = await route
+          .handle({
+            params: request.params as Record<string, string>,
+            query: mark < 0 ? '' : request.url.slice(mark + 1),
+            body: readsStream ? await readRaw(request) : request.body,
+            contentType: request.headers['content-type'],
+            principal: principal(request) ?? null,
+          })
+          .catch(asFastifyError);
         reply.code(response.status).headers(response.headers as Record<string, string | string[]>);
         const { body } = response;
         return typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body) : body;
       },
     });
   }
+}
+
+/** A reference HTTP error as Fastify's own: an error with a `statusCode`, answered with it. */
+function asFastifyError(error: unknown): never {
+  if (error instanceof ReferenceHttpError) throw Object.assign(error, { statusCode: error.status });
+  throw error;
 }
 
 /** A Fastify app serving the reference routes behind the plugin, ready to be injected into. */

@@ -13,7 +13,9 @@ import {
   type ReferenceResponse,
   type ReferenceRoute,
 } from '@idempo/testing';
+import { ReferenceHttpError } from '@idempo/testing/reference';
 import { type Context, Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type IdempotencyMiddleware, idempotency } from '../../src/index.js';
 
@@ -57,13 +59,20 @@ function handler(route: ReferenceRoute) {
   return async (c: Context) =>
     write(
       c,
-      await route.handle({
-        params: c.req.param(),
-        query: rawQuery(c),
-        body: upload ? new Uint8Array(await c.req.arrayBuffer()) : await bodyOf(c),
-        contentType: c.req.header('content-type'),
-        principal: principalFromAuthorization(c.req.header('authorization')),
-      }),
+      await route
+        .handle({
+          params: c.req.param(),
+          query: rawQuery(c),
+          body: upload ? new Uint8Array(await c.req.arrayBuffer()) : await bodyOf(c),
+          contentType: c.req.header('content-type'),
+          principal: principalFromAuthorization(c.req.header('authorization')),
+        })
+        .catch((error: unknown) => {
+          // A reference HTTP error as Hono's own.
+          if (error instanceof ReferenceHttpError)
+            throw new HTTPException(error.status as ContentfulStatusCode, { message: error.message });
+          throw error;
+        }),
     );
 }
 
@@ -79,7 +88,10 @@ export function referenceHonoApp(
     principal: (request) => principalFromAuthorization(request.header('authorization')),
   });
   const app = new HonoClass();
-  app.onError((_error, c) => c.text('internal error', 500));
+  // As Hono apps do: an HTTPException answers itself, anything else is a 500.
+  app.onError((error, c) =>
+    error instanceof HTTPException ? error.getResponse() : c.text('internal error', 500),
+  );
   if (style === 'app-wide') app.use('*', idem);
   for (const route of service.routes) {
     if (style === 'per-route' || route.idempotency !== undefined) {

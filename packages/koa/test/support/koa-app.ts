@@ -11,6 +11,7 @@ import {
   type ReferenceRoute,
   type ReferenceService,
 } from '@idempo/testing';
+import { ReferenceHttpError } from '@idempo/testing/reference';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa3, { type Context, type Middleware } from 'koa';
@@ -49,13 +50,19 @@ function handler(route: ReferenceRoute): Middleware {
   return async (ctx: Context) => {
     const parsed = route.id !== 'POST /forms' && (ctx.request as { rawBody?: unknown }).rawBody !== undefined;
     const body = parsed ? (ctx.request as { body?: unknown }).body : await readAll(ctx.req);
-    const answer = await route.handle({
-      params: ctx['params'] as Record<string, string>,
-      query: ctx.querystring,
-      body,
-      contentType: ctx.get('content-type') || undefined,
-      principal: principalFromAuthorization(ctx.get('authorization') || undefined),
-    });
+    const answer = await route
+      .handle({
+        params: ctx['params'] as Record<string, string>,
+        query: ctx.querystring,
+        body,
+        contentType: ctx.get('content-type') || undefined,
+        principal: principalFromAuthorization(ctx.get('authorization') || undefined),
+      })
+      .catch((error: unknown) => {
+        // A reference HTTP error as Koa's own (http-errors, exposed).
+        if (error instanceof ReferenceHttpError) ctx.throw(error.status, error.message);
+        throw error;
+      });
     ctx.status = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) ctx.set(name, value as string | string[]);
     const out = answer.body;

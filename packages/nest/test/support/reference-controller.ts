@@ -6,10 +6,11 @@
 import { Readable } from 'node:stream';
 import {
   principalFromAuthorization,
+  ReferenceHttpError,
   type ReferenceResponse,
   type ReferenceService,
 } from '@idempo/testing/reference';
-import { Controller, Get, Post, Put, Req, Res, type Type } from '@nestjs/common';
+import { Controller, Get, HttpException, Post, Put, Req, Res, type Type } from '@nestjs/common';
 import { Idempotent, SkipIdempotency } from '../../src/index.js';
 
 /** What the handlers use of Express's `Request` / a `FastifyRequest`. */
@@ -68,13 +69,19 @@ export function referenceController(service: ReferenceService): Type<unknown> {
       const url = req.originalUrl ?? req.url;
       const mark = url.indexOf('?');
       const contentType = req.headers['content-type'];
-      const answer = await route.handle({
-        params: req.params,
-        query: mark < 0 ? '' : url.slice(mark + 1),
-        body: route.id === 'POST /forms' ? await readStream(req) : (req.rawBody ?? req.body),
-        contentType: typeof contentType === 'string' ? contentType : undefined,
-        principal: principalFromAuthorization(req.headers['authorization']),
-      });
+      const answer = await route
+        .handle({
+          params: req.params,
+          query: mark < 0 ? '' : url.slice(mark + 1),
+          body: route.id === 'POST /forms' ? await readStream(req) : (req.rawBody ?? req.body),
+          contentType: typeof contentType === 'string' ? contentType : undefined,
+          principal: principalFromAuthorization(req.headers['authorization']),
+        })
+        .catch((error: unknown) => {
+          // A reference HTTP error as Nest's own.
+          if (error instanceof ReferenceHttpError) throw new HttpException(error.message, error.status);
+          throw error;
+        });
       write(res, answer);
     };
     const descriptor = Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor;
