@@ -1,12 +1,5 @@
-import { StoreTimeoutError, StoreUnavailableError } from './errors.js';
-
-function unavailable(operation: string, error: unknown): StoreUnavailableError {
-  return error instanceof StoreUnavailableError
-    ? error
-    : new StoreUnavailableError(`${operation} failed: ${String((error as Error)?.message ?? error)}`, {
-        cause: error,
-      });
-}
+import { StoreTimeoutError } from './errors.js';
+import { storeUnavailable } from './store-kit.js';
 
 /** Starts a call as a promise: a synchronous throw rejects it, a plain value (a store that broke the contract) resolves it. */
 function start<T>(call: (deadline: number) => Promise<T>, deadline: number): Promise<T> {
@@ -49,7 +42,7 @@ export function withStoreTimeout<T>(
       },
       (error: unknown) => {
         clearTimeout(timer);
-        if (!timedOut) reject(unavailable(operation, error));
+        if (!timedOut) reject(storeUnavailable(operation, error));
       },
     );
   });
