@@ -3,11 +3,20 @@
 import { computeFingerprint, MemoryStore } from '@idempo/core-under-test';
 import { createIdempotency } from '@idempo/core-under-test/adapter';
 
+/** Whether core finds node:crypto here, as core looks for it (src/hash.ts). */
+function hasNodeCrypto() {
+  try {
+    return typeof globalThis.process?.getBuiltinModule?.('node:crypto')?.createHash === 'function';
+  } catch {
+    return false;
+  }
+}
+
 export async function smoke() {
   const idem = createIdempotency({ store: new MemoryStore() });
   const req = () => ({
     method: 'POST',
-    path: '/orders',
+    url: '/orders',
     header: (n) => (n === 'idempotency-key' ? '"k"' : n === 'content-type' ? 'application/json' : undefined),
     body: new TextEncoder().encode('{"b":2,"a":1}'),
     context: {},
@@ -24,7 +33,9 @@ export async function smoke() {
     replay: replay.kind,
     status: replay.response.status,
     body: new TextDecoder().decode(replay.response.body),
-    hash: typeof fp === 'string' ? 'node:crypto' : 'web-crypto',
-    fingerprint: await fp,
+    hash: hasNodeCrypto() ? 'node:crypto' : 'pure-js',
+    fingerprintType: typeof fp,
+    fingerprint: fp,
+    keyHash: first.keyHash,
   };
 }

@@ -15,7 +15,7 @@ let app: INestApplication;
 let port: number;
 beforeAll(async () => {
   @Module({
-    imports: [IdempotencyModule.forRoot({ store: new MemoryStore() })],
+    imports: [IdempotencyModule.forRoot({ store: new MemoryStore(), onHandlerError: 'store' })],
     controllers: [ThingsController],
   })
   class AppModule {}
@@ -38,7 +38,7 @@ it('runs on Nest 10 and Express 4', () => {
   expect(createRequire(`${platform}/`)('express/package.json').version).toMatch(/^4\./);
 });
 
-it('returned values, @HttpCode/@Header and HttpException answers replay byte for byte', async () => {
+it('returned values, @HttpCode/@Header and (onHandlerError store, J3) HttpException answers replay byte for byte', async () => {
   for (const path of [
     '/things',
     '/things/text',
@@ -67,7 +67,7 @@ it('other errors and StreamableFile release the key', async () => {
   expect(runs['boom']).toBe(2);
 });
 
-it('a pipe rejection is stored on Nest 10 (no marker): the corrected request with the same key is a 422', async () => {
+it('J3 under onHandlerError store, a pipe rejection is stored on Nest 10 (no marker): the corrected request with the same key is a 422', async () => {
   const key = randomUUID();
   const rejected = await sendHttp(port, {
     method: 'POST',
