@@ -6,7 +6,7 @@
  */
 import type { IdempotencyOptions, RouteOptions } from '@idempo/core';
 import { createIdempotency, type Idempotency, type IdempotencyRequest } from '@idempo/core/adapter';
-import { captureResponse as captureNodeResponse } from '@idempo/core/node';
+import { captureResponse as captureNodeResponse, headerLines } from '@idempo/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import { readRequestBody } from './request-body.js';
 import { captureResponse, writeReady } from './response.js';
@@ -32,11 +32,6 @@ export interface IdempotencyMiddleware extends Middleware {
   route(options?: KoaRouteOptions): Middleware;
 }
 
-function header(ctx: Context, name: string): string | readonly string[] | undefined {
-  // Repeated field lines stay apart (A5); the common case (no such header) costs one look-up.
-  return ctx.req.headers[name] === undefined ? undefined : ctx.req.headersDistinct[name];
-}
-
 async function handle(
   engine: Idempotency<Context>,
   route: KoaRouteOptions | undefined,
@@ -47,7 +42,7 @@ async function handle(
     method: ctx.method,
     // As the client addressed it, before any mount (koa-mount rewrites `ctx.url`).
     url: ctx.originalUrl,
-    header: (name) => header(ctx, name),
+    header: (name) => headerLines(ctx.req, name),
     body: (maxBytes) => readRequestBody(ctx, maxBytes),
     parsedBody: () => (ctx.request as { body?: unknown }).body,
     route,

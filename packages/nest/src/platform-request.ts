@@ -1,5 +1,5 @@
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { isUnreadStream, peekBody } from '@idempo/core/node';
+import { headerLines, isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -64,13 +64,9 @@ export function toIdempotencyRequest(
   return {
     method: request.method,
     url: request.originalUrl ?? request.url ?? '/',
-    header: (name) => {
-      const value = headers[name];
-      // Node.js joins repeated field lines with ", ": look at them one by one only then.
-      if (typeof value !== 'string' || !value.includes(',')) return value;
-      const lines = (request.raw ?? request).headersDistinct?.[name];
-      return lines && lines.length > 1 ? lines : value;
-    },
+    // Every field line of a repeated header (Node joins them): the Node request's, under Fastify its `raw`.
+    header: (name) =>
+      headerLines({ headers, headersDistinct: (request.raw ?? request).headersDistinct }, name),
     body: (maxBytes) => readBody(request, maxBytes),
     parsedBody: () => request.body,
     route,
