@@ -30,7 +30,7 @@ const CAPTURED = {
 function orderRequest(key: string): IdempotencyRequest<undefined> {
   return {
     method: 'POST',
-    path: '/orders',
+    url: '/orders',
     header: (name) => {
       if (name === 'idempotency-key') return key;
       if (name === 'content-type') return 'application/json';

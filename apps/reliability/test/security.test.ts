@@ -363,8 +363,7 @@ describe('events carry a hash of the key, never the key', () => {
       principal = 'alice',
     ): IdempotencyRequest<Record<string, string>> => ({
       method: 'POST',
-      path: '/orders',
-      query: '',
+      url: '/orders',
       header: (name) => (name === 'idempotency-key' ? key : undefined),
       body: encoder.encode(body),
       context: { authorization: principal },

@@ -317,7 +317,7 @@ describe('delete', () => {
     const idempotency = createIdempotency({ store, heartbeatMs: false });
     const request = {
       method: 'POST',
-      path: '/orders',
+      url: '/orders',
       header: (name: string) => (name === 'idempotency-key' ? 'slow' : undefined),
       body: new TextEncoder().encode('{}'),
       context: undefined,
@@ -380,7 +380,7 @@ describe('delete', () => {
         const record = await store.get(key);
         retry = await idempotency.begin({
           method: 'POST',
-          path: '/orders',
+          url: '/orders',
           header: (name: string) => (name === 'idempotency-key' ? 'crashed' : undefined),
           body: new TextEncoder().encode('{"amount":1000}'),
           context: undefined,

@@ -105,8 +105,7 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
       });
     const idempotencyRequest: IdempotencyRequest<Headers> = {
       method: req.method,
-      path,
-      query,
+      url: req.path,
       header: (name) => headers[name],
       body,
       route: found.route.idempotency,

@@ -52,7 +52,7 @@ export async function order(
 ): Promise<{ kind: string; status: number | undefined }> {
   const decision = await engine(store, request).begin({
     method: 'POST',
-    path: '/orders',
+    url: '/orders',
     header: (name) => (name === 'idempotency-key' ? request.key : undefined),
     body: encoder.encode(request.body ?? '{"amount":1000}'),
     context: undefined,

@@ -43,11 +43,9 @@ export async function startServer(): Promise<TestServer> {
       res.writeHead(failure.status, failure.headers).end('failure');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const decision = await idempotency.begin({
       method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.search.slice(1),
+      url: req.url ?? '/',
       header: (name) => req.headers[name],
       body,
       context: req,
