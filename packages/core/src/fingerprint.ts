@@ -56,11 +56,7 @@ const optional = (value: string | undefined): string => (value === undefined ? '
  * filename, its own Content-Type, its other header fields, and its content, each length-prefixed (or `-` when
  * absent) so that nothing can move between fields or parts. The part contents are hashed where they lie.
  */
-function multipartDigest(
-  head: string,
-  type: string,
-  parts: readonly MultipartPart[],
-): string | Promise<string> {
+function multipartDigest(head: string, type: string, parts: readonly MultipartPart[]): string {
   const segments: (string | Uint8Array)[] = [`${head}multipart:${framed(type)}${parts.length}:`];
   for (const part of parts) {
     segments.push(
@@ -77,7 +73,7 @@ function multipartDigest(
  * boundary is read into its parts ({@link parseMultipart}); one that does not parse with that boundary is
  * hashed as its bytes.
  */
-export function computeFingerprint(input: FingerprintInput): string | Promise<string> {
+export function computeFingerprint(input: FingerprintInput): string {
   // One text, hashed in one call: the format, the length-framed fields, then the body's kind and the body.
   const head = `${FORMAT}${framed(input.method.toUpperCase())}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
   const body = input.body;

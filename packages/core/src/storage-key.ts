@@ -20,7 +20,7 @@ export interface StorageKeyParts {
  * Builds the storage key: a 43-character base64url SHA-256 digest. Operators use it to find a client's record
  * (`idempo inspect`); stores may add their own prefix.
  */
-export function storageKey(parts: StorageKeyParts): string | Promise<string> {
+export function storageKey(parts: StorageKeyParts): string {
   return sha256(
     `idempo-key-v1${framed(parts.scope ?? '')}${framed(parts.principal ?? '')}${framed(parts.key)}`,
   );

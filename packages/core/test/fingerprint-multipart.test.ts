@@ -72,7 +72,7 @@ const fp = (body: Uint8Array, boundary: string, input: Partial<FingerprintInput>
     contentType: `multipart/form-data; boundary=${boundary}`,
     body,
     ...input,
-  }) as string;
+  });
 /** The fingerprint of the same bytes hashed as bytes (what every body got before 15.9). */
 const asBytes = (body: Uint8Array) =>
   computeFingerprint({ method: 'POST', path: '/forms', contentType: 'application/octet-stream', body });
@@ -289,9 +289,9 @@ describe('multipart fingerprint [15.9]', () => {
     expect(fp(form(PARTS, BOUNDARY_A), BOUNDARY_A)).toBe('06IFjlezy5kOzd-rz996SX1LPmagC3RqY5EqotGWvbY');
   });
 
-  it('hashes the same digest on the Web Crypto fallback [15.9]', async () => {
+  it('hashes the same digest on the pure-JS fallback [15.9]', () => {
     const segments = ['aé', FILE, '', new Uint8Array(0), 'z'];
-    expect(await sha256Segments(segments, true)).toBe(sha256Segments(segments, false));
+    expect(sha256Segments(segments, true)).toBe(sha256Segments(segments, false));
   });
 });
 

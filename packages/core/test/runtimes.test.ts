@@ -47,6 +47,7 @@ const baseline = {
   replay: 'replay',
   status: 201,
   body: 'created',
+  fingerprintType: 'string',
 };
 
 describe('core on other runtimes', () => {
@@ -69,32 +70,35 @@ describe('core on other runtimes', () => {
   });
 
   it.each([
-    ['without nodejs_compat (Web Crypto fallback)', [], 'web-crypto'],
+    ['without nodejs_compat (the pure-JS SHA-256)', [], 'pure-js'],
     ['with nodejs_compat (node:crypto)', ['nodejs_compat'], 'node:crypto'],
-  ])('runs on Cloudflare Workers %s, with the same fingerprints', async (_name, flags, hash) => {
-    const mf = new Miniflare({
-      modules: [
-        {
-          type: 'ESModule',
-          path: 'worker.mjs',
-          contents:
-            "import { smoke } from './smoke.mjs';\nexport default { async fetch() { return Response.json(await smoke()); } };",
-        },
-        { type: 'ESModule', path: 'smoke.mjs', contents: readFileSync(join(dir, 'smoke.mjs'), 'utf8') },
-        ...builtModules().map((name) => ({
-          type: 'ESModule' as const,
-          path: `core/${name}`,
-          contents: readFileSync(join(dir, 'core', name), 'utf8'),
-        })),
-      ],
-      compatibilityDate: '2025-09-01',
-      compatibilityFlags: flags,
-    });
-    try {
-      const res = await mf.dispatchFetch('http://localhost/');
-      expect(await res.json()).toEqual({ ...expected, hash });
-    } finally {
-      await mf.dispose();
-    }
-  });
+  ])(
+    'runs on Cloudflare Workers %s, with the same fingerprints and storage keys',
+    async (_name, flags, hash) => {
+      const mf = new Miniflare({
+        modules: [
+          {
+            type: 'ESModule',
+            path: 'worker.mjs',
+            contents:
+              "import { smoke } from './smoke.mjs';\nexport default { async fetch() { return Response.json(await smoke()); } };",
+          },
+          { type: 'ESModule', path: 'smoke.mjs', contents: readFileSync(join(dir, 'smoke.mjs'), 'utf8') },
+          ...builtModules().map((name) => ({
+            type: 'ESModule' as const,
+            path: `core/${name}`,
+            contents: readFileSync(join(dir, 'core', name), 'utf8'),
+          })),
+        ],
+        compatibilityDate: '2025-09-01',
+        compatibilityFlags: flags,
+      });
+      try {
+        const res = await mf.dispatchFetch('http://localhost/');
+        expect(await res.json()).toEqual({ ...expected, hash });
+      } finally {
+        await mf.dispose();
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
-/** The engine where only Web Crypto exists: digests are promises, awaited; the decisions are the same. */
+/** The engine where node:crypto is missing: digests from the pure-JS SHA-256, the same keys and decisions. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createIdempotency } from '../src/engine.js';
 import { MemoryStore } from '../src/memory-store.js';
@@ -9,8 +10,14 @@ vi.mock('../src/hash.js', async (importOriginal) => {
   return {
     ...original,
     sha256: (text: string, bytes?: Uint8Array) => original.sha256(text, bytes, true),
+    sha256Segments: (segments: readonly (string | Uint8Array)[]) => original.sha256Segments(segments, true),
   };
 });
+
+/** What node:crypto gives: storageKey({ key: 'k' }), and the fingerprint of POST /orders with {"a":1}. */
+const nodeDigest = (text: string) => createHash('sha256').update(text).digest('base64url');
+const NODE_KEY = nodeDigest('idempo-key-v10:0:1:k');
+const NODE_FINGERPRINT = nodeDigest('idempo-fp-v14:POST7:/orders0:json:{"a":1}');
 
 const request = (body: string, fingerprint?: () => Promise<string>): IdempotencyRequest => ({
   method: 'POST',
@@ -22,12 +29,14 @@ const request = (body: string, fingerprint?: () => Promise<string>): Idempotency
   route: fingerprint ? { fingerprint } : undefined,
 });
 
-describe('engine on Web Crypto', () => {
-  it('reserves, replays and refuses a different body, with asynchronous digests', async () => {
-    const engine = createIdempotency({ store: new MemoryStore() });
+describe('engine on the pure-JS SHA-256', () => {
+  it('reserves, replays and refuses a different body, with the storage key and fingerprint of node:crypto', async () => {
+    const store = new MemoryStore();
+    const engine = createIdempotency({ store });
     const first = await engine.begin(request('{"a":1}'));
     if (first.kind !== 'execute') throw new Error(first.kind);
-    expect(first.keyHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.keyHash).toBe(NODE_KEY);
+    expect((await store.get(NODE_KEY))?.fingerprint).toBe(NODE_FINGERPRINT);
     expect(await first.commit({ status: 201, body: 'created' })).toBe('stored');
     expect((await engine.begin(request('{ "a": 1 }'))).kind).toBe('replay');
     expect((await engine.begin(request('{"a":2}'))).kind).toBe('reject');
