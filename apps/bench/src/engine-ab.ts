@@ -24,15 +24,13 @@ const CAPTURED = {
 /** MemoryStore limits no run can reach: eviction would measure the evictor. */
 const NO_EVICTION = { maxEntries: 100_000_000, maxBytes: 64 * 1024 ** 3 } as const;
 
+const header = (key: string) => (name: string) =>
+  name === 'idempotency-key' ? key : name === 'content-type' ? 'application/json' : undefined;
+
+/** `POST /orders`, as both the engines before `url` (`path`) and after it read a request. */
 function orderRequest(key: string): IdempotencyRequest<undefined> {
-  return {
-    method: 'POST',
-    path: '/orders',
-    header: (name) =>
-      name === 'idempotency-key' ? key : name === 'content-type' ? 'application/json' : undefined,
-    body: REQUEST_BODY,
-    context: undefined,
-  };
+  const request = { method: 'POST', url: '/orders', path: '/orders', header: header(key) };
+  return { ...request, body: REQUEST_BODY, context: undefined };
 }
 
 /** begin + commit on new keys, on a fresh engine and MemoryStore of `variant`. */
