@@ -11,6 +11,7 @@ import {
   type AdapterResponse,
   createReferenceService,
   principalFromAuthorization,
+  ReferenceHttpError,
   type ReferenceResponse,
 } from '../src/index.js';
 
@@ -117,8 +118,14 @@ export function createEngineApp(options: AdapterAppOptions): AdapterApp {
     try {
       response = await run();
     } catch (error) {
-      if (decision.kind === 'execute') await decision.abandon(error);
-      return fromHandler({ status: 500, headers: {}, body: 'internal error' });
+      // This app's own error handling: an HTTP error answers with its status, anything else is a 500. What that
+      // answer does to the key is core's to decide (J3).
+      const answer: BufferedResponse =
+        error instanceof ReferenceHttpError
+          ? { status: error.status, headers: { 'content-type': 'text/plain' }, body: error.message }
+          : { status: 500, headers: {}, body: 'internal error' };
+      if (decision.kind === 'execute' && (await decision.threw(error))) await decision.commit(answer);
+      return fromHandler(answer);
     }
     if (response.body instanceof ReadableStream) {
       // A stream is sent as it comes and never stored: the key is released.
