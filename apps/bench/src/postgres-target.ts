@@ -1,12 +1,15 @@
 /**
  * PostgresStore against the PostgreSQL at `DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/postgres),
- * with its floor: two `SELECT 1` through the same kind of pool, the round trips one reserve + complete cannot
- * avoid. Each repetition gets its own pool and a fresh table, dropped afterwards.
+ * with its floor: the two committed single-row writes one reserve + complete cannot avoid, through the same kind
+ * of pool. Each repetition gets its own pool and a fresh table, dropped afterwards.
  */
+import { randomBytes } from 'node:crypto';
 import type { IdempotencyStore } from '@idempo/core';
+import { DEFAULTS } from '@idempo/core';
 import { PostgresStore } from '@idempo/store-postgres';
 import pg from 'pg';
 import { closingAlso, type StoreTarget } from './store-target.js';
+import { uniqueKeys } from './unique-keys.js';
 
 const connectionString = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Enough connections for 64 operations in flight to queue on the pool, the same for the store and its floor. */
@@ -17,6 +20,24 @@ function connect(): pg.Pool {
   pool.on('error', () => undefined); // an idle connection the server closed: the pool replaces it
   return pool;
 }
+
+async function warm(pool: pg.Pool): Promise<void> {
+  // Warm every pooled connection, as a long-running service would have them.
+  await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT 1')));
+}
+
+/** The sizes of what the store workload writes: a 43-character key and fingerprint, a UUID token, 200 bytes. */
+const FINGERPRINT = randomBytes(32).toString('base64url');
+const RESPONSE = randomBytes(200);
+
+/**
+ * The floor's table: the store's columns and primary key (a text key in the "C" collation), nothing else (no
+ * expiry index, no check constraint), so that the floor is the least any store must write.
+ */
+const floorTable = (table: string) => `CREATE TABLE public.${table} (
+  "key" text COLLATE "C" PRIMARY KEY, "fingerprint" text NOT NULL, "token" text NOT NULL, "state" text NOT NULL,
+  "response" bytea, "lease_expires_at" timestamptz NOT NULL, "expires_at" timestamptz NOT NULL,
+  "created_at" timestamptz)`;
 
 /** The PostgreSQL target. */
 export const postgresTarget: StoreTarget = {
@@ -37,24 +58,45 @@ export const postgresTarget: StoreTarget = {
     const table = `idempo_bench_${crypto.randomUUID().replaceAll('-', '')}`;
     const store = new PostgresStore({ pool, table });
     await store.migrate();
-    // Warm every pooled connection, as a long-running service would have them.
-    await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT 1')));
+    await warm(pool);
     return closingAlso(store, async () => {
       await pool.query(`DROP TABLE IF EXISTS public.${table}`);
       await pool.end();
     });
   },
   floor: {
-    description: '2x SELECT 1',
+    // Two single-statement transactions, each committed as the server's synchronous_commit has it: an INSERT of
+    // an in-flight row of the store's size, then the UPDATE that completes it (200-byte response), by primary key,
+    // as named prepared statements on a pool of the same size as the store's.
+    description: '2 commits: INSERT + UPDATE',
     async open() {
       const pool = connect();
-      await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT 1')));
+      const table = `idempo_floor_${crypto.randomUUID().replaceAll('-', '')}`;
+      await pool.query(floorTable(table));
+      await warm(pool);
+      const keyOf = uniqueKeys();
+      let next = 0;
+      const lease = String(DEFAULTS.leaseMs);
+      const ttl = String(DEFAULTS.ttlMs);
+      const insert = {
+        name: `${table}_insert`,
+        text: `INSERT INTO public.${table} VALUES ($1, $2, $3, 'in-flight', NULL,
+          now() + $4::float8 * interval '1 millisecond', now() + $5::float8 * interval '1 millisecond', now())`,
+      };
+      const update = {
+        name: `${table}_update`,
+        text: `UPDATE public.${table} SET "state" = 'completed', "response" = $2,
+          "expires_at" = now() + $3::float8 * interval '1 millisecond' WHERE "key" = $1`,
+      };
       return {
         async run() {
-          await pool.query('SELECT 1');
-          await pool.query('SELECT 1');
+          const key = keyOf(next++);
+          await pool.query({ ...insert, values: [key, FINGERPRINT, crypto.randomUUID(), lease, ttl] });
+          const updated = await pool.query({ ...update, values: [key, RESPONSE, ttl] });
+          if (updated.rowCount !== 1) throw new Error('postgres floor: the UPDATE found no row');
         },
         async close() {
+          await pool.query(`DROP TABLE IF EXISTS public.${table}`);
           await pool.end();
         },
       };
