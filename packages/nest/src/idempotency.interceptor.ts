@@ -1,5 +1,5 @@
-import type { Idempotency } from '@idempo/core/adapter';
-import { answerWithReady, captureResponse, writeReady } from '@idempo/core/node';
+import type { ExecuteDecision, Idempotency } from '@idempo/core/adapter';
+import { answerWithReady, captureResponse, type ResponseCapture, writeReady } from '@idempo/core/node';
 import {
   type CallHandler,
   type ExecutionContext,
@@ -7,7 +7,7 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { Observable, of } from 'rxjs';
 import { rejectedBeforeHandler } from './handler-answer.js';
 import { IDEMPOTENCY_ENGINE } from './idempotency.constants.js';
 import { IdempotencyRoutes } from './idempotency.routes.js';
@@ -51,18 +51,50 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
 
     const capture = captureResponse(raw, decision, decision.maxBodyBytes);
-    return next.handle().pipe(
-      mergeMap((value) =>
-        isStreamingResult(value) ? from(capture.release('stream').then(() => value)) : [value],
-      ),
-      catchError((error: unknown) => {
+    return captured(next.handle(), capture, decision, request);
+  }
+}
+
+/**
+ * The handler's observable, passed on as it is, but for a streamed result (the capture is released before it is
+ * sent) and an error (released, or kept by core's `threw`, before it is rethrown). One subscriber in place of
+ * `pipe(mergeMap(...), catchError(...))`: what Nest does per request with an interceptor is already several.
+ */
+function captured(
+  handled: Observable<unknown>,
+  capture: ResponseCapture,
+  decision: ExecuteDecision,
+  request: PlatformRequest,
+): Observable<unknown> {
+  return new Observable<unknown>((subscriber) => {
+    // Values still waiting for the release of a stream; completion waits for them, as mergeMap's does.
+    let waiting = 0;
+    let complete = false;
+    return handled.subscribe({
+      next(value) {
+        if (!isStreamingResult(value)) {
+          subscriber.next(value);
+          return;
+        }
+        waiting++;
+        void capture.release('stream').then(() => {
+          subscriber.next(value);
+          if (--waiting === 0 && complete) subscriber.complete();
+        });
+      },
+      error(error: unknown) {
         // Core decides what a thrown error does (onHandlerError): released, or the exception filter's answer is
         // captured and committed as the handler's. A request the pipes refused never ran its handler: released.
         const settled = rejectedBeforeHandler(request)
           ? capture.release(error)
           : decision.threw(error).then((kept) => (kept ? undefined : capture.release(error)));
-        return from(settled).pipe(mergeMap(() => throwError(() => error)));
-      }),
-    );
-  }
+        const rethrow = (): void => subscriber.error(error);
+        void settled.then(rethrow, rethrow);
+      },
+      complete() {
+        complete = true;
+        if (waiting === 0) subscriber.complete();
+      },
+    });
+  });
 }

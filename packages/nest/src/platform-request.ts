@@ -1,5 +1,5 @@
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { headerLines, isUnreadStream, peekBody } from '@idempo/core/node';
+import { type HeaderSource, headerLines, isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -12,7 +12,12 @@ export interface PlatformRequest {
   readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** Fastify: the Node.js request (its stream, when no parser read the body). */
-  readonly raw?: { readonly headersDistinct?: Readonly<Record<string, readonly string[]>> } | undefined;
+  readonly raw?:
+    | {
+        readonly headers?: PlatformRequest['headers'];
+        readonly headersDistinct?: Readonly<Record<string, readonly string[]>>;
+      }
+    | undefined;
   /** Node.js (Express): every field line of every header. */
   readonly headersDistinct?: Readonly<Record<string, readonly string[]>> | undefined;
   /** The bytes received, kept by Nest when the application is created with `{ rawBody: true }`. */
@@ -52,24 +57,57 @@ export function readBody(
   return undefined;
 }
 
+/** Header `name` of `request`: every field line of a repeated one (Node joins them), from the Node request. */
+function headerReader(request: PlatformRequest): IdempotencyRequest<PlatformRequest>['header'] {
+  // The Node request itself (Express's `req`, Fastify's `request.raw`), not a copy of `headersDistinct`: that
+  // getter builds an object of every header when read, and `headerLines` reads it only for a value with a comma.
+  const raw = request.raw;
+  const headers = request.headers;
+  const source: HeaderSource =
+    raw === undefined || raw.headers === headers
+      ? ((raw as HeaderSource | undefined) ?? request)
+      : {
+          headers,
+          get headersDistinct() {
+            return raw.headersDistinct;
+          },
+        };
+  return (name) => headerLines(source, name);
+}
+
 /**
  * Builds core's request from the platform's: method and URL as received, headers (every field line of a
- * repeated one), the body read only when core asks, the route's options, and the platform request as context.
+ * repeated header), the body (the bytes when they are at hand, else read only when core asks), the route's
+ * options, and the platform request as context. One closure per request (the header reader), and one more when
+ * the body has to be read: core calls what it needs of this object once per request.
  */
 export function toIdempotencyRequest(
   request: PlatformRequest,
   route: RouteSetting,
 ): IdempotencyRequest<PlatformRequest> {
-  const headers = request.headers;
+  const url = request.originalUrl ?? request.url ?? '/';
+  const header = headerReader(request);
+  if (request.rawBody !== undefined) {
+    return { method: request.method, url, header, body: request.rawBody, route, context: request };
+  }
+  if (!hasBody(request.headers)) {
+    return { method: request.method, url, header, body: null, route, context: request };
+  }
   return {
     method: request.method,
-    url: request.originalUrl ?? request.url ?? '/',
-    // Every field line of a repeated header (Node joins them): the Node request's, under Fastify its `raw`.
-    header: (name) =>
-      headerLines({ headers, headersDistinct: (request.raw ?? request).headersDistinct }, name),
-    body: (maxBytes) => readBody(request, maxBytes),
-    parsedBody: () => request.body,
+    url,
+    header,
+    body: readBodyOf(request),
+    parsedBody: parsedBodyOf(request),
     route,
     context: request,
   };
+}
+
+function readBodyOf(request: PlatformRequest): (maxBytes: number) => ReturnType<typeof readBody> {
+  return (maxBytes) => readBody(request, maxBytes);
+}
+
+function parsedBodyOf(request: PlatformRequest): () => unknown {
+  return () => request.body;
 }
