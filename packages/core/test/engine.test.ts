@@ -455,11 +455,15 @@ describe('engine: store failures (H48)', () => {
   it('a failing heartbeat is reported and keeps trying', async () => {
     const { engine, events } = setup({ store: failingStore({ extend: down }), leaseMs: 30 });
     const d = expectKind(await engine.begin(request()), 'execute');
-    await sleep(60);
+    // Waits for the second failed extend rather than sleeping a fixed 60 ms: a busy machine delays timers.
+    await vi.waitFor(
+      () =>
+        expect(
+          events.filter((e) => e.type === 'store-error' && e.reason === 'extend').length,
+        ).toBeGreaterThanOrEqual(2),
+      { timeout: 5000, interval: 5 },
+    );
     await d.abandon();
-    expect(
-      events.filter((e) => e.type === 'store-error' && e.reason === 'extend').length,
-    ).toBeGreaterThanOrEqual(2);
   });
 
   it('a corrupt stored record answers 503, never a wrong replay', async () => {
