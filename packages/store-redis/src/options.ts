@@ -1,15 +1,17 @@
 /** The options of {@link RedisStore} and their validation. */
 import { InvalidOptionsError } from '@idempo/core';
 import { positiveIntegerOption, requireOptionsObject } from '@idempo/core/store';
+import type { NodeRedisClient, NodeRedisCluster } from './node-redis-client.js';
 import type { RedisClient } from './redis-client.js';
 
 /** Options of `RedisStore`. */
 export interface RedisStoreOptions {
   /**
-   * An ioredis `Redis` or `Cluster` instance (ioredis 5 or 6) that you create, configure and close. The store
-   * never connects, quits or disconnects it. Required.
+   * An ioredis `Redis` or `Cluster` instance (ioredis 5 or 6), or a node-redis client or cluster (`redis` 4 or 5:
+   * `createClient()`, `createCluster()`), that you create, configure, connect and close; told apart by shape.
+   * The store never connects, quits or disconnects it. Required.
    */
-  readonly client: RedisClient;
+  readonly client: RedisClient | NodeRedisClient | NodeRedisCluster;
   /**
    * Prepended to every storage key: the record of key `k` is the hash `prefix + k`. Default `'idempo:'`. Do not
    * put a `{hash tag}` in it on Redis Cluster: it would pin every record to one slot.
@@ -26,7 +28,7 @@ export interface RedisStoreOptions {
 
 /** The options after validation, defaults filled in. */
 export interface ResolvedRedisStoreOptions {
-  readonly client: RedisClient;
+  readonly client: RedisClient | NodeRedisClient | NodeRedisCluster;
   readonly prefix: string;
   readonly timeoutMs: number;
 }

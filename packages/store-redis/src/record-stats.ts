@@ -12,7 +12,7 @@ import { scanPattern } from './scan-pattern.js';
 export const SCAN_COUNT = 500;
 
 /** What `exec` answers: one `[error, reply]` per command. */
-type PipelineReplies = ReadonlyArray<readonly [Error | null, unknown]> | null;
+export type PipelineReplies = ReadonlyArray<readonly [Error | null, unknown]> | null;
 
 /** The part of an ioredis pipeline the scan uses. */
 interface ReadPipeline {
@@ -81,7 +81,7 @@ function milliseconds(time: unknown): number {
 }
 
 /** Adds one batch's replies (`TIME`, then `HMGET s l` per key) to `totals`. */
-function tally(replies: PipelineReplies, totals: Totals): void {
+export function tally(replies: PipelineReplies, totals: Totals): void {
   const [timeError, time] = replies?.[0] ?? [new Error('no reply'), undefined];
   if (timeError) {
     throw new StoreUnavailableError(`RedisStore: stats failed: ${timeError.message}`, { cause: timeError });

@@ -78,7 +78,9 @@ function bind(client: RedisClient, name: string, lua: string): ScriptCall {
 /** Defines the scripts on `client` (once per client and script version) and returns their callers. */
 export function defineScripts(client: RedisClient): StoreScripts {
   if (typeof client !== 'object' || client === null || typeof client.defineCommand !== 'function') {
-    throw new InvalidOptionsError('RedisStore: client must be an ioredis Redis or Cluster instance');
+    throw new InvalidOptionsError(
+      'RedisStore: client must be an ioredis Redis or Cluster, or a node-redis client or cluster (createClient, createCluster)',
+    );
   }
   return {
     reserve: bind(client, SCRIPTS.reserve.name, SCRIPTS.reserve.lua),
@@ -89,6 +91,16 @@ export function defineScripts(client: RedisClient): StoreScripts {
     delete: bind(client, SCRIPTS.delete.name, SCRIPTS.delete.lua),
   };
 }
+
+/** The Lua source of each script, for clients that send EVALSHA themselves (node-redis). */
+export const SCRIPT_SOURCES: Readonly<Record<keyof StoreScripts, string>> = {
+  reserve: RESERVE_LUA,
+  complete: COMPLETE_LUA,
+  release: RELEASE_LUA,
+  extend: EXTEND_LUA,
+  get: GET_LUA,
+  delete: DELETE_LUA,
+};
 
 /** The command names, for tests and operators (e.g. reading `INFO commandstats`). */
 export const SCRIPT_NAMES: Readonly<Record<keyof StoreScripts, string>> = {

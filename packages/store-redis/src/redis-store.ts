@@ -1,6 +1,6 @@
 /**
- * The Redis store: the store contract (`IdempotencyStore` in `@idempo/core`) over ioredis, standalone or
- * Cluster, ioredis 5 or 6. Every operation but `stats` is one Lua script, so one round trip, atomic on the
+ * The Redis store: the store contract (`IdempotencyStore` in `@idempo/core`) over ioredis (5 or 6) or node-redis
+ * (`redis` 4 or 5), standalone or Cluster. Every operation but `stats` is one Lua script, so one round trip, atomic on the
  * server, on one key; `stats` scans (record-stats.ts). See lua-scripts.ts for the scripts and README.md for the
  * failure behaviour.
  */
@@ -17,7 +17,14 @@ import {
   withStoreErrors,
   withStoreTimeout,
 } from '@idempo/core/store';
-import { isReady, whenReady } from './client-readiness.js';
+import { isReady, type ReadinessSource, whenReady } from './client-readiness.js';
+import type { NodeRedisClient, NodeRedisCluster } from './node-redis-client.js';
+import {
+  countNodeRedisRecords,
+  isNodeRedis,
+  nodeRedisReadiness,
+  nodeRedisScripts,
+} from './node-redis-client.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { countRecords } from './record-stats.js';
 import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
@@ -32,7 +39,8 @@ function milliseconds(name: string, value: number): string {
 type HotScript = 'complete' | 'release' | 'extend';
 
 /**
- * An {@link IdempotencyStore} over Redis or Valkey through an ioredis client you own.
+ * An {@link IdempotencyStore} over Redis or Valkey through a client you own: ioredis 5 or 6 (`Redis`, `Cluster`)
+ * or node-redis 4 or 5 (`createClient()`, `createCluster()`, connected by you), the same behaviour on each.
  *
  * - `reserve`, `complete`, `release`, `extend`, `get` and `delete` are one Lua script each: one round trip, O(1),
  *   one key. `stats` scans every key under the prefix (SCAN, in batches): a tool for operators.
@@ -53,17 +61,28 @@ type HotScript = 'complete' | 'release' | 'extend';
  * ```
  */
 export class RedisStore implements IdempotencyStore {
-  readonly #client: RedisClient;
+  readonly #client: RedisClient | NodeRedisClient | NodeRedisCluster;
+  readonly #readiness: ReadinessSource;
   readonly #scripts: StoreScripts;
   readonly #prefix: string;
   readonly #timeoutMs: number;
   #closed = false;
 
-  /** Defines the scripts on the client (no round trip: they are loaded on first use). Throws `InvalidOptionsError`. */
+  /**
+   * Defines the scripts on the client (no round trip: they are loaded on first use). An ioredis client is told
+   * from a node-redis one by its shape (`defineCommand`; `sendCommand` and `isOpen`). Throws `InvalidOptionsError`.
+   */
   constructor(options: RedisStoreOptions) {
     const resolved = resolveRedisStoreOptions(options);
-    this.#scripts = defineScripts(resolved.client);
-    this.#client = resolved.client;
+    const client = resolved.client;
+    if (isNodeRedis(client)) {
+      this.#scripts = nodeRedisScripts(client);
+      this.#readiness = nodeRedisReadiness(client);
+    } else {
+      this.#scripts = defineScripts(client);
+      this.#readiness = client;
+    }
+    this.#client = client;
     this.#prefix = resolved.prefix;
     this.#timeoutMs = resolved.timeoutMs;
   }
@@ -110,9 +129,9 @@ export class RedisStore implements IdempotencyStore {
     // run after Redis comes back, long after its caller was answered, and hold the key until its late release.
     const reply = await withStoreErrors('RedisStore: reserve', () =>
       // The common case (connected) sends at once, without a wait of its own.
-      isReady(this.#client)
+      isReady(this.#readiness)
         ? this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl)
-        : whenReady(this.#client, options?.deadline).then(() =>
+        : whenReady(this.#readiness, options?.deadline).then(() =>
             this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
           ),
     );
@@ -179,7 +198,9 @@ export class RedisStore implements IdempotencyStore {
    */
   async stats(): Promise<StoreStats> {
     this.#open();
-    return countRecords(this.#client, this.#prefix, this.#timeoutMs);
+    const client = this.#client;
+    if (isNodeRedis(client)) return countNodeRedisRecords(client, this.#prefix, this.#timeoutMs);
+    return countRecords(client, this.#prefix, this.#timeoutMs);
   }
 
   /** Stops the store: later calls reject with `StoreUnavailableError`. The client stays open: it is yours. */

@@ -1,17 +1,20 @@
 /**
- * The conformance suite through an ioredis `Cluster` client (ioredis 6 and 5) against a private 3-master Redis
- * Cluster that this file starts on free loopback ports and stops afterwards.
+ * The conformance suite through an ioredis `Cluster` client (ioredis 6 and 5) and a node-redis cluster
+ * (`createCluster`, node-redis 5 and 4) against a private 3-master Redis Cluster that this file starts on free
+ * loopback ports and stops afterwards.
  */
 import { storeSuite } from '@idempo/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { type AnyCluster, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
+import { type AnyNodeRedisCluster, NODE_REDIS_VERSIONS } from './support/node-redis-versions.js';
 import { type PrivateCluster, startPrivateCluster } from './support/redis-cluster.js';
 import { redisCli } from './support/redis-server.js';
 import { runPrefix } from './support/shared-redis.js';
 
 let cluster: PrivateCluster | undefined;
 const clients: AnyCluster[] = [];
+const nodeRedisClusters: AnyNodeRedisCluster[] = [];
 
 function ports(): readonly number[] {
   if (!cluster) throw new Error('the cluster did not start');
@@ -24,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) await client.quit().catch(() => undefined);
+  for (const client of nodeRedisClusters) await client.quit().catch(() => undefined);
   await cluster?.destroy();
 }, 120_000);
 
@@ -93,6 +97,46 @@ for (const io of IOREDIS_VERSIONS) {
         expect(fresh.nodes('master')).toHaveLength(3);
         expect(await reader.get('k4'), keyPrefix).toMatchObject({ response: Uint8Array.of(4) });
       }
+    });
+  });
+}
+
+for (const nr of NODE_REDIS_VERSIONS) {
+  let client: AnyNodeRedisCluster | undefined;
+  beforeAll(async () => {
+    client = nr.cluster(ports());
+    client.on('error', () => undefined);
+    nodeRedisClusters.push(client);
+    await client.connect();
+  });
+  const connected = () => {
+    if (!client) throw new Error('the node-redis cluster did not connect');
+    return client;
+  };
+
+  storeSuite(`RedisStore over ${nr.name} (${nr.version}), createCluster of 3 masters`, () => {
+    return new RedisStore({ client: connected(), prefix: runPrefix('nr-cluster') });
+  });
+
+  describe(`RedisStore over ${nr.name} createCluster: records spread over every master`, () => {
+    it('keys land on all three masters; stats counts them on every master; get and delete find their slot', async () => {
+      const store = new RedisStore({ client: connected(), prefix: runPrefix('nr-spread') });
+      const keys = Array.from({ length: 60 }, (_, i) => `spread-${i}`);
+      for (const key of keys) {
+        const reserved = await store.reserve(key, 'fp', 60_000, 60_000);
+        if (reserved.kind !== 'reserved') throw new Error(`${key} not reserved`);
+        expect(await store.extend(key, reserved.token, 60_000)).toBe(true);
+        expect(await store.complete(key, reserved.token, Uint8Array.of(0, 255), 60_000)).toBe(true);
+      }
+      const perNode = await Promise.all(ports().map(async (port) => Number(await redisCli(port, 'dbsize'))));
+      for (const count of perNode) expect(count).toBeGreaterThan(0);
+      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 60 });
+      expect(await store.get('spread-7')).toMatchObject({
+        state: 'completed',
+        response: Uint8Array.of(0, 255),
+      });
+      expect(await store.delete('spread-7')).toBe('deleted');
+      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 59 });
     });
   });
 }
