@@ -19,13 +19,20 @@ export type QueryBound =
   | { readonly deadline: number | undefined; readonly overdue: OverdueCalls };
 
 /**
- * Connections the store has used carry this listener for good: pg emits 'error' on a Client whenever its backend
- * reports a fatal error with no query active (a terminated backend, 57P01), including in the moments between the
- * store letting go of a connection and the pool taking it back. Unheard, that 'error' would take the process
- * down; the pool's own listener and the store's per-query one still do the bookkeeping.
+ * Connections the store has used carry one 'error' listener for good: pg emits 'error' on a Client whenever its
+ * backend reports a fatal error with no query active (a terminated backend, 57P01), including in the moments
+ * between the store letting go of a connection and the pool taking it back. Unheard, that 'error' would take the
+ * process down. While a call holds the connection, the listener hands the error to that call (`holders`); between
+ * calls it drops it (the pool's own listener does the bookkeeping). One listener added once per connection, not
+ * one added and removed per call (the EventEmitter's bookkeeping was a measurable share of a call's CPU).
  */
+const holders = new WeakMap<object, (error: Error) => void>();
+function listenedTo(client: PostgresPoolClient): void {
+  if (holders.has(client)) return;
+  holders.set(client, ignoreStrayError);
+  client.on('error', (error: Error) => holders.get(client)?.(error));
+}
 function ignoreStrayError(): void {}
-const guarded = new WeakSet<object>();
 
 /**
  * Share of the time left given to the server as its `lock_timeout`, so that a statement stuck behind a row lock is
@@ -83,7 +90,7 @@ export function boundedQuery(
       uncertain = true;
       onUncertain?.();
     };
-    let held: { client: PostgresPoolClient; onError: (error: Error) => void } | undefined;
+    let held: PostgresPoolClient | undefined;
     let overdue: OverdueCall | undefined;
     const settle = (done: () => void) => {
       if (settled) return;
@@ -96,9 +103,9 @@ export function boundedQuery(
     /** Gives the held connection back once: closed when `destroy`, its error listener removed either way. */
     const release = (destroy: boolean) => {
       if (!held) return;
-      const { client, onError } = held;
+      const client = held;
       held = undefined;
-      client.removeListener('error', onError);
+      holders.set(client, ignoreStrayError);
       client.release(destroy);
     };
     /** Ends the call with `error`: a statement still on the wire has its connection closed, so nothing queues behind it. */
@@ -136,10 +143,7 @@ export function boundedQuery(
       connecting = Promise.reject(error);
     }
     connecting.then((client) => {
-      if (!guarded.has(client)) {
-        guarded.add(client);
-        client.on('error', ignoreStrayError);
-      }
+      listenedTo(client);
       const remaining = remainingMs(deadline);
       if (settled || remaining === 0) {
         // The bound ran out while waiting for this connection (or as it arrived): give it back, run nothing.
@@ -154,13 +158,12 @@ export function boundedQuery(
         return;
       }
       // The connection lost while we hold it: pg emits 'error' (and fails the query too, in most cases).
-      const onError = (error: Error) => {
+      holders.set(client, (error: Error) => {
         release(true);
         fail(error);
         unknownOutcome();
-      };
-      client.on('error', onError);
-      held = { client, onError };
+      });
+      held = client;
       // No deadline (a caller that bounds the call itself): no lock timeout either ('0' turns it off).
       const lockTimeout =
         remaining === undefined ? '0' : String(Math.max(1, Math.floor(remaining * LOCK_TIMEOUT_SHARE)));

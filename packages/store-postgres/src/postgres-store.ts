@@ -335,8 +335,10 @@ export class PostgresStore implements IdempotencyStore {
       operation,
       bound,
       (lockTimeout) => {
-        const config: PostgresQueryConfig = { text, values: lockGuard ? [...values, lockTimeout] : values };
-        return preparedStatements ? { ...config, name } : config;
+        // `values` is this call's own array (built once per call), so the lock timeout is appended in place.
+        if (lockGuard) values.push(lockTimeout);
+        const config: PostgresQueryConfig = preparedStatements ? { text, values, name } : { text, values };
+        return config;
       },
       onUncertain,
     );
