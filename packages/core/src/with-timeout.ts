@@ -15,7 +15,8 @@ function start<T>(call: (deadline: number) => Promise<T>, deadline: number): Pro
  * (epoch milliseconds, read once), to pass on to the store as `StoreCallOptions.deadline`: the one timer is this
  * function's. A timeout rejects with {@link StoreTimeoutError}; any other failure is wrapped in
  * {@link StoreUnavailableError} (the original is its `cause`). While the call is pending its timer keeps the
- * process alive; once it settles, the timer is cleared. When the call answers after the timeout, `onLate`
+ * process alive (armed once the call is found pending after the current microtasks); once it settles, the timer
+ * is cleared. When the call answers after the timeout, `onLate`
  * receives its value, so that a caller can undo what it no longer owns (a late reservation).
  *
  * Core bounds every `reserve`, `complete`, `release` and `extend` with it; a store may bound the calls core does
@@ -29,21 +30,34 @@ export function withStoreTimeout<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      reject(new StoreTimeoutError(`${operation} did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     start(call, deadline).then(
       (value) => {
-        clearTimeout(timer);
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
         if (timedOut) onLate?.(value);
         else resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
         if (!timedOut) reject(storeUnavailable(operation, error));
       },
     );
+    // The timer is armed only for a call still pending once the microtasks queued so far have run: a store that
+    // answers without I/O (MemoryStore) has settled by then, and costs no timer (docs/benchmarks.md "Where a
+    // keyed request's time goes").
+    queueMicrotask(() => {
+      if (settled) return;
+      timer = setTimeout(
+        () => {
+          timedOut = true;
+          reject(new StoreTimeoutError(`${operation} did not answer within ${timeoutMs} ms`));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
   });
 }

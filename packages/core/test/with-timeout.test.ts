@@ -157,10 +157,26 @@ describe('withStoreTimeout', () => {
     const before = refedTimers();
     const call = controlled<string>();
     const pending = withStoreTimeout('op', call.call, 1_234);
+    // Armed once the call is still pending after the microtasks queued with it.
+    await Promise.resolve();
     expect(refedTimers()).toBe(before + 1);
     call.answer('done');
     await expect(pending).resolves.toBe('done');
     expect(refedTimers()).toBe(before);
+  });
+
+  it('arms no timer for a call that has answered by the next microtask (a store without I/O)', async () => {
+    const before = refedTimers();
+    const answered = withStoreTimeout('op', async () => 'at once', 1_234);
+    expect(refedTimers()).toBe(before);
+    await Promise.resolve();
+    expect(refedTimers()).toBe(before);
+    await expect(answered).resolves.toBe('at once');
+    const failed = withStoreTimeout('op', () => Promise.reject(new Error('down')), 1_234);
+    expect(refedTimers()).toBe(before);
+    await Promise.resolve();
+    expect(refedTimers()).toBe(before);
+    await expect(failed).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it.each([0, 0.5, -1, Number.NaN])(

@@ -19,26 +19,30 @@ export interface Patch {
   restore(): void;
 }
 
-const METHODS = ['writeHead', 'write', 'end'] as const;
-
-/** Replaces `writeHead`, `write` and `end` of `res` by own properties. */
+/**
+ * Replaces `writeHead`, `write` and `end` of `res` by own properties. Three named stores, not a loop of keyed
+ * ones: Express gives every response a prototype of its own (`Object.setPrototypeOf`), so keyed stores of new
+ * own properties went to the runtime on every request.
+ */
 export function patchResponse(res: ServerResponse, replacements: Record<WriteMethod, WriteFunction>): Patch {
   const target = res as unknown as Record<WriteMethod, WriteFunction>;
-  const originals = {} as Record<WriteMethod, { readonly fn: WriteFunction }>;
-  for (const method of METHODS) {
-    originals[method] = { fn: target[method] };
-    target[method] = replacements[method];
-  }
+  const { writeHead, write, end } = target;
+  target.writeHead = replacements.writeHead;
+  target.write = replacements.write;
+  target.end = replacements.end;
   let restored = false;
   return {
-    call: (method, args) => originals[method].fn.apply(res, args as unknown[]),
+    call: (method, args) =>
+      (method === 'end' ? end : method === 'write' ? write : writeHead).apply(res, args as unknown[]),
     restore: () => {
       if (restored) return;
       restored = true;
       // Assigned back, never deleted: deleting a property turns the response into a dictionary-mode object, and
       // every later access to it by Node's HTTP code, in this request and (through its inline caches) in others,
       // gets slower. An own property holding the prototype's method behaves exactly like no own property.
-      for (const method of METHODS) target[method] = originals[method].fn;
+      target.writeHead = writeHead;
+      target.write = write;
+      target.end = end;
     },
   };
 }
