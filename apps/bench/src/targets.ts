@@ -1,6 +1,7 @@
 /** The stores benchmarked, in order. Networked stores come with their floor. */
 import { MemoryStore } from '@idempo/core';
 import { postgresTarget } from './postgres-target.js';
+import { redisNodeTarget } from './redis-node-target.js';
 import { redisTarget } from './redis-target.js';
 import type { StoreTarget } from './store-target.js';
 
@@ -17,5 +18,6 @@ export const STORE_TARGETS: readonly StoreTarget[] = [
     makeStore: async () => new MemoryStore(NO_EVICTION),
   },
   redisTarget,
+  redisNodeTarget,
   postgresTarget,
 ];
