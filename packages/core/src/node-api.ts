@@ -13,7 +13,7 @@
 export { type CapturedBody, captureBody } from './node/capture-body.js';
 export type { Chunk } from './node/chunk-reader.js';
 export { discardRest } from './node/discard-rest.js';
-export { type HeaderSource, headerLines } from './node/header-lines.js';
+export { type HeaderSource, headerLines, headerSource } from './node/header-lines.js';
 export { isUnreadStream, peekBody, type RequestStream } from './node/peek-body.js';
 export { readableAgain } from './node/readable-again.js';
 export { answerWithReady, writeReady } from './node/ready-response.js';

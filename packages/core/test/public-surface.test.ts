@@ -72,6 +72,7 @@ const NODE = [
   'captureResponse',
   'discardRest',
   'headerLines',
+  'headerSource',
   'isUnreadStream',
   'peekBody',
   'readableAgain',

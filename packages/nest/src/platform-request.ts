@@ -1,5 +1,5 @@
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { type HeaderSource, headerLines, isUnreadStream, peekBody } from '@idempo/core/node';
+import { headerLines, headerSource, isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -59,19 +59,8 @@ export function readBody(
 
 /** Header `name` of `request`: every field line of a repeated one (Node joins them), from the Node request. */
 function headerReader(request: PlatformRequest): IdempotencyRequest<PlatformRequest>['header'] {
-  // The Node request itself (Express's `req`, Fastify's `request.raw`), not a copy of `headersDistinct`: that
-  // getter builds an object of every header when read, and `headerLines` reads it only for a value with a comma.
-  const raw = request.raw;
-  const headers = request.headers;
-  const source: HeaderSource =
-    raw === undefined || raw.headers === headers
-      ? ((raw as HeaderSource | undefined) ?? request)
-      : {
-          headers,
-          get headersDistinct() {
-            return raw.headersDistinct;
-          },
-        };
+  // The Node request itself: Express's `req` is one, Fastify's is `request.raw`.
+  const source = headerSource(request.headers, request.raw ?? request);
   return (name) => headerLines(source, name);
 }
 

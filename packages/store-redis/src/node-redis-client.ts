@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { StoreUnavailableError } from '@idempo/core';
 import { type StoreStats, withStoreTimeout } from '@idempo/core/store';
 import type { ReadinessSource } from './client-readiness.js';
-import { type PipelineReplies, SCAN_COUNT, tally } from './record-stats.js';
+import { type Bounded, type PipelineReplies, SCAN_COUNT, type Totals, tally } from './record-stats.js';
 import { SCRIPT_SOURCES, type ScriptCall, type StoreScripts } from './redis-client.js';
 import { scanPattern } from './scan-pattern.js';
 
@@ -123,8 +123,6 @@ function latin1(value: unknown): string | null {
   return Buffer.isBuffer(value) ? value.toString('latin1') : null;
 }
 
-type Bounded = <T>(what: string, call: () => Promise<T>) => Promise<T>;
-
 async function countOn(node: NodeRedisClient, pattern: Buffer, bounded: Bounded, totals: Totals) {
   const send: Send = (_key, args) => node.sendCommand(args, AS_BUFFERS);
   let cursor = '0';
@@ -150,8 +148,6 @@ async function countOn(node: NodeRedisClient, pattern: Buffer, bounded: Bounded,
     tally(replies, totals);
   } while (cursor !== '0');
 }
-
-type Totals = { -readonly [K in keyof StoreStats]: number };
 
 /** `stats` over node-redis: the scan of record-stats.ts, on the client or on every master of a cluster. */
 export async function countNodeRedisRecords(

@@ -48,9 +48,10 @@ interface ClusterClient extends Prefixed {
 const SKIPPED_KEY_ERRORS = /^(WRONGTYPE|MOVED|ASK)\b/;
 
 /** The counts, as they are added up. */
-type Totals = { -readonly [K in keyof StoreStats]: number };
+export type Totals = { -readonly [K in keyof StoreStats]: number };
 
-type Bounded = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+/** A round trip of the scan, bounded by the store's `timeoutMs`. */
+export type Bounded = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 
 function isCluster(client: RedisClient): client is RedisClient & ClusterClient {
   return typeof (client as Partial<ClusterClient>).nodes === 'function';

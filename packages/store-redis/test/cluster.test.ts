@@ -21,6 +21,16 @@ function ports(): readonly number[] {
   return cluster.ports;
 }
 
+/** Reserves, extends and completes each key in turn: each operation on its own key alone, on its own slot. */
+async function completeEach(store: RedisStore, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const reserved = await store.reserve(key, 'fp', 60_000, 60_000);
+    if (reserved.kind !== 'reserved') throw new Error(`${key} not reserved`);
+    expect(await store.extend(key, reserved.token, 60_000)).toBe(true);
+    expect(await store.complete(key, reserved.token, Uint8Array.of(0, 255), 60_000)).toBe(true);
+  }
+}
+
 beforeAll(async () => {
   cluster = await startPrivateCluster();
 }, 120_000);
@@ -50,12 +60,7 @@ for (const io of IOREDIS_VERSIONS) {
     it('keys land on all three masters, each operation on its own key alone (no hash tags needed)', async () => {
       const store = new RedisStore({ client: connect(), prefix: runPrefix('spread') });
       const keys = Array.from({ length: 60 }, (_, i) => `spread-${i}`);
-      for (const key of keys) {
-        const reserved = await store.reserve(key, 'fp', 60_000, 60_000);
-        if (reserved.kind !== 'reserved') throw new Error(`${key} not reserved`);
-        expect(await store.extend(key, reserved.token, 60_000)).toBe(true);
-        expect(await store.complete(key, reserved.token, Uint8Array.of(0, 255), 60_000)).toBe(true);
-      }
+      await completeEach(store, keys);
       const slots = new Set<number>();
       for (const key of keys) {
         slots.add(Number(await redisCli(ports()[0] as number, 'cluster', 'keyslot', store.redisKey(key))));
@@ -122,12 +127,7 @@ for (const nr of NODE_REDIS_VERSIONS) {
     it('keys land on all three masters; stats counts them on every master; get and delete find their slot', async () => {
       const store = new RedisStore({ client: connected(), prefix: runPrefix('nr-spread') });
       const keys = Array.from({ length: 60 }, (_, i) => `spread-${i}`);
-      for (const key of keys) {
-        const reserved = await store.reserve(key, 'fp', 60_000, 60_000);
-        if (reserved.kind !== 'reserved') throw new Error(`${key} not reserved`);
-        expect(await store.extend(key, reserved.token, 60_000)).toBe(true);
-        expect(await store.complete(key, reserved.token, Uint8Array.of(0, 255), 60_000)).toBe(true);
-      }
+      await completeEach(store, keys);
       const perNode = await Promise.all(ports().map(async (port) => Number(await redisCli(port, 'dbsize'))));
       for (const count of perNode) expect(count).toBeGreaterThan(0);
       expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 60 });

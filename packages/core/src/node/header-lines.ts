@@ -20,3 +20,19 @@ export function headerLines(message: HeaderSource, name: string): string | reado
   const lines = message.headersDistinct?.[name];
   return lines && lines.length > 1 ? lines : value;
 }
+
+/**
+ * What {@link headerLines} should read for a framework request whose `headers` may be its own object rather than
+ * the Node request's (Fastify's `request.headers` with added headers): the Node request itself when they are the
+ * same object, else `headers` with the Node request's field lines. Never `headersDistinct` read up front: that
+ * getter builds an object of every header, and `headerLines` needs it only for a value holding a comma.
+ */
+export function headerSource(headers: HeaderSource['headers'], node: Partial<HeaderSource>): HeaderSource {
+  if (node.headers === headers) return node as HeaderSource;
+  return {
+    headers,
+    get headersDistinct() {
+      return node.headersDistinct;
+    },
+  };
+}
