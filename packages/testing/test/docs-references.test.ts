@@ -17,7 +17,10 @@
  *   `[15.N]` in a title is one that docs/behaviour.md's section I carries. Numbers are read only there, never
  *   from free text, so `H2`, `C1 control characters` or a hex digest in prose are never taken for one;
  * - a relative Markdown link in a `.md` file names an existing file, and its `#anchor` a heading of the target
- *   (GitHub's slugs).
+ *   (GitHub's slugs); so does an absolute link into this repository's main branch
+ *   (`https://github.com/idempo/idempo/blob/main/<path>#anchor`, or `tree/main/`), read from the working tree;
+ * - a package's README (packages/*\/README.md, the page npmjs.com shows) has no relative link but to its own
+ *   headings (`#anchor`): the registry resolves none of them, so anything else is an absolute link (issue 18).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -252,20 +255,49 @@ function findTitleIds(file: string, text: string): BehaviourUse[] {
   });
 }
 
-/** The relative links of a Markdown text (not web addresses), outside fenced code. */
-function findMarkdownLinks(file: string, text: string): MarkdownLink[] {
+/** The address of this repository's main branch on GitHub: a link under it names a file of the working tree. */
+const REPOSITORY = /^https:\/\/github\.com\/idempo\/idempo\/(?:blob|tree)\/main\/([^?#]*)(#.*)?$/;
+/** A README that the registry shows: its links must resolve without the repository around it. */
+const PACKAGE_README = /^packages\/[^/]+\/README\.md$/;
+
+/** The links of a Markdown text, web addresses included, outside fenced code and inline code. */
+function findAllMarkdownLinks(file: string, text: string): MarkdownLink[] {
   const links: MarkdownLink[] = [];
   let fenced = false;
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     if (/^\s*(?:```|~~~)/.test(line)) fenced = !fenced;
     if (fenced) continue;
     for (const m of line.replace(/`[^`]*`/g, '').matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      const target = m[1] as string;
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
-      links.push({ file, line: i + 1, target });
+      links.push({ file, line: i + 1, target: m[1] as string });
     }
   }
   return links;
+}
+
+/** The relative links of a Markdown text (not web addresses), outside fenced code. */
+function findMarkdownLinks(file: string, text: string): MarkdownLink[] {
+  return findAllMarkdownLinks(file, text).filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link.target));
+}
+
+/** The absolute links into this repository's main branch, with their targets made relative to the root (`/x`). */
+function findRepositoryLinks(file: string, text: string): MarkdownLink[] {
+  return findAllMarkdownLinks(file, text).flatMap((link) => {
+    const m = REPOSITORY.exec(link.target);
+    return m ? [{ ...link, target: `/${m[1]}${m[2] ?? ''}` }] : [];
+  });
+}
+
+/** The links of a package README that the registry cannot resolve: relative ones, but to its own headings. */
+function checkPackageReadmeLinks(links: readonly MarkdownLink[]): Finding[] {
+  return links
+    .filter((link) => PACKAGE_README.test(link.file) && !link.target.startsWith('#'))
+    .map((link) => {
+      const path = join(dirname(link.file), link.target).split('\\').join('/');
+      return {
+        where: where(link),
+        problem: `links to ${link.target}, which npmjs.com cannot resolve: write https://github.com/idempo/idempo/blob/main/${path}`,
+      };
+    });
 }
 
 /** GitHub's anchor of each heading: lower case, punctuation dropped, spaces to `-`, repeats numbered. */
@@ -311,12 +343,16 @@ function checkBehaviours(uses: readonly BehaviourUse[], docs: DocsIndex): Findin
     }));
 }
 
-/** The relative Markdown links whose file, or whose anchor, does not exist (read from the disk). */
+/**
+ * The Markdown links whose file, or whose anchor, does not exist (read from the disk): relative to the linking
+ * file, or to the repository's root when the target starts with `/` (as findRepositoryLinks writes them).
+ */
 function checkMarkdownLinks(links: readonly MarkdownLink[]): Finding[] {
   const findings: Finding[] = [];
   for (const link of links) {
     const [path = '', anchor] = link.target.split('#', 2);
-    const target = path === '' ? join(ROOT, link.file) : join(ROOT, dirname(link.file), decodeURI(path));
+    const base = path.startsWith('/') ? ROOT : join(ROOT, dirname(link.file));
+    const target = path === '' ? join(ROOT, link.file) : join(base, decodeURI(path));
     if (!existsSync(target)) {
       findings.push({ where: where(link), problem: `links to ${link.target}, which does not exist` });
     } else if (anchor !== undefined && target.endsWith('.md') && statSync(target).isFile()) {
@@ -457,6 +493,44 @@ describe('the matchers (self-test on synthetic text)', () => {
       { file: 'x.md', line: 1, target: '../a.md#x' },
     ]);
   });
+
+  it('checks the links into this repository on GitHub against the working tree, anchors included', () => {
+    const text = [
+      '[a](https://github.com/idempo/idempo/blob/main/docs/behaviour.md#no-such-heading)',
+      '[b](https://github.com/idempo/idempo/blob/main/docs/no-such-file.md) [c](https://github.com/other/x/blob/main/y.md)',
+      '[d](https://github.com/idempo/idempo/tree/main/packages/core) [e](https://github.com/idempo/idempo/blob/main/README.md)',
+    ].join('\n');
+    const links = findRepositoryLinks('packages/x/README.md', text);
+    expect(links.map((l) => l.target)).toEqual([
+      '/docs/behaviour.md#no-such-heading',
+      '/docs/no-such-file.md',
+      '/packages/core',
+      '/README.md',
+    ]);
+    expect(report(checkMarkdownLinks(links))).toBe(
+      [
+        'packages/x/README.md:1: links to /docs/behaviour.md#no-such-heading, which has no such heading',
+        'packages/x/README.md:2: links to /docs/no-such-file.md, which does not exist',
+      ].join('\n'),
+    );
+    const heading = headingSlugs(readFileSync(join(ROOT, 'docs/behaviour.md'), 'utf8'))
+      .values()
+      .next().value;
+    const good = `[a](https://github.com/idempo/idempo/blob/main/docs/behaviour.md#${heading})`;
+    expect(checkMarkdownLinks(findRepositoryLinks('packages/x/README.md', good))).toEqual([]);
+  });
+
+  it('refuses a relative link in a package README, but to its own headings', () => {
+    const text = '[a](../core/README.md#options) [b](src/x.ts) [c](#install) [d](https://x.org)';
+    expect(report(checkPackageReadmeLinks(findMarkdownLinks('packages/koa/README.md', text)))).toBe(
+      [
+        'packages/koa/README.md:1: links to ../core/README.md#options, which npmjs.com cannot resolve: write https://github.com/idempo/idempo/blob/main/packages/core/README.md#options',
+        'packages/koa/README.md:1: links to src/x.ts, which npmjs.com cannot resolve: write https://github.com/idempo/idempo/blob/main/packages/koa/src/x.ts',
+      ].join('\n'),
+    );
+    expect(checkPackageReadmeLinks(findMarkdownLinks('README.md', text))).toEqual([]);
+    expect(checkPackageReadmeLinks(findMarkdownLinks('packages/koa/docs/x.md', text))).toEqual([]);
+  });
 });
 
 describe('every reference resolves to the repository (issue 16 item 1)', () => {
@@ -497,6 +571,24 @@ describe('every reference resolves to the repository (issue 16 item 1)', () => {
       files
         .filter(({ file }) => file.endsWith('.md'))
         .flatMap(({ file, text }) => findMarkdownLinks(file, text)),
+    );
+    expect(findings, report(findings)).toEqual([]);
+  });
+
+  it('has absolute links into this repository whose files and anchors exist (issue 18)', () => {
+    const links = files
+      .filter(({ file }) => file.endsWith('.md'))
+      .flatMap(({ file, text }) => findRepositoryLinks(file, text));
+    expect(links.length).toBeGreaterThan(20);
+    const findings = checkMarkdownLinks(links);
+    expect(findings, report(findings)).toEqual([]);
+  });
+
+  it('has package READMEs whose links all work on the registry (issue 18)', () => {
+    const readmes = files.filter(({ file }) => PACKAGE_README.test(file));
+    expect(readmes.length).toBeGreaterThanOrEqual(11);
+    const findings = checkPackageReadmeLinks(
+      readmes.flatMap(({ file, text }) => findMarkdownLinks(file, text)),
     );
     expect(findings, report(findings)).toEqual([]);
   });
