@@ -3,6 +3,7 @@
  * the replay made visible. Web-standard APIs only: browsers, Node >= 20, Bun, Deno, Workers.
  */
 import { backoffMs, retryAfterMs, sleep } from './delay.js';
+import { IdempotentFetchError } from './fetch-error.js';
 import { formatIdempotencyKey, newIdempotencyKey } from './key.js';
 import { type IdempotentFetchOptions, type ResolvedFetchOptions, resolveFetchOptions } from './options.js';
 
@@ -39,8 +40,9 @@ function decorate(response: Response, options: ResolvedFetchOptions, attempts: n
  * Sends the request with an `Idempotency-Key` and retries it, with the SAME key, after a network error, a 409
  * (the first attempt is still running; `Retry-After` honoured), or a status in `retryStatuses` (default 429, 502,
  * 503, 504), with exponential backoff and full jitter, up to `maxAttempts`. A 400 or 422 is never retried: the
- * request itself is wrong. Aborting `init.signal` stops at once. Resolves with the last response (check `ok`), or
- * rejects with the last network error.
+ * request itself is wrong. Aborting `init.signal` stops at once (the call rejects with the signal's reason). Resolves
+ * with the last response (check `ok`), or rejects with an {@link IdempotentFetchError} that carries the key, the
+ * attempts and the last network error as its `cause`.
  *
  * @example
  * ```ts
@@ -69,7 +71,8 @@ export async function idempotentFetch(
         body === null ? new Request(base, { headers }) : new Request(base, { headers, body }),
       );
     } catch (error) {
-      if (isAbort(error, signal) || attempt >= resolved.maxAttempts) throw error;
+      if (isAbort(error, signal)) throw error;
+      if (attempt >= resolved.maxAttempts) throw new IdempotentFetchError(resolved.key, attempt, error);
       const delayMs = backoffMs(attempt, resolved.baseDelayMs, resolved.maxDelayMs, resolved.random);
       resolved.onRetry?.({ attempt: attempt + 1, delayMs, reason: { error } });
       await sleep(delayMs, signal);

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { backoffMs, retryAfterMs } from './delay.js';
+export { IdempotentFetchError } from './fetch-error.js';
 export { type IdempotentResponse, idempotentFetch } from './idempotent-fetch.js';
 export { formatIdempotencyKey, newIdempotencyKey } from './key.js';
 export { type IdempotentFetchOptions, NEVER_RETRIED, type RetryInfo } from './options.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { idempotentFetch, newIdempotencyKey } from '../src/index.js';
+import { IdempotentFetchError, idempotentFetch, newIdempotencyKey } from '../src/index.js';
 import { startServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -108,9 +108,26 @@ describe('idempotentFetch against a real server with idempo', () => {
     const down: typeof fetch = async () => {
       throw new TypeError('fetch failed (ECONNREFUSED)');
     };
-    await expect(
-      idempotentFetch(`${server.url}/p`, post(), { ...fast, fetch: down, maxAttempts: 2 }),
-    ).rejects.toThrow(/ECONNREFUSED/);
+    const exhausted = await idempotentFetch(`${server.url}/p`, post(), {
+      ...fast,
+      fetch: down,
+      maxAttempts: 2,
+      key: 'order-42',
+    }).catch((error: unknown) => error);
+    expect(exhausted).toBeInstanceOf(IdempotentFetchError);
+    expect(exhausted).toMatchObject({
+      name: 'IdempotentFetchError',
+      idempotencyKey: 'order-42',
+      attempts: 2,
+      message: 'idempotentFetch gave up after 2 attempts with key "order-42": fetch failed (ECONNREFUSED)',
+    });
+    expect((exhausted as Error).cause).toBeInstanceOf(TypeError);
+    // A generated key is carried too: it is the only way to ask again later under it.
+    const generated = await idempotentFetch(`${server.url}/p`, post(), { fetch: down, maxAttempts: 1 }).catch(
+      (error: unknown) => error as IdempotentFetchError,
+    );
+    expect(generated.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.message).toContain('after 1 attempt with key');
   });
 
   it('sends a streamed body again, byte for byte, on every attempt', async () => {
@@ -140,11 +157,38 @@ describe('idempotentFetch against a real server with idempo', () => {
   it('stops at once when the signal aborts during a wait', async () => {
     server.failNext(5, 503, { 'retry-after': '30' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('user gave up')), 100);
+    // Aborted from a timer armed in onRetry, which runs just before the 30 s wait begins: the abort lands in the
+    // wait whatever the machine's load, never in the attempt.
     const started = Date.now();
     await expect(
-      idempotentFetch(`${server.url}/p`, { ...post(), signal: controller.signal }, { maxDelayMs: 30_000 }),
+      idempotentFetch(
+        `${server.url}/p`,
+        { ...post(), signal: controller.signal },
+        {
+          maxDelayMs: 30_000,
+          onRetry: () => setTimeout(() => controller.abort(new Error('user gave up')), 0),
+        },
+      ),
     ).rejects.toThrow('user gave up');
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(server.executions()).toBe(0);
+  });
+
+  it('stops before the wait when the signal aborted during onRetry, and never sends again', async () => {
+    server.failNext(5, 503);
+    const controller = new AbortController();
+    let attempts = 0;
+    const counting: typeof fetch = (input, init) => {
+      attempts++;
+      return fetch(input, init);
+    };
+    await expect(
+      idempotentFetch(
+        `${server.url}/p`,
+        { ...post(), signal: controller.signal },
+        { fetch: counting, onRetry: () => controller.abort(new Error('user gave up')) },
+      ),
+    ).rejects.toThrow('user gave up');
+    expect(attempts).toBe(1);
   });
 });

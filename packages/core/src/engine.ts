@@ -18,7 +18,7 @@ import {
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { computeFingerprint } from './fingerprint.js';
 import { type HeaderEntry, normalizeHeaders } from './headers.js';
-import { readKeyHeader } from './key.js';
+import { readKeyHeader, validKeyHint } from './key.js';
 import { Lease, type LeaseLossReason } from './lease.js';
 import {
   type IdempotencyOptions,
@@ -296,7 +296,12 @@ class Engine<TContext> implements Idempotency<TContext> {
         info,
         startedAt,
         'invalid-key',
-        new InvalidKeyError(`invalid ${cfg.headerName}: ${parsed.reason}`),
+        new InvalidKeyError(
+          `invalid ${cfg.headerName}: ${parsed.reason}; ${validKeyHint(cfg.headerName, {
+            strict: cfg.strict,
+            maxLength: cfg.maxKeyLength,
+          })}`,
+        ),
       );
     }
 

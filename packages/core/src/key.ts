@@ -166,7 +166,7 @@ export function parseIdempotencyKey(value: string, options: KeyParseOptions = {}
     if (typeof parsed !== 'string') return parsed;
     key = parsed;
   } else if (options.strict) {
-    return fail('the key must be a quoted string (strict mode), e.g. Idempotency-Key: "8e03978e"');
+    return fail('the key must be a quoted string (strict mode)');
   } else {
     while (c.i < c.s.length && BARE_KEY_CHAR[c.s.charCodeAt(c.i)] === 1) c.i++;
     if (c.i === 0) return fail('the key must be a quoted string or a token');
@@ -184,6 +184,26 @@ export function parseIdempotencyKey(value: string, options: KeyParseOptions = {}
   if (key.length > maxLength) return fail(`the key is longer than ${maxLength} characters`);
   return { ok: true, key };
 }
+
+/**
+ * What a valid key is, for the message of an {@link InvalidKeyError}: the client that sent a bad key learns how to
+ * send a good one (docs/behaviour.md A2-A8).
+ *
+ * @example
+ * ```ts
+ * validKeyHint('Idempotency-Key', { strict: true, maxLength: 255 });
+ * // 'a valid key is a quoted string of 1 to 255 printable ASCII characters, e.g. Idempotency-Key: "…"'
+ * ```
+ */
+export function validKeyHint(headerName: string, options: KeyParseOptions = {}): string {
+  const length = `1 to ${options.maxLength ?? DEFAULT_MAX_LENGTH} printable ASCII characters`;
+  const bare = options.strict
+    ? ''
+    : " (or the same unquoted, when it uses only letters, digits and !#$%&'*+-.^_`|~:/=)";
+  return `a valid key is a quoted string of ${length}${bare}, e.g. ${headerName}: "${EXAMPLE_KEY}"`;
+}
+
+const EXAMPLE_KEY = '8e03978e-40d5-43e8-bc93-6894a57f9324';
 
 /**
  * Reads the key from the header's field values as the framework hands them over: `undefined` or `null` when

@@ -141,6 +141,21 @@ describe('engine: keys (A)', () => {
     expect(expectKind(await strict.begin(withHeader('"abcd"')), 'reject').response.status).toBe(400);
     expect((await strict.begin(withHeader('"abc"'))).kind).toBe('execute');
   });
+
+  it('A4 A8 the 400 says what was wrong and what a valid key is, for the route options in force', async () => {
+    const detail = async (options: Parameters<typeof setup>[0], key: string) =>
+      json(expectKind(await setup(options).engine.begin(request({ key })), 'reject').response)['detail'];
+    expect(await detail({}, `"${'k'.repeat(256)}"`)).toBe(
+      'invalid Idempotency-Key: the key is longer than 255 characters; a valid key is a quoted string of 1 to 255' +
+        " printable ASCII characters (or the same unquoted, when it uses only letters, digits and !#$%&'*+-.^_`|~:/=)," +
+        ' e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324"',
+    );
+    const strict = await detail({ strict: true, maxKeyLength: 64 }, 'bare-key');
+    expect(strict).toBe(
+      'invalid Idempotency-Key: the key must be a quoted string (strict mode); a valid key is a quoted string of 1' +
+        ' to 64 printable ASCII characters, e.g. Idempotency-Key: "8e03978e-40d5-43e8-bc93-6894a57f9324"',
+    );
+  });
 });
 
 describe('engine: execution and replay (C)', () => {
