@@ -1,0 +1,10 @@
+/** Step 3: a ready response (replay or rejection) as a fetch `Response`, exactly: status, field lines, bytes. */
+import { hasNoBody, type ReadyResponse } from '@idempo/core/adapter';
+
+/** The `Response` for a ready response; Set-Cookie stays one field line per cookie. */
+export function toResponse(ready: ReadyResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of ready.headers) headers.append(name, value);
+  const body = hasNoBody(ready.status) ? null : (ready.body as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: ready.status, headers });
+}
