@@ -5,9 +5,23 @@
  */
 import { fileURLToPath } from 'node:url';
 
-/** The reference app's framework variants. */
-export const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
+/**
+ * The groups by framework: the reference app's framework variants, then `nest-express-peer-app`, the Nest
+ * (Express) app of src/peers/nest-peer-app.ts, where idempo and @node-idempotency/nestjs are compared on the same
+ * app (handlers that return their body, as that library needs) over the same app without either.
+ */
+export const FRAMEWORKS = [
+  'fastify',
+  'hono',
+  'koa',
+  'nest-express',
+  'nest-fastify',
+  'nest-express-peer-app',
+] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The reference app's framework variants. */
+type ReferenceFramework = Exclude<Framework, 'nest-express-peer-app'>;
 
 /** What a server is: the group's baseline, idempo, or a peer library. */
 export type ServerKind = 'bare' | 'idempo' | 'peer';
@@ -34,7 +48,7 @@ const PEER_MAIN = fileURLToPath(new URL('./peer-server.js', import.meta.url));
 export const STORES = ['memory', 'redis', 'postgres', 'mongo'] as const;
 export type BenchStore = (typeof STORES)[number];
 
-function reference(framework: Framework, store: BenchStore | 'none'): BenchServer {
+function reference(framework: ReferenceFramework, store: BenchStore | 'none'): BenchServer {
   return {
     id: `${framework}/${store === 'none' ? 'bare' : store}`,
     group: framework,
@@ -56,17 +70,29 @@ function peer(group: string, name: string, variant: string, kind: ServerKind, ne
   };
 }
 
-/** The servers of one framework group: bare first, then idempo on each store, then that group's peers. */
+/**
+ * The servers of one framework group: bare first, then idempo on each store, then that group's peers. The
+ * Nest (Express) peer app: its bare, idempo on memory and Redis (of `stores`), then @node-idempotency/nestjs
+ * on its memory and Redis storage.
+ */
 export function serversFor(
   framework: Framework,
   stores: readonly BenchStore[],
   peers: boolean,
 ): BenchServer[] {
-  const servers = [reference(framework, 'none'), ...stores.map((store) => reference(framework, store))];
-  if (peers && framework === 'nest-express') {
+  if (framework === 'nest-express-peer-app') return nestPeerApp(stores, peers);
+  return [reference(framework, 'none'), ...stores.map((store) => reference(framework, store))];
+}
+
+function nestPeerApp(stores: readonly BenchStore[], peers: boolean): BenchServer[] {
+  const group = 'nest-express-peer-app';
+  const servers = [peer(group, 'nest-peer-app-bare', 'bare', 'bare')];
+  if (stores.includes('memory')) servers.push(peer(group, 'nest-idempo-memory', 'memory', 'idempo'));
+  if (stores.includes('redis')) servers.push(peer(group, 'nest-idempo-redis', 'redis', 'idempo', 'redis'));
+  if (peers) {
     servers.push(
-      peer(framework, 'nest-node-idempotency-memory', 'node-idempotency (memory)', 'peer'),
-      peer(framework, 'nest-node-idempotency-redis', 'node-idempotency (redis)', 'peer', 'redis'),
+      peer(group, 'nest-node-idempotency-memory', 'node-idempotency (memory)', 'peer'),
+      peer(group, 'nest-node-idempotency-redis', 'node-idempotency (redis)', 'peer', 'redis'),
     );
   }
   return servers;

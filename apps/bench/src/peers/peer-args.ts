@@ -1,12 +1,18 @@
 /** The command line of the peer servers: `node dist/peer-server.js --peer <name> [--port 0] [--host 127.0.0.1]`. */
 import { parseArgs } from 'node:util';
 
-/** The peer servers: other idempotency libraries, and the bare Express app they are compared with. */
+/**
+ * The peer servers: other idempotency libraries, the bare Express app they are compared with, and the Nest
+ * (Express) peer app (src/peers/nest-peer-app.ts) bare, with idempo and with @node-idempotency/nestjs.
+ */
 export const PEERS = [
   'nest-node-idempotency-memory',
   'nest-node-idempotency-redis',
   'express-bare',
   'express-idempotency',
+  'nest-peer-app-bare',
+  'nest-idempo-memory',
+  'nest-idempo-redis',
 ] as const;
 
 /** One of {@link PEERS}. */
@@ -23,7 +29,7 @@ export interface PeerArgs {
 
 /** The usage text. */
 export const PEER_USAGE = `usage: node dist/peer-server.js --peer <${PEERS.join('|')}> [--port 0] [--host 127.0.0.1]
-environment: REDIS_URL (default redis://127.0.0.1:6379) for nest-node-idempotency-redis`;
+environment: REDIS_URL (default redis://127.0.0.1:6379) for nest-idempo-redis and nest-node-idempotency-redis`;
 
 /** Parses `argv` (without node and the script). Throws with a readable message. */
 export function parsePeerArgs(argv: readonly string[]): PeerArgs {

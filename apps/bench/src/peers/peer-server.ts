@@ -13,6 +13,15 @@ import type { PeerStartOptions, RunningPeer } from './peer-types.js';
 /** Loads only the chosen peer's framework: Nest is not loaded for the Express peers, and the other way round. */
 async function startPeer(name: PeerName, options: PeerStartOptions): Promise<RunningPeer> {
   switch (name) {
+    case 'nest-peer-app-bare': {
+      const { startNestPeerBare } = await import('./nest-peer-app.js');
+      return startNestPeerBare(options);
+    }
+    case 'nest-idempo-memory':
+    case 'nest-idempo-redis': {
+      const { startNestIdempo } = await import('./nest-idempo-peer.js');
+      return startNestIdempo(options, name === 'nest-idempo-redis' ? 'redis' : 'memory');
+    }
     case 'nest-node-idempotency-memory':
     case 'nest-node-idempotency-redis': {
       const { startNestNodeIdempotency } = await import('./nest-node-idempotency-peer.js');
