@@ -7,11 +7,11 @@
  * Packages and quick starts are discovered (support/discover.ts): a new package is covered without editing this.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   importsOf,
   installLine,
@@ -25,7 +25,7 @@ import {
 } from './support/discover.js';
 import { installProject, type Project } from './support/project.js';
 import { serveTwice } from './support/serve.js';
-import { runnables, typeChecked, typeCheckConfig } from './support/variants.js';
+import { runnables, typeCheckConfig, typeChecked } from './support/variants.js';
 
 const run = promisify(execFile);
 
@@ -55,14 +55,8 @@ beforeAll(async () => {
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   console.info(
-    `pack-test: ${project.tarballs.size} tarballs packed in ${seconds(project.timings.pack)} s, installed with ${project.peers.join(' ')} in ${seconds(project.timings.install)} s, in ${project.dir}`,
+    `pack-test: ${project.tarballs.size} tarballs packed in ${seconds(project.timings.pack)} s; ${project.reused ? 'the same tarballs were installed by an earlier run, reused' : `installed with ${project.peers.join(' ')} in ${seconds(project.timings.install)} s`}: ${project.dir}`,
   );
-});
-
-afterAll(() => {
-  if (project !== undefined && process.env.IDEMPO_PACK_TEST_KEEP === undefined) {
-    rmSync(project.dir, { recursive: true, force: true });
-  }
 });
 
 describe('what the test covers', () => {
@@ -82,9 +76,10 @@ describe('what the test covers', () => {
         .filter((specifier) => !isBuiltin(specifier))
         .map(packageOf)
         .filter((name) => name !== undefined && !named.includes(name));
-      expect(missing, `packages/${q.pkg.dir}/README.md: the install line misses what the quick start imports`).toEqual(
-        [],
-      );
+      expect(
+        missing,
+        `packages/${q.pkg.dir}/README.md: the install line misses what the quick start imports`,
+      ).toEqual([]);
     }
   });
 });
@@ -102,7 +97,9 @@ describe('the tarballs, installed with npm outside the workspace', () => {
       const nested = installed(pkg.manifest.name, 'node_modules/@idempo');
       expect(existsSync(nested) ? readdirSync(nested) : [], nested).toEqual([]);
       for (const range of Object.values({ ...manifest.dependencies, ...manifest.peerDependencies })) {
-        expect(range, `${pkg.manifest.name}: a workspace: range left in the tarball`).not.toMatch(/^workspace:/);
+        expect(range, `${pkg.manifest.name}: a workspace: range left in the tarball`).not.toMatch(
+          /^workspace:/,
+        );
       }
     }
   });
@@ -170,11 +167,8 @@ describe('the tarballs, installed with npm outside the workspace', () => {
       .flatMap((q) => typeChecked(`check-${q.pkg.dir}`, q.code));
     expect(files.length).toBeGreaterThanOrEqual(6);
     for (const { file, text } of files) writeFileSync(join(project.dir, file), text);
-    writeFileSync(
-      join(project.dir, 'tsconfig.json'),
-      typeCheckConfig(files.map((f) => f.file)),
-    );
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    writeFileSync(join(project.dir, 'tsconfig.json'), typeCheckConfig(files.map((f) => f.file)));
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project.dir }).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
     );
@@ -182,14 +176,17 @@ describe('the tarballs, installed with npm outside the workspace', () => {
   });
 
   describe.each(quickStarts.map((q) => [q.pkg.dir, q] as const))('the %s README quick start', (_dir, q) => {
-    it.each(['esm', 'cjs'] as const)('serves as %s: a keyed POST, then the same again is replayed', async (kind) => {
-      const { file } = runnables(q.pkg.dir, q.language, q.code)[kind];
-      const { first, second, output } = await serveTwice(project.dir, file, q.request);
-      const context = `${file}:\n${output}`;
-      expect(first.status, context).toBeGreaterThanOrEqual(200);
-      expect(first.status, context).toBeLessThan(300);
-      expect(first.replayed, context).toBeNull();
-      expect(second, context).toEqual({ status: first.status, replayed: 'true', body: first.body });
-    });
+    it.each(['esm', 'cjs'] as const)(
+      'serves as %s: a keyed POST, then the same again is replayed',
+      async (kind) => {
+        const { file } = runnables(q.pkg.dir, q.language, q.code)[kind];
+        const { first, second, output } = await serveTwice(project.dir, file, q.request);
+        const context = `${file}:\n${output}`;
+        expect(first.status, context).toBeGreaterThanOrEqual(200);
+        expect(first.status, context).toBeLessThan(300);
+        expect(first.replayed, context).toBeNull();
+        expect(second, context).toEqual({ status: first.status, replayed: 'true', body: first.body });
+      },
+    );
   });
 });

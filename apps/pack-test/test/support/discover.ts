@@ -178,7 +178,8 @@ export function parseCurl(line: string): CurlRequest {
 export function serverQuickStart(pkg: PublishablePackage): QuickStart | undefined {
   const all = blocks(pkg.readme);
   const index = all.findIndex(
-    (b) => /^Quick start\b/i.test(b.heading?.text ?? '') && /^(?:ts|typescript|js|javascript)$/.test(b.language),
+    (b) =>
+      /^Quick start\b/i.test(b.heading?.text ?? '') && /^(?:ts|typescript|js|javascript)$/.test(b.language),
   );
   const code = all[index];
   if (code === undefined) return undefined;
@@ -216,12 +217,15 @@ export function installLine(readme: string): string[] {
 
 /** The package a bare module specifier names (`@koa/router` of `@koa/router/x`, `hono` of `hono/x`). */
 export function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('node:') || specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+  if (specifier.startsWith('node:') || specifier.startsWith('.') || specifier.startsWith('/'))
+    return undefined;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /** The module specifiers a quick start imports (static `import ... from`, side-effect `import '...'`). */
 export function importsOf(code: string): string[] {
-  return [...code.matchAll(/^\s*import\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
+  return [...code.matchAll(/^\s*import\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1] as string,
+  );
 }

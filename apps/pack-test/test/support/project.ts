@@ -2,9 +2,25 @@
  * A fresh npm project outside the workspace with the packed tarballs installed: `pnpm pack` of every publishable
  * package (which writes the real versions in place of `workspace:` ranges, as `pnpm publish` does), then
  * `npm install <tarballs> <peers>` from the npm registry, as a user does after reading the READMEs.
+ *
+ * The installed project is kept under `<tmpdir>/idempo-pack-test/<hash>`, the hash of the tarballs' bytes (pnpm
+ * packs byte-identical tarballs from identical files), the install arguments and the Node version: a run whose
+ * packages did not change reuses it instead of installing again. A project is only ever renamed into place once
+ * its install finished, so that a run never reuses a half-installed one.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +31,8 @@ const run = promisify(execFile);
 /** The temp project: where it is, and the tarball of each package by name. */
 export interface Project {
   readonly dir: string;
+  /** Whether the install was reused from an earlier run with the same tarballs. */
+  readonly reused: boolean;
   readonly tarballs: ReadonlyMap<string, string>;
   /** The `npm install` arguments after the tarballs, `fastify@5.12.8`. */
   readonly peers: readonly string[];
@@ -30,7 +48,8 @@ export interface Project {
 export function workspaceVersions(): Map<string, string> {
   const manifests = [join(ROOT, 'package.json')];
   for (const parent of ['packages', 'apps']) {
-    for (const dir of readdirSync(join(ROOT, parent))) manifests.push(join(ROOT, parent, dir, 'package.json'));
+    for (const dir of readdirSync(join(ROOT, parent)))
+      manifests.push(join(ROOT, parent, dir, 'package.json'));
   }
   const versions = new Map<string, string>();
   for (const file of manifests) {
@@ -78,25 +97,57 @@ export async function installProject(
   packages: readonly PublishablePackage[],
   peers: readonly string[],
 ): Promise<Project> {
-  const dir = mkdtempSync(join(tmpdir(), 'idempo-pack-test-'));
+  const cache = join(tmpdir(), 'idempo-pack-test');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'installing-'));
   const started = performance.now();
   const tarballs = await pack(packages, join(dir, '.tarballs'));
   const packed = performance.now();
+  const versions = workspaceVersions();
+  const specs = peers.map((name) => `${name}@${versions.get(name) ?? 'latest'}`);
+  const hash = createHash('sha256').update(`${process.version}\n${specs.join('\n')}\n`);
+  for (const [name, file] of [...tarballs].sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(`${name}\n`).update(readFileSync(file));
+  }
+  const home = join(cache, hash.digest('hex').slice(0, 16));
+  const done = (project: string, reused: boolean): Project => ({
+    dir: project,
+    reused,
+    tarballs: new Map([...tarballs].map(([name, file]) => [name, file.replace(dir, project)])),
+    peers: specs,
+    timings: { pack: packed - started, install: performance.now() - packed },
+  });
+  if (existsSync(join(home, '.installed'))) {
+    rmSync(dir, { recursive: true, force: true });
+    return done(home, true);
+  }
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: 'idempo-pack-test-project', version: '1.0.0', private: true }, null, 2)}\n`,
   );
-  const versions = workspaceVersions();
-  const specs = peers.map((name) => `${name}@${versions.get(name) ?? 'latest'}`);
   await run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values(), ...specs],
     { cwd: dir, maxBuffer: 64 << 20, env: userEnv() },
   );
-  return {
-    dir,
-    tarballs,
-    peers: specs,
-    timings: { pack: packed - started, install: performance.now() - packed },
-  };
+  writeFileSync(join(dir, '.installed'), `${specs.join('\n')}\n`);
+  rmSync(home, { recursive: true, force: true });
+  try {
+    renameSync(dir, home);
+  } catch {
+    // Another run renamed its identical install into place first: use that one.
+    rmSync(dir, { recursive: true, force: true });
+  }
+  pruneOthers(cache, home);
+  return done(home, false);
+}
+
+/** Removes the cached installs of other tarballs that no run has touched for a day. */
+function pruneOthers(cache: string, keep: string): void {
+  for (const entry of readdirSync(cache)) {
+    const path = join(cache, entry);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > 24 * 3600_000) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
 }

@@ -56,7 +56,11 @@ export interface Runnable {
 }
 
 /** The ES module (`<name>.mjs`: a JavaScript quick start as printed) and the CommonJS module (`<name>.cjs`). */
-export function runnables(name: string, language: 'ts' | 'js', code: string): Record<'esm' | 'cjs', Runnable> {
+export function runnables(
+  name: string,
+  language: 'ts' | 'js',
+  code: string,
+): Record<'esm' | 'cjs', Runnable> {
   return {
     esm: { file: `${name}.mjs`, text: language === 'js' ? code : transpile(code, 'esm') },
     cjs: { file: `${name}.cjs`, text: transpile(wrapForCommonJs(code), 'cjs') },
