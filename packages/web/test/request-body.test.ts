@@ -159,3 +159,31 @@ describe('request bodies', () => {
     expect((await res.arrayBuffer()).byteLength).toBe(30);
   });
 });
+
+describe('request framing', () => {
+  it('C14 a Content-Length of 0 with a key is an empty body, fingerprinted as none', async () => {
+    const handler = withIdempotency(
+      async (req: Request) => new Response(`${(await req.arrayBuffer()).byteLength}`),
+      {
+        store,
+      },
+    );
+    const key = newKey();
+    const res = await handler(request('/zero', { key, body: '', headers: { 'content-length': '0' } }));
+    expect(await res.text()).toBe('0');
+    const replay = await handler(request('/zero', { key }));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('I10 a Transfer-Encoding header means a body of unknown length: read up to the limit', async () => {
+    const handler = withIdempotency(async () => new Response('ran'), { store, maxRequestBodyBytes: 1000 });
+    const res = await handler(
+      request('/te', {
+        key: newKey(),
+        body: chunks(4, 400),
+        headers: { 'transfer-encoding': 'chunked', 'content-length': '10' },
+      }),
+    );
+    expect(res.status).toBe(413);
+  });
+});

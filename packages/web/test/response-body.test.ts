@@ -175,3 +175,19 @@ describe('response bodies', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
   });
 });
+
+describe('responses that cannot be read', () => {
+  it('E34 a Response whose body was already read is an error and the key is released', async () => {
+    const store = countingStore();
+    const handler = withIdempotency(
+      async () => {
+        const res = new Response('used');
+        await res.text();
+        return res;
+      },
+      { store },
+    );
+    await expect(handler(request('/used', { key: newKey(), json }))).rejects.toThrow();
+    expect(store.releases).toBe(1);
+  });
+});
