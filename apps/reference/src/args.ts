@@ -1,7 +1,7 @@
 /** The command line of the reference app (docs/reference-app.md "Starting it"). */
 
 /** The framework variants. */
-export const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
+export const FRAMEWORKS = ['express', 'fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
 /** The stores; `none` serves the same routes on the bare framework, without idempo (the benchmarks' baseline). */
 export const STORES = ['memory', 'redis', 'postgres', 'mongo', 'none'] as const;
 

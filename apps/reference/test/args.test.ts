@@ -16,7 +16,7 @@ describe('the command line', () => {
   });
 
   it('refuses what it does not know, readably', () => {
-    expect(() => parseArgs(['--framework', 'express', '--store', 'memory'])).toThrow(
+    expect(() => parseArgs(['--framework', 'sinatra', '--store', 'memory'])).toThrow(
       /--framework must be one of/,
     );
     expect(() => parseArgs(['--framework', 'hono'])).toThrow(/--store must be one of/);
@@ -31,7 +31,7 @@ describe('the command line', () => {
   });
 
   it('the process exits 2 with the usage for a bad command line', async () => {
-    await expect(startReference(['--framework', 'express', '--store', 'memory'])).rejects.toThrow(
+    await expect(startReference(['--framework', 'sinatra', '--store', 'memory'])).rejects.toThrow(
       /exited with 2[\s\S]*usage/,
     );
   });
