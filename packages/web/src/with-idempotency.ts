@@ -5,11 +5,10 @@
  */
 import { InvalidOptionsError } from '@idempo/core';
 import { createIdempotency, type ExecuteDecision } from '@idempo/core/adapter';
-import { storedBody } from './content-encoding.js';
+import { captureResponse } from './capture-response.js';
 import type { WebContext, WebErrorHandler, WebIdempotencyOptions } from './options.js';
 import { toResponse } from './ready-response.js';
 import { toIdempotencyRequest } from './request.js';
-import { type BodySink, captureBody } from './response-body.js';
 
 /**
  * A Web-standard request handler: `Bun.serve`'s and `Deno.serve`'s `fetch`, a Workers `fetch`, a Next.js route
@@ -52,39 +51,6 @@ function isResponse(value: unknown): value is Response {
     typeof (value as Response).headers?.get === 'function' &&
     'body' in value
   );
-}
-
-/** The response to send in place of `res`: its status and headers, another body. */
-function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>): Response {
-  return new Response(body as BodyInit, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-  });
-}
-
-/**
- * Step 4 and 5: captures `res` for the record and returns what to send. A body at hand is stored before the
- * response is returned; one that comes over time is forwarded as it comes, and its end is sent once it is
- * stored. At most `maxBodyBytes` of it is held; a longer one, or one declared a stream, goes through untouched
- * and the key is released (docs/behaviour.md C25, I11).
- */
-async function capture(res: Response, decision: ExecuteDecision): Promise<Response> {
-  const body = res.body;
-  if (body === null) {
-    await decision.commit({ status: res.status, headers: res.headers });
-    return res;
-  }
-  const sink: BodySink = {
-    async complete(bytes) {
-      const stored = await storedBody(bytes, res.headers, decision.maxBodyBytes);
-      if (stored === undefined) await decision.abandon('too-large');
-      else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
-    },
-    incomplete: (reason, error) => decision.abandon(reason === 'failed' ? error : reason),
-  };
-  const send = await captureBody(body, res.headers, decision.maxBodyBytes, sink);
-  return send === body ? res : withBody(res, send);
 }
 
 /**
@@ -190,7 +156,7 @@ async function execute<Rest extends readonly unknown[], Req extends Request>(
     throw error;
   }
   try {
-    return await capture(res, decision);
+    return await captureResponse(res, decision);
   } catch (error) {
     await decision.abandon(error);
     throw error;
