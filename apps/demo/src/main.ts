@@ -3,7 +3,7 @@
  * scenarios over real HTTP, prints one row per scenario as it completes, stops the app, and exits non-zero if
  * any scenario misbehaved.
  *
- *   pnpm demo [-- --framework fastify|hono|koa|nest-express|nest-fastify] [--store memory|redis|postgres|mongo]
+ *   pnpm demo [-- --framework express|fastify|hono|koa|nest-express|nest-fastify] [--store memory|redis|postgres|mongo]
  */
 
 import { startReference } from '@idempo/reference/process';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const DEMO = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const FRAMEWORKS = ['fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
+const FRAMEWORKS = ['express', 'fastify', 'hono', 'koa', 'nest-express', 'nest-fastify'] as const;
 /** MongoDB joins the matrix where a server is given (there is none on this project's machines). */
 const STORES = ['memory', 'redis', 'postgres', ...(process.env['MONGODB_URL'] ? ['mongo'] : [])];
 if (!process.env['MONGODB_URL'])
