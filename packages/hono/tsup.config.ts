@@ -8,7 +8,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['hono', '@idempo/core'],
+  external: ['hono', '@idempo/core', '@idempo/web'],
   treeshake: true,
   tsconfig: 'tsconfig.build.json',
 });

@@ -4,12 +4,10 @@
  */
 import type { RouteOptions } from '@idempo/core';
 import { createIdempotency, type ExecuteDecision } from '@idempo/core/adapter';
+import { captureResponse, toResponse } from '@idempo/web/adapter';
 import type { Context, Env, MiddlewareHandler, Next } from 'hono';
-import { storedBody } from './content-encoding.js';
 import type { HonoIdempotencyOptions } from './options.js';
-import { toResponse } from './ready-response.js';
 import { toIdempotencyRequest } from './request.js';
-import { type BodySink, captureBody } from './response-body.js';
 import { downstream } from './route-match.js';
 import { variableOf } from './variable.js';
 
@@ -28,21 +26,10 @@ export interface IdempotencyMiddleware<E extends Env = Env> extends MiddlewareHa
   route(options?: HonoRouteOptions<E>): MiddlewareHandler<E>;
 }
 
-/** The response to send in place of `res`, with its status and headers, and a new body. */
-function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>): Response {
-  // A plain init, not `res`: @hono/node-server writes a Response made from bytes and a plain init directly, but
-  // one made from another Response through the slow stream path.
-  return new Response(body as BodyInit, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-  });
-}
-
 /**
- * Runs the handler, then stores its response or releases the key. A body at hand is stored before anything is
- * sent; one that comes over time is forwarded as it comes, and its end is sent once it is stored. At most
- * `maxBodyBytes` of the body is held (see `captureBody`).
+ * Runs the handler, then stores its response or releases the key: `@idempo/web`'s `captureResponse` (a body at
+ * hand is stored before anything is sent; one that comes over time is forwarded as it comes, and its end is sent
+ * once it is stored; at most `maxBodyBytes` of it is held).
  */
 async function execute(c: Context, next: Next, decision: ExecuteDecision): Promise<void> {
   try {
@@ -51,22 +38,10 @@ async function execute(c: Context, next: Next, decision: ExecuteDecision): Promi
     // response is the handler's answer (onHandlerError) or the key is released.
     if (c.error !== undefined && !(await decision.threw(c.error))) return;
     const res = c.res;
-    if (res.body === null) {
-      await decision.commit({ status: res.status, headers: res.headers });
-      return;
-    }
-    const sink: BodySink = {
-      async complete(bytes) {
-        const stored = await storedBody(bytes, res.headers, decision.maxBodyBytes);
-        if (stored === undefined) await decision.abandon('too-large');
-        else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
-      },
-      incomplete: (reason, error) => decision.abandon(reason === 'failed' ? error : reason),
-    };
-    const send = await captureBody(res.body, res.headers, decision.maxBodyBytes, sink);
-    if (send === res.body) return;
+    const send = await captureResponse(res, decision);
+    if (send === res) return;
     c.res = undefined; // replace the response rather than merge headers into it
-    c.res = withBody(res, send);
+    c.res = send;
   } catch (error) {
     await decision.abandon(error);
     throw error;
