@@ -14,7 +14,7 @@ import { groupResults, type HttpCaseResult, type HttpSample, sampleProblems } fr
 import { runGroup } from './http-runner.js';
 import { httpResultsTable, targetChecks, targetLines } from './http-table.js';
 import { pinLoadGenerator } from './pin.js';
-import { expressPeers, serversFor } from './servers.js';
+import { serversFor } from './servers.js';
 import { svgChart } from './svg-chart.js';
 
 const settings = settingsOrExit((argv) => parseHttpBenchArgs(argv), HTTP_USAGE);
@@ -29,7 +29,6 @@ log(
 );
 
 const groups = settings.frameworks.map((framework) => serversFor(framework, settings.stores, settings.peers));
-if (settings.peers) groups.push(expressPeers());
 
 const results: HttpCaseResult[] = [];
 const samples: HttpSample[] = [];

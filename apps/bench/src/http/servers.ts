@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 /**
  * The groups by framework: the reference app's framework variants, then `nest-express-peer-app`, the Nest
  * (Express) app of src/peers/nest-peer-app.ts, where idempo and @node-idempotency/nestjs are compared on the same
- * app (handlers that return their body, as that library needs) over the same app without either.
+ * app (handlers that return their body, as that library needs) over the same app without either. The `express`
+ * group also holds the express-idempotency peer, measured against the reference app's bare Express.
  */
 export const FRAMEWORKS = [
+  'express',
   'fastify',
   'hono',
   'koa',
@@ -73,7 +75,8 @@ function peer(group: string, name: string, variant: string, kind: ServerKind, ne
 /**
  * The servers of one framework group: bare first, then idempo on each store, then that group's peers. The
  * Nest (Express) peer app: its bare, idempo on memory and Redis (of `stores`), then @node-idempotency/nestjs
- * on its memory and Redis storage.
+ * on its memory and Redis storage. Express: the reference app bare and with @idempo/express, then
+ * express-idempotency (its in-memory data adapter, on an Express 5 app with the same handler).
  */
 export function serversFor(
   framework: Framework,
@@ -81,7 +84,10 @@ export function serversFor(
   peers: boolean,
 ): BenchServer[] {
   if (framework === 'nest-express-peer-app') return nestPeerApp(stores, peers);
-  return [reference(framework, 'none'), ...stores.map((store) => reference(framework, store))];
+  const servers = [reference(framework, 'none'), ...stores.map((store) => reference(framework, store))];
+  if (framework === 'express' && peers)
+    servers.push(peer('express', 'express-idempotency', 'express-idempotency (memory)', 'peer'));
+  return servers;
 }
 
 function nestPeerApp(stores: readonly BenchStore[], peers: boolean): BenchServer[] {
@@ -96,12 +102,4 @@ function nestPeerApp(stores: readonly BenchStore[], peers: boolean): BenchServer
     );
   }
   return servers;
-}
-
-/** The Express group: bare Express and express-idempotency (idempo has no Express adapter of its own). */
-export function expressPeers(): BenchServer[] {
-  return [
-    peer('express', 'express-bare', 'bare', 'bare'),
-    peer('express', 'express-idempotency', 'express-idempotency (memory)', 'peer'),
-  ];
 }

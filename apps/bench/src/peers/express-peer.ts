@@ -1,12 +1,13 @@
 /**
- * The Express peers: `express-bare` (Express 5 with `express.json()` and the reference handlers) and
- * `express-idempotency` (the same app with express-idempotency 1.0.6 on `POST /orders`, configured as its README
- * says: the default `Idempotency-Key` header, its default in-memory data adapter, and a handler that returns at
- * once when `isHit(req)` says the middleware has already answered).
+ * The Express peer `express-idempotency`: Express 5 with `express.json()` and the reference handlers, express-idempotency
+ * 1.0.6 on `POST /orders`, configured as its README says: the default `Idempotency-Key` header, its default in-memory
+ * data adapter, and a handler that returns at once when `isHit(req)` says the middleware has already answered. Its
+ * baseline is the reference app's bare Express (`--framework express --store none`), which serves the same handler
+ * with `express.json()` in front.
  *
- * Both have a JSON error handler, as any Express app in production does: express-idempotency reports a request
- * still in progress (409) and a key reused for another request (417) by calling `next(error)` after setting the
- * status, and Express's default handler would log every such error's stack to stderr.
+ * It has a JSON error handler, as any Express app in production does: express-idempotency reports a request still
+ * in progress (409) and a key reused for another request (417) by calling `next(error)` after setting the status,
+ * and Express's default handler would log every such error's stack to stderr.
  */
 import type { AddressInfo } from 'node:net';
 import type { ReferenceService } from '@idempo/testing/reference';
@@ -48,16 +49,12 @@ function errorHandler(error: unknown, _req: Request, res: Response, next: NextFu
   res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
 }
 
-/** Starts an Express peer: with express-idempotency on `POST /orders` when `withMiddleware`, bare otherwise. */
-export async function startExpressPeer(
-  options: PeerStartOptions,
-  withMiddleware: boolean,
-): Promise<RunningPeer> {
+/** Starts the Express peer: express-idempotency on `POST /orders`. */
+export async function startExpressPeer(options: PeerStartOptions): Promise<RunningPeer> {
   const app = express();
   app.use(express.json());
   const orders = handler(options.service, 'POST /orders');
-  if (withMiddleware) app.post('/orders', idempotency(), unlessHit(orders));
-  else app.post('/orders', orders);
+  app.post('/orders', idempotency(), unlessHit(orders));
   app.get('/stats', handler(options.service, 'GET /stats'));
   app.post('/stats/reset', handler(options.service, 'POST /stats/reset'));
   app.use(errorHandler);
@@ -70,9 +67,7 @@ export async function startExpressPeer(
   const { port } = server.address() as AddressInfo;
   return {
     port,
-    description: withMiddleware
-      ? 'express 5 + express-idempotency 1.0.6 (its in-memory data adapter)'
-      : 'express 5 (no idempotency)',
+    description: 'express 5 + express-idempotency 1.0.6 (its in-memory data adapter)',
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -2,13 +2,13 @@
 import { parseArgs } from 'node:util';
 
 /**
- * The peer servers: other idempotency libraries, the bare Express app they are compared with, and the Nest
- * (Express) peer app (src/peers/nest-peer-app.ts) bare, with idempo and with @node-idempotency/nestjs.
+ * The peer servers: other idempotency libraries (express-idempotency is compared with the reference app's bare
+ * Express), and the Nest (Express) peer app (src/peers/nest-peer-app.ts) bare, with idempo and with
+ * @node-idempotency/nestjs.
  */
 export const PEERS = [
   'nest-node-idempotency-memory',
   'nest-node-idempotency-redis',
-  'express-bare',
   'express-idempotency',
   'nest-peer-app-bare',
   'nest-idempo-memory',

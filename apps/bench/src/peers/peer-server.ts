@@ -27,10 +27,9 @@ async function startPeer(name: PeerName, options: PeerStartOptions): Promise<Run
       const { startNestNodeIdempotency } = await import('./nest-node-idempotency-peer.js');
       return startNestNodeIdempotency(options, name === 'nest-node-idempotency-redis' ? 'redis' : 'memory');
     }
-    case 'express-bare':
     case 'express-idempotency': {
       const { startExpressPeer } = await import('./express-peer.js');
-      return startExpressPeer(options, name === 'express-idempotency');
+      return startExpressPeer(options);
     }
   }
 }

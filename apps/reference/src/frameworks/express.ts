@@ -75,7 +75,6 @@ export const start: StartFramework = async ({ idempotency: options, service, hos
       principal: (request) => principalFromAuthorization(request.header('authorization')),
     });
   const app = express();
-  app.disable('x-powered-by');
   app.use(express.json());
   for (const route of service.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put';
