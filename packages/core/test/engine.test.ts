@@ -468,15 +468,22 @@ describe('engine: store failures (H48)', () => {
   });
 
   it('a failing heartbeat is reported and keeps trying', async () => {
-    const { engine, events } = setup({ store: failingStore({ extend: down }), leaseMs: 30 });
+    // A lease of 3 s with a beat every 20 ms (a failed extend is tried again within a beat): the second failure
+    // comes long before the lease runs out, however late a busy machine fires the timers. With a 30 ms lease, a
+    // loaded CI machine once fired the retry after the lease had ended, and a lost lease rightly stops its upkeep.
+    const { engine, events } = setup({
+      store: failingStore({ extend: down }),
+      leaseMs: 3_000,
+      heartbeatMs: 20,
+    });
     const d = expectKind(await engine.begin(request()), 'execute');
-    // Waits for the second failed extend rather than sleeping a fixed 60 ms: a busy machine delays timers.
+    // Waits for the second failed extend rather than sleeping a fixed time: a busy machine delays timers.
     await vi.waitFor(
       () =>
         expect(
           events.filter((e) => e.type === 'store-error' && e.reason === 'extend').length,
         ).toBeGreaterThanOrEqual(2),
-      { timeout: 5000, interval: 5 },
+      { timeout: 2_900, interval: 5 },
     );
     await d.abandon();
   });

@@ -21,8 +21,30 @@ export interface StoreSuiteContext {
   readonly wait: (base: number) => Promise<void>;
   /** The test timeout of every case, in ms. */
   readonly timeout: number;
+  /** The test timeout of a {@link StoreSuiteContext.timed} case: room for its runs at 1x, 2x and 4x. */
+  readonly timedTimeout: number;
   /** Callers racing for one key. */
   readonly raceSize: number;
+  /**
+   * Wraps the body of a timing case: when the machine broke one of its premises ({@link StoreSuiteContext.premise}),
+   * the case runs again with every `ms`/`wait` doubled, up to {@link TIMING_ATTEMPTS} runs. A failed assertion is
+   * never run again: only a premise the case itself measured as broken is.
+   */
+  readonly timed: (body: () => Promise<void>) => () => Promise<void>;
+  /**
+   * Declares what a timing case's assertion rests on, measured on the clock (for example that a call reached the
+   * store before a lease ended). `false` means a busy machine, not the store, decided the outcome: the case is run
+   * again at longer timings (inside {@link StoreSuiteContext.timed}).
+   */
+  readonly premise: (held: boolean, what: string) => void;
+}
+
+/** Runs of a timing case whose premise a busy machine broke, each at twice the timings of the last. */
+export const TIMING_ATTEMPTS = 3;
+
+/** A timing case's premise broken by the machine (a timer or a call far later than its margin), not by the store. */
+export class TimingPremiseError extends Error {
+  override readonly name = 'TimingPremiseError';
 }
 
 /**
@@ -53,7 +75,30 @@ export function createStoreSuiteContext(
     current = undefined;
   });
 
-  const ms = (base: number) => Math.round(base * scale);
+  // Doubled by `timed` for each run of a case again after a broken premise; 1 outside those runs.
+  let stretch = 1;
+  const ms = (base: number) => Math.round(base * scale * stretch);
+  const timed = (body: () => Promise<void>) => async () => {
+    const broken: string[] = [];
+    try {
+      for (let attempt = 1; attempt <= TIMING_ATTEMPTS; attempt++, stretch *= 2) {
+        try {
+          return await body();
+        } catch (error) {
+          if (!(error instanceof TimingPremiseError)) throw error;
+          broken.push(`at ${stretch}x: ${error.message}`);
+        }
+      }
+    } finally {
+      stretch = 1;
+    }
+    throw new Error(
+      `the machine was too slow for this case's timings ${TIMING_ATTEMPTS} times: ${broken.join('; ')}`,
+    );
+  };
+  const premise = (held: boolean, what: string) => {
+    if (!held) throw new TimingPremiseError(what);
+  };
   return {
     store: () => {
       if (!current) throw new Error('storeSuite: the store is not ready (did the factory throw?)');
@@ -64,6 +109,10 @@ export function createStoreSuiteContext(
     ms,
     wait: (base) => sleep(ms(base)),
     timeout: Math.max(10_000, ms(10_000)),
+    // Room for the runs again at 2x and 4x.
+    timedTimeout: Math.max(10_000, ms(10_000)) * (2 ** TIMING_ATTEMPTS - 1),
     raceSize,
+    timed,
+    premise,
   };
 }
