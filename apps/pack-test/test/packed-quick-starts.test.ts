@@ -104,7 +104,7 @@ describe('the tarballs, installed with npm outside the workspace', () => {
     }
   });
 
-  it('every tarball carries the LICENSE, the README, and the registry fields of the CONTRACT', () => {
+  it('every tarball carries the LICENSE, the README, and the registry fields issue 18 asks for', () => {
     const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
     for (const pkg of packages) {
       const name = pkg.manifest.name;

@@ -81,21 +81,25 @@ export function publishablePackages(): PublishablePackage[] {
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
-/** A fenced block of a Markdown text, with the heading path above it. */
+/** A heading of a Markdown text: its level, its text, and its position among the headings. */
+interface Heading {
+  readonly level: number;
+  readonly text: string;
+  readonly index: number;
+}
+
+/** A fenced block of a Markdown text, with the headings it sits under (the outermost first). */
 interface Block {
   readonly language: string;
   readonly code: string;
-  /** The heading the block sits under, its level and text. */
-  readonly heading: { readonly level: number; readonly text: string } | undefined;
-  /** The index of the section the block is in (one per heading). */
-  readonly section: number;
+  readonly headings: readonly Heading[];
 }
 
-/** The fenced code blocks of a Markdown text, in order, each with the heading it sits under. */
+/** The fenced code blocks of a Markdown text, in order, each with the headings it sits under. */
 function blocks(markdown: string): Block[] {
   const found: Block[] = [];
-  let heading: Block['heading'];
-  let section = 0;
+  let headings: Heading[] = [];
+  let count = 0;
   let open: { language: string; lines: string[] } | undefined;
   for (const line of markdown.split(/\r?\n/)) {
     if (open === undefined) {
@@ -103,11 +107,14 @@ function blocks(markdown: string): Block[] {
       if (fence) open = { language: (fence[1] as string).toLowerCase(), lines: [] };
       const title = /^(#{1,6})[ \t]+(.*?)[ \t]*$/.exec(line);
       if (title) {
-        heading = { level: (title[1] as string).length, text: title[2] as string };
-        section++;
+        const level = (title[1] as string).length;
+        headings = [
+          ...headings.filter((h) => h.level < level),
+          { level, text: title[2] as string, index: count++ },
+        ];
       }
     } else if (/^```\s*$/.test(line)) {
-      found.push({ language: open.language, code: `${open.lines.join('\n')}\n`, heading, section });
+      found.push({ language: open.language, code: `${open.lines.join('\n')}\n`, headings });
       open = undefined;
     } else {
       open.lines.push(line);
@@ -170,22 +177,26 @@ export function parseCurl(line: string): CurlRequest {
   };
 }
 
+/** Whether a quick start is for another runtime than Node: it uses Bun's or Deno's globals, or `npm:` imports. */
+function forAnotherRuntime(code: string): boolean {
+  return /\b(?:Bun|Deno)\.\w/.test(code) || /from\s+['"](?:npm|jsr):/.test(code);
+}
+
 /**
- * The server quick start of a README: the first `ts`/`js` block under a heading that starts with "Quick start",
- * and the first curl line of the next `sh` block in the same section. Undefined when the README has none (a
- * quick start that is a script, or a command line).
+ * The server quick start of a README: the first `ts`/`js` block that runs on Node in the section of the first
+ * heading that starts with "Quick start" (its subsections included), and the first curl line of the next `sh`
+ * block in that section. Undefined when the README has none (a quick start that is a script, or a command line).
  */
 export function serverQuickStart(pkg: PublishablePackage): QuickStart | undefined {
   const all = blocks(pkg.readme);
-  const index = all.findIndex(
-    (b) =>
-      /^Quick start\b/i.test(b.heading?.text ?? '') && /^(?:ts|typescript|js|javascript)$/.test(b.language),
+  const section = all.flatMap((b) => b.headings).find((h) => /^Quick start\b/i.test(h.text))?.index;
+  const inSection = all.filter((b) => b.headings.some((h) => h.index === section));
+  const index = inSection.findIndex(
+    (b) => /^(?:ts|typescript|js|javascript)$/.test(b.language) && !forAnotherRuntime(b.code),
   );
-  const code = all[index];
+  const code = inSection[index];
   if (code === undefined) return undefined;
-  const shell = all
-    .slice(index + 1)
-    .find((b) => b.section === code.section && /^(?:sh|bash|shell|console)$/.test(b.language));
+  const shell = inSection.slice(index + 1).find((b) => /^(?:sh|bash|shell|console)$/.test(b.language));
   const curl = shell?.code.split('\n').find((line) => /^\s*(?:\$\s*)?curl\s/.test(line));
   if (curl === undefined) return undefined;
   return {

@@ -73,19 +73,38 @@ export function userEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(?:npm|pnpm)_/i.test(name)));
 }
 
-/** Packs every package into `dir`, in parallel; the tarball of each package by name. */
+/** The files an `exports` map names (`./dist/index.js`), patterns left out. */
+function exportTargets(exports: unknown): string[] {
+  if (typeof exports === 'string') return exports.includes('*') ? [] : [exports];
+  if (exports === null || typeof exports !== 'object') return [];
+  return Object.values(exports).flatMap(exportTargets);
+}
+
+/**
+ * Packs every package into `dir` with one recursive `pnpm pack` (one process: a dozen `pnpm pack` processes cost
+ * ten times as long); the tarball of each package by name (pnpm names it `<scope>-<name>-<version>.tgz`).
+ */
 async function pack(packages: readonly PublishablePackage[], dir: string): Promise<Map<string, string>> {
-  const tarballs = new Map<string, string>();
-  await Promise.all(
-    packages.map(async (pkg) => {
-      const into = join(dir, pkg.dir);
-      mkdirSync(into, { recursive: true });
-      await run('pnpm', ['pack', '--pack-destination', into], { cwd: join(ROOT, 'packages', pkg.dir) });
-      const [tarball] = readdirSync(into).filter((f) => f.endsWith('.tgz'));
-      if (tarball === undefined) throw new Error(`pnpm pack wrote no tarball for ${pkg.manifest.name}`);
-      tarballs.set(pkg.manifest.name, join(into, tarball));
-    }),
+  const unbuilt = packages.flatMap((pkg) =>
+    exportTargets(pkg.manifest.exports)
+      .map((target) => join('packages', pkg.dir, target))
+      .filter((file) => !existsSync(join(ROOT, file))),
   );
+  if (unbuilt.length > 0) {
+    throw new Error(`not built (turbo builds them before this test): ${unbuilt.join(', ')}`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const filters = packages.flatMap((pkg) => ['--filter', pkg.manifest.name]);
+  await run('pnpm', ['--recursive', ...filters, 'pack', '--pack-destination', dir], {
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+  });
+  const tarballs = new Map<string, string>();
+  for (const { manifest } of packages) {
+    const file = join(dir, `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`);
+    if (!existsSync(file)) throw new Error(`pnpm pack wrote no ${file} for ${manifest.name}`);
+    tarballs.set(manifest.name, file);
+  }
   return tarballs;
 }
 
