@@ -67,11 +67,13 @@ function expectServed(served: unknown, disconnect: boolean): void {
     mismatch: 422,
   });
   if (disconnect) {
-    // [15.1] the client went away mid-handler: its retry is a 409 while the handler runs, then the replay.
+    // [15.1] the client went away mid-handler: its retry is a 409 while the handler runs, then the replay. I11:
+    // one that goes away while the body is forwarded cancels the handler's stream; the retry runs again.
     expect((served as Seen)['disconnected']).toEqual({
       client: 'aborted',
       whileRunning: 409,
       after: { status: 201, replayed: 'true' },
+      midBody: { retry: 200, replayed: null, made: 2, cancelled: 1 },
     });
   }
 }

@@ -4,12 +4,33 @@
 import { MemoryStore } from '@idempo/core';
 import { withIdempotency } from '../../dist/index.js';
 
+/** A long body that comes over time (20 ms a chunk, about 4 s): a client that goes away cancels it. */
+function slowStream() {
+  let sent = 0;
+  streams.made++;
+  return new Response(
+    new ReadableStream({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (sent++ > 200) return controller.close();
+        controller.enqueue(new Uint8Array(1000));
+      },
+      cancel() {
+        streams.cancelled++;
+      },
+    }),
+  );
+}
+
+const streams = { made: 0, cancelled: 0 };
+
 export function servedHandler() {
   let n = 0;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   return withIdempotency(
     async (request, ...rest) => {
       const url = new URL(request.url);
+      if (url.pathname === '/stream') return slowStream();
       const body = await request.json();
       const delay = Number(url.searchParams.get('delay') ?? 0);
       if (delay > 0) await sleep(delay);
@@ -68,6 +89,22 @@ export async function driveServed(base, fetch, { disconnect = true } = {}) {
       client: await gone,
       whileRunning,
       after: { status: after.status, replayed: after.replayed },
+    };
+    // A client that goes away while an answer is forwarded: the server cancels it, the key is released, the
+    // retry runs again.
+    const reading = new AbortController();
+    const res = await send('/stream', undefined, '"s4"', reading.signal);
+    const reader = res.body.getReader();
+    await reader.read();
+    await reader.read();
+    reading.abort();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const retry = await send('/stream', undefined, '"s4"');
+    await retry.body?.cancel();
+    disconnected.midBody = {
+      retry: retry.status,
+      replayed: retry.headers.get('idempotent-replayed'),
+      ...streams,
     };
   }
   return {
