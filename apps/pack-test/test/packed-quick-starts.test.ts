@@ -21,6 +21,7 @@ import {
   type QuickStart,
   ROOT,
   readJson,
+  rootQuickStarts,
   serverQuickStart,
 } from './support/discover.js';
 import { installProject, type Project } from './support/project.js';
@@ -30,12 +31,17 @@ import { runnables, typeCheckConfig, typeChecked } from './support/variants.js';
 const run = promisify(execFile);
 
 const packages = publishablePackages();
-const quickStarts = packages.map(serverQuickStart).filter((q): q is QuickStart => q !== undefined);
+const quickStarts = [
+  ...packages.map(serverQuickStart).filter((q): q is QuickStart => q !== undefined),
+  ...rootQuickStarts(),
+];
 /** What the harness itself needs in the project: Node's types for tsc, a Node server for a `fetch` app. */
 const HARNESS = ['@types/node', '@hono/node-server'];
 const peers = [
   ...new Set([
-    ...packages.flatMap((pkg) => installLine(pkg.readme)).filter((name) => !name.startsWith('@idempo/')),
+    ...[...packages.map((pkg) => installLine(pkg.readme)), ...quickStarts.map((q) => q.install)]
+      .flat()
+      .filter((name) => !name.startsWith('@idempo/')),
     ...HARNESS,
   ]),
 ].sort();
@@ -49,7 +55,7 @@ beforeAll(async () => {
     join(project.dir, 'run-quick-start.mjs'),
   );
   for (const q of quickStarts) {
-    for (const { file, text } of Object.values(runnables(q.pkg.dir, q.language, q.code))) {
+    for (const { file, text } of Object.values(runnables(q.name, q.language, q.code))) {
       writeFileSync(join(project.dir, file), text);
     }
   }
@@ -62,23 +68,32 @@ beforeAll(async () => {
 describe('what the test covers', () => {
   it('finds the publishable packages, and the server quick starts of the four first adapters', () => {
     expect(packages.length).toBeGreaterThanOrEqual(11);
-    expect(quickStarts.map((q) => q.pkg.dir)).toEqual(
-      expect.arrayContaining(['core', 'fastify', 'hono', 'koa', 'nest', 'store-redis']),
+    expect(quickStarts.map((q) => q.name)).toEqual(
+      expect.arrayContaining([
+        'core',
+        'fastify',
+        'hono',
+        'koa',
+        'nest',
+        'store-redis',
+        'root-fastify',
+        'root-koa',
+      ]),
     );
   });
 
   it('every quick start sends a keyed POST, and imports only what its README install line names', () => {
     for (const q of quickStarts) {
-      expect(q.request.method, q.pkg.dir).toBe('POST');
-      expect(q.request.headers['idempotency-key'], q.pkg.dir).toBeDefined();
-      const named = installLine(q.pkg.readme);
+      expect(q.request.method, q.name).toBe('POST');
+      expect(q.request.headers['idempotency-key'], q.name).toBeDefined();
+      const named = q.install;
       const missing = importsOf(q.code)
         .filter((specifier) => !isBuiltin(specifier))
         .map(packageOf)
         .filter((name) => name !== undefined && !named.includes(name));
       expect(
         missing,
-        `packages/${q.pkg.dir}/README.md: the install line misses what the quick start imports`,
+        `${q.readme} (${q.name}): the install line misses what the quick start imports`,
       ).toEqual([]);
     }
   });
@@ -164,7 +179,7 @@ describe('the tarballs, installed with npm outside the workspace', () => {
   it('each TypeScript quick start type-checks under strict tsc against the installed types, as ESM and as CJS', async () => {
     const files = quickStarts
       .filter((q) => q.language === 'ts')
-      .flatMap((q) => typeChecked(`check-${q.pkg.dir}`, q.code));
+      .flatMap((q) => typeChecked(`check-${q.name}`, q.code));
     expect(files.length).toBeGreaterThanOrEqual(6);
     for (const { file, text } of files) writeFileSync(join(project.dir, file), text);
     writeFileSync(join(project.dir, 'tsconfig.json'), typeCheckConfig(files.map((f) => f.file)));
@@ -175,11 +190,11 @@ describe('the tarballs, installed with npm outside the workspace', () => {
     expect(result.stdout).toBe('');
   });
 
-  describe.each(quickStarts.map((q) => [q.pkg.dir, q] as const))('the %s README quick start', (_dir, q) => {
+  describe.each(quickStarts.map((q) => [q.name, q] as const))('the %s README quick start', (_name, q) => {
     it.each(['esm', 'cjs'] as const)(
       'serves as %s: a keyed POST, then the same again is replayed',
       async (kind) => {
-        const { file } = runnables(q.pkg.dir, q.language, q.code)[kind];
+        const { file } = runnables(q.name, q.language, q.code)[kind];
         const { first, second, output } = await serveTwice(project.dir, file, q.request);
         const context = `${file}:\n${output}`;
         expect(first.status, context).toBeGreaterThanOrEqual(200);

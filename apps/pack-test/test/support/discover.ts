@@ -48,7 +48,12 @@ export interface CurlRequest {
 
 /** A README quick start that serves HTTP, and the request its README tells the reader to send. */
 export interface QuickStart {
-  readonly pkg: PublishablePackage;
+  /** A file-name-safe name: the package's directory (`fastify`), `root-<framework>` for the root README's. */
+  readonly name: string;
+  /** The README it is from, relative to the root. */
+  readonly readme: string;
+  /** The packages its install line names. */
+  readonly install: readonly string[];
   readonly language: 'ts' | 'js';
   readonly code: string;
   readonly request: CurlRequest;
@@ -93,6 +98,8 @@ interface Block {
   readonly language: string;
   readonly code: string;
   readonly headings: readonly Heading[];
+  /** The last non-blank line of text above the fence. */
+  readonly before: string;
 }
 
 /** The fenced code blocks of a Markdown text, in order, each with the headings it sits under. */
@@ -100,11 +107,13 @@ function blocks(markdown: string): Block[] {
   const found: Block[] = [];
   let headings: Heading[] = [];
   let count = 0;
-  let open: { language: string; lines: string[] } | undefined;
+  let open: { language: string; lines: string[]; before: string } | undefined;
+  let before = '';
   for (const line of markdown.split(/\r?\n/)) {
     if (open === undefined) {
       const fence = /^```\s*([A-Za-z]*)/.exec(line);
-      if (fence) open = { language: (fence[1] as string).toLowerCase(), lines: [] };
+      if (fence) open = { language: (fence[1] as string).toLowerCase(), lines: [], before };
+      else if (line.trim() !== '') before = line;
       const title = /^(#{1,6})[ \t]+(.*?)[ \t]*$/.exec(line);
       if (title) {
         const level = (title[1] as string).length;
@@ -114,7 +123,12 @@ function blocks(markdown: string): Block[] {
         ];
       }
     } else if (/^```\s*$/.test(line)) {
-      found.push({ language: open.language, code: `${open.lines.join('\n')}\n`, headings });
+      found.push({
+        language: open.language,
+        code: `${open.lines.join('\n')}\n`,
+        headings,
+        before: open.before,
+      });
       open = undefined;
     } else {
       open.lines.push(line);
@@ -182,29 +196,72 @@ function forAnotherRuntime(code: string): boolean {
   return /\b(?:Bun|Deno)\.\w/.test(code) || /from\s+['"](?:npm|jsr):/.test(code);
 }
 
+const CODE = /^(?:ts|typescript|js|javascript)$/;
+const SHELL = /^(?:sh|bash|shell|console)$/;
+
+/** The blocks of the section of the first heading that matches `title`, its subsections included. */
+function sectionBlocks(markdown: string, title: RegExp): Block[] {
+  const all = blocks(markdown);
+  const section = all.flatMap((b) => b.headings).find((h) => title.test(h.text))?.index;
+  return section === undefined ? [] : all.filter((b) => b.headings.some((h) => h.index === section));
+}
+
+/** The request of the first curl line in the first shell block of `after`. */
+function firstCurl(after: readonly Block[]): CurlRequest | undefined {
+  const shell = after.find((b) => SHELL.test(b.language));
+  const curl = shell?.code.split('\n').find((line) => /^\s*(?:\$\s*)?curl\s/.test(line));
+  return curl === undefined ? undefined : parseCurl(curl.replace(/^\s*\$\s*/, '').trim());
+}
+
 /**
- * The server quick start of a README: the first `ts`/`js` block that runs on Node in the section of the first
- * heading that starts with "Quick start" (its subsections included), and the first curl line of the next `sh`
- * block in that section. Undefined when the README has none (a quick start that is a script, or a command line).
+ * The server quick start of a package README: the first `ts`/`js` block that runs on Node in the section of the
+ * first heading that starts with "Quick start" (its subsections included), and the first curl line of the next
+ * `sh` block in that section. Undefined when the README has none (a quick start that is a script, or a command
+ * line).
  */
 export function serverQuickStart(pkg: PublishablePackage): QuickStart | undefined {
-  const all = blocks(pkg.readme);
-  const section = all.flatMap((b) => b.headings).find((h) => /^Quick start\b/i.test(h.text))?.index;
-  const inSection = all.filter((b) => b.headings.some((h) => h.index === section));
-  const index = inSection.findIndex(
-    (b) => /^(?:ts|typescript|js|javascript)$/.test(b.language) && !forAnotherRuntime(b.code),
-  );
+  const inSection = sectionBlocks(pkg.readme, /^Quick start\b/i);
+  const index = inSection.findIndex((b) => CODE.test(b.language) && !forAnotherRuntime(b.code));
   const code = inSection[index];
-  if (code === undefined) return undefined;
-  const shell = inSection.slice(index + 1).find((b) => /^(?:sh|bash|shell|console)$/.test(b.language));
-  const curl = shell?.code.split('\n').find((line) => /^\s*(?:\$\s*)?curl\s/.test(line));
-  if (curl === undefined) return undefined;
+  const request = firstCurl(inSection.slice(index + 1));
+  if (code === undefined || request === undefined) return undefined;
   return {
-    pkg,
+    name: pkg.dir,
+    readme: `packages/${pkg.dir}/README.md`,
+    install: installLine(pkg.readme),
     language: code.language.startsWith('t') ? 'ts' : 'js',
     code: code.code,
-    request: parseCurl(curl.replace(/^\s*\$\s*/, '').trim()),
+    request,
   };
+}
+
+/**
+ * The quick starts of the root README: every `ts`/`js` block of its "quick starts" section that runs on Node,
+ * each under a lead line naming its framework and its install commands (`**Koa** (`npm i ...`, and `npm i -D
+ * ...`)`), all answering the curl lines at the end of the section.
+ */
+export function rootQuickStarts(): QuickStart[] {
+  const inSection = sectionBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'), /quick starts?$/i);
+  const request = firstCurl(inSection);
+  if (request === undefined) return [];
+  return inSection
+    .filter((b) => CODE.test(b.language) && !forAnotherRuntime(b.code))
+    .map((b) => {
+      const lead = /^\*\*([^*]+)\*\*/.exec(b.before)?.[1] ?? 'unnamed';
+      const commands = [...b.before.matchAll(/`((?:npm (?:i|install)|pnpm add) [^`]*)`/g)];
+      return {
+        name: `root-${lead.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+        readme: 'README.md',
+        install: commands.flatMap((m) =>
+          shellWords(m[1] as string)
+            .slice(2)
+            .filter((w) => !w.startsWith('-')),
+        ),
+        language: b.language.startsWith('t') ? ('ts' as const) : ('js' as const),
+        code: b.code,
+        request,
+      };
+    });
 }
 
 /**
