@@ -10,3 +10,4 @@ export {
   type IdempotencyMiddleware,
   idempotency,
 } from './middleware.js';
+export { keepRawBody } from './raw-body.js';

@@ -51,9 +51,11 @@ afterAll(async () => {
 const redisStore = () => new RedisStore({ client: redis as Redis, prefix });
 const postgresStore = () => new PostgresStore({ pool: pool as pg.Pool, schema });
 
-adapterSuite('express 5 + express.json() (RedisStore)', (options) => startExpressApp(options), {
-  store: redisStore,
-});
+adapterSuite(
+  'express 5 + express.json({ verify: keepRawBody }) (RedisStore)',
+  (options) => startExpressApp(options, { rawBody: true }),
+  { store: redisStore },
+);
 adapterSuite(
   'express 4 + express.json() (RedisStore)',
   (options) => startExpressApp(options, { express: 4 }),

@@ -1,8 +1,13 @@
-/** The conformance suite over the MemoryStore, on Express 5 and Express 4, with and without express.json(). */
+/**
+ * The conformance suite over the MemoryStore, on Express 5 and Express 4, with express.json() (keeping the raw
+ * bytes, or not: core fingerprints the parsed body) and without a body parser.
+ */
 import { adapterSuite } from '@idempo/testing';
 import { startExpressApp } from './support/express-app.js';
 
-adapterSuite('express 5 + express.json() (memory)', (options) => startExpressApp(options));
+adapterSuite('express 5 + express.json({ verify: keepRawBody }) (memory)', (options) =>
+  startExpressApp(options, { rawBody: true }),
+);
 adapterSuite('express 5, no body parser (memory)', (options) =>
   startExpressApp(options, { bodyParser: false }),
 );

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
+import { keepRawBody } from '../src/index.js';
 import { EXPRESS_VERSIONS, text, withExpress } from './support/harness.js';
 
 const json = (body: string) => ({ headers: { 'content-type': 'application/json' }, body });
@@ -54,21 +55,13 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       );
     });
 
-    it('J6 express.json() in front without verify: the parsed body is fingerprinted; with verify keeping req.rawBody the bytes are', async () => {
+    it('J6 express.json() in front without verify: the parsed body is fingerprinted; with verify: keepRawBody the bytes are', async () => {
       for (const verify of [false, true]) {
         let runs = 0;
         await withExpress(
           express,
           ({ app, idem }) => {
-            app.use(
-              verify
-                ? express.json({
-                    verify: (req, _res, buf) => {
-                      (req as { rawBody?: Buffer }).rawBody = buf;
-                    },
-                  })
-                : express.json(),
-            );
+            app.use(verify ? express.json({ verify: keepRawBody }) : express.json());
             app.use(idem);
             app.post('/orders', (req, res) => {
               res.status(201).json({ n: ++runs, body: req.body as unknown });

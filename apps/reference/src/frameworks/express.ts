@@ -1,5 +1,5 @@
 /**
- * The reference app on Express 5: `express.json()` in front, each route behind `idem.route(route.idempotency)`
+ * The reference app on Express 5: `express.json()` in front (keeping the bytes it read for the fingerprint), each route behind `idem.route(route.idempotency)`
  * from @idempo/express (its own options, or `false` to opt out). Bodies `express.json()` does not take (an
  * upload, octets) are read from `req` by the handler, as `POST /forms` always does (an upload handler reading the
  * stream itself). A thrown error goes to the error handler last in the app: an HTTP error (`status` 400-499) is
@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { idempotency } from '@idempo/express';
+import { idempotency, keepRawBody } from '@idempo/express';
 import { principalFromAuthorization, type ReferenceRoute } from '@idempo/testing/reference';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { StartFramework } from '../framework.js';
@@ -75,7 +75,7 @@ export const start: StartFramework = async ({ idempotency: options, service, hos
       principal: (request) => principalFromAuthorization(request.header('authorization')),
     });
   const app = express();
-  app.use(express.json());
+  app.use(express.json({ verify: keepRawBody }));
   for (const route of service.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put';
     if (idem) app[method](route.pattern, idem.route(route.idempotency), handler(route));

@@ -1,6 +1,6 @@
 /**
  * The reference routes served by a real Express server (5, or 4 through the `express4` alias) on 127.0.0.1 and a
- * free port, with or without `express.json()` in front, idempo per route (`idem.route`) or for the whole app
+ * free port, with or without `express.json()` in front (keeping the raw bytes or not), idempo per route (`idem.route`) or for the whole app
  * (`app.use(idem)`), an error handler that answers an HTTP error with its status and message.
  */
 import type { RequestListener } from 'node:http';
@@ -15,7 +15,7 @@ import {
 } from '@idempo/testing';
 import express5, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import express4 from 'express4';
-import { type IdempotencyMiddleware, idempotency } from '../../src/index.js';
+import { type IdempotencyMiddleware, idempotency, keepRawBody } from '../../src/index.js';
 import { serve } from './serve.js';
 
 /** The Express majors under test. */
@@ -30,6 +30,8 @@ export interface ExpressAppSetup {
   readonly express?: 4 | 5 | undefined;
   /** `express.json()` in front of idempo. Default `true`. */
   readonly bodyParser?: boolean | undefined;
+  /** The parser keeps the bytes it read (`verify: keepRawBody`). Default `false`: core sees the parsed body. */
+  readonly rawBody?: boolean | undefined;
   /** `app.use(idem)` for every route instead of `idem.route(...)` per route. Default `false`. */
   readonly appWide?: boolean | undefined;
 }
@@ -119,7 +121,8 @@ export async function startExpressApp(
   });
   const express = setup.express === 4 ? express4 : express5;
   const app = express();
-  if (setup.bodyParser !== false) app.use(express.json());
+  if (setup.bodyParser !== false)
+    app.use(express.json(setup.rawBody === true ? { verify: keepRawBody } : {}));
   if (setup.appWide === true) app.use(idem);
   for (const route of service.routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put';
