@@ -39,24 +39,26 @@ export interface IdempotencyMiddleware extends RequestHandler {
   route(options?: ExpressRouteOptions): RequestHandler;
 }
 
-/** Builds core's request: method, the URL as the client sent it (before any mount), headers, body on demand. */
+/**
+ * Builds core's request: method, the URL as the client sent it (before any mount), headers, the body read only
+ * when core asks (none without framing headers). One literal per shape, no spread: this runs per request.
+ */
 function toIdempotencyRequest(
   req: Request,
   route: ExpressRouteOptions | undefined,
 ): IdempotencyRequest<Request> {
-  const request = {
-    method: req.method,
-    // `req.url` is relative to the mount point inside a router mounted at a path (`app.use('/api', router)`).
-    url: req.originalUrl,
-    header: (name: string) => headerLines(req, name),
-    route,
-    context: req,
-  };
-  if (!hasBody(req)) return { ...request, body: null };
+  // `req.url` is relative to the mount point inside a router mounted at a path (`app.use('/api', router)`).
+  const url = req.originalUrl;
+  const header = (name: string) => headerLines(req, name);
+  if (!hasBody(req)) return { method: req.method, url, header, body: null, route, context: req };
   return {
-    ...request,
+    method: req.method,
+    url,
+    header,
     body: (maxBytes: number) => readRequestBody(req, maxBytes),
     parsedBody: () => (req as { body?: unknown }).body,
+    route,
+    context: req,
   };
 }
 
