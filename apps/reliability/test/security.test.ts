@@ -18,12 +18,12 @@ const KEYS = 12;
 /** The lease of every worker: short, so that a slow body would outlive any reservation it held. */
 const LEASE_MS = 300;
 
-type Framework = 'fastify' | 'hono' | 'koa' | 'nest-express' | 'nest-fastify';
+type Framework = 'express' | 'fastify' | 'hono' | 'koa' | 'nest-express' | 'nest-fastify';
 type StoreName = 'redis' | 'postgres';
 
 const PLANS: readonly { store: StoreName; frameworks: readonly Framework[] }[] = [
   { store: 'redis', frameworks: ['fastify', 'koa', 'nest-express'] },
-  { store: 'postgres', frameworks: ['hono', 'nest-fastify'] },
+  { store: 'postgres', frameworks: ['express', 'hono', 'nest-fastify'] },
 ];
 
 const random = () => crypto.randomUUID().replaceAll('-', '');

@@ -52,7 +52,7 @@ const CASES: readonly StoreCase[] = [
     torture: ['fastify', 'fastify', 'fastify', 'fastify'],
     lease: ['fastify', 'hono', 'koa'],
   },
-  { store: 'postgres', torture: ['hono', 'koa', 'hono', 'koa'], lease: ['koa', 'fastify', 'hono'] },
+  { store: 'postgres', torture: ['hono', 'koa', 'express', 'koa'], lease: ['koa', 'fastify', 'express'] },
 ];
 
 /** Starts one worker per entry of `frameworks`, all over `namespace`. */

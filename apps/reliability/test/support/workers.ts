@@ -9,7 +9,7 @@ export type Worker = ReferenceProcess;
 
 /** What every worker of a pool is started with. */
 export interface PoolOptions {
-  readonly framework: 'fastify' | 'hono' | 'koa' | 'nest-express' | 'nest-fastify';
+  readonly framework: 'express' | 'fastify' | 'hono' | 'koa' | 'nest-express' | 'nest-fastify';
   readonly store: 'memory' | 'redis' | 'postgres' | 'mongo';
   readonly workers: number;
   /** Shared by every worker so that they see the same records. Default: a fresh one. */
