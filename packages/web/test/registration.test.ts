@@ -64,4 +64,25 @@ describe('withIdempotency(handler, options)', () => {
     const res = await handler(request('/w', { key: newKey(), json: {} }), { SECRET: 's' }, ctx);
     expect(await res.json()).toEqual({ secret: 's', same: true, method: 'POST' });
   });
+
+  it('D28 a custom fingerprint sees the request, the rest arguments and the body bytes', async () => {
+    const seen: unknown[] = [];
+    const handler = withIdempotency(
+      async (_req: Request, _ctx: { params: { id: string } }) => new Response('ok'),
+      {
+        store,
+        fingerprint: ({ context, header }, body) => {
+          seen.push(context.args[0].params.id, header('x-version'), body?.length);
+          return `${context.args[0].params.id}:${header('x-version')}`;
+        },
+      },
+    );
+    const key = newKey();
+    const send = (version: string, id = '7') =>
+      handler(request('/f', { key, json: { a: 1 }, headers: { 'x-version': version } }), { params: { id } });
+    expect((await send('1')).status).toBe(200);
+    expect((await send('1')).headers.get('idempotent-replayed')).toBe('true');
+    expect((await send('2')).status).toBe(422);
+    expect(seen).toEqual(['7', '1', 7, '7', '1', 7, '7', '2', 7]);
+  });
 });
