@@ -68,9 +68,17 @@ export function workspaceVersions(): Map<string, string> {
   return versions;
 }
 
-/** The environment without what pnpm and npm set for a script (`npm_config_*`, `npm_package_*`, ...): a user's shell. */
+/** What may pass from the environment to npm of the `npm_config_*` settings: where the registry is, and how to reach it. */
+const KEPT = /^npm_config_(?:registry|cache|cafile|strict_ssl|proxy|https_proxy|noproxy)$/i;
+
+/**
+ * The environment without what pnpm and npm set for a script (`npm_package_*`, `npm_lifecycle_*`, pnpm's
+ * `npm_config_frozen_lockfile` and the like): a user's shell, keeping how to reach the registry.
+ */
 export function userEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(?:npm|pnpm)_/i.test(name)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => KEPT.test(name) || !/^(?:npm|pnpm)_/i.test(name)),
+  );
 }
 
 /** The files an `exports` map names (`./dist/index.js`), patterns left out. */
