@@ -30,6 +30,21 @@ let scratchView = new DataView(scratch.buffer);
 /** A header string as TextEncoder.encode would read it (its argument defaults to ''). */
 const text = (value: unknown): string => (value === undefined ? '' : `${value}`);
 
+/**
+ * Writes `value` as UTF-8 into `buf` at `offset` (which has room for 3 bytes per code unit); the bytes written.
+ * An ASCII string (every header name, nearly every value) is copied code unit by code unit, without the
+ * `subarray` view `encodeInto` needs; anything else goes to `encodeInto` from its first non-ASCII code unit.
+ */
+function writeText(value: string, buf: Uint8Array, offset: number): number {
+  const length = value.length;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return i + encoder.encodeInto(value.slice(i), buf.subarray(offset + i)).written;
+    buf[offset + i] = code;
+  }
+  return length;
+}
+
 /** An encoded record and the byte length of the body in it. */
 export interface EncodedRecord {
   readonly blob: Uint8Array;
@@ -82,11 +97,11 @@ export function encodeRecord(
   let o = 8;
   for (let i = 0; i < count; i++) {
     const [name, value] = headers[i] as HeaderEntry;
-    const nameLength = encoder.encodeInto(name, buf.subarray(o + 2)).written;
+    const nameLength = writeText(name, buf, o + 2);
     if (nameLength > 0xffff) throw new RangeError('header name too long to store');
     view.setUint16(o, nameLength);
     o += 2 + nameLength;
-    const valueLength = encoder.encodeInto(value, buf.subarray(o + 4)).written;
+    const valueLength = writeText(value, buf, o + 4);
     view.setUint32(o, valueLength);
     o += 4 + valueLength;
   }

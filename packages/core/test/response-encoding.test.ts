@@ -108,6 +108,28 @@ describe('response encoding', () => {
     expect([...decodeResponse(lone.blob).body]).toEqual([0x61, 0xef, 0xbf, 0xbd, 0x62, 0xef, 0xbf, 0xbd]);
   });
 
+  it('C15 writes every header name and value as its UTF-8 bytes, ASCII or not, lone surrogates as U+FFFD', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('caf\u00e9', 'a\ud800b', '\udc00', 'x\u{1f600}y', '\u0080'),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { maxLength: 8 }), (headers) => {
+        const utf8 = new TextEncoder();
+        const parts: number[] = [0x49, 0x44, 0x50, 1, 0, 200, 0, headers.length];
+        for (const [name, value] of headers) {
+          const n = utf8.encode(name);
+          const v = utf8.encode(value);
+          parts.push(n.length >> 8, n.length & 255, ...n, 0, 0, v.length >> 8, v.length & 255, ...v);
+        }
+        parts.push(0, 0, 0, 0);
+        expect([...encodeRecord(200, headers, new Uint8Array(0)).blob]).toEqual(parts);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('encodes records larger than its shared buffer, and one record inside another', () => {
     const headers: [string, string][] = [
       ['x-big', 'v'.repeat(70_000)],

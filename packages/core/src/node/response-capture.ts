@@ -102,10 +102,11 @@ export function captureResponse(
     writeHead(...args) {
       if (state === 'capturing' && head === undefined) {
         // Nothing reaches the socket before the first write: the original writeHead only stores the header.
-        head = {
-          status: Number(args[0]),
-          headers: { ...res.getHeaders(), ...writeHeadHeaders(args) },
-        };
+        // `getHeaders()` is already a copy: merged into only when the call passes headers of its own (not the
+        // common `writeHead(status)` that Node's `end()` makes).
+        const passed = writeHeadHeaders(args);
+        const headers = res.getHeaders();
+        head = { status: Number(args[0]), headers: passed === undefined ? headers : { ...headers, ...passed } };
       }
       return patch.call('writeHead', args);
     },
