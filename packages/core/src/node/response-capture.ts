@@ -106,7 +106,10 @@ export function captureResponse(
         // common `writeHead(status)` that Node's `end()` makes).
         const passed = writeHeadHeaders(args);
         const headers = res.getHeaders();
-        head = { status: Number(args[0]), headers: passed === undefined ? headers : { ...headers, ...passed } };
+        head = {
+          status: Number(args[0]),
+          headers: passed === undefined ? headers : { ...headers, ...passed },
+        };
       }
       return patch.call('writeHead', args);
     },
