@@ -26,7 +26,10 @@ describe('storeSuite timing cases (issue 18 item 5)', () => {
         runs++;
         ctx.premise(false, `run ${runs} was late`);
       })()
-      .catch((error: unknown) => error as Error);
+      .then(
+        () => new Error('resolved'),
+        (error: unknown) => error as Error,
+      );
     expect((await outcome).message).toBe(
       "the machine was too slow for this case's timings 3 times: at 1x: run 1 was late; at 2x: run 2 was late; at 4x: run 3 was late",
     );
