@@ -449,7 +449,7 @@ class Engine<TContext> implements Idempotency<TContext> {
     const parsed = request.parsedBody?.();
     if (parsed === undefined)
       throw new UnreadableBodyError(
-        'the request body was read before idempo could see it and neither its bytes nor a parsed value were left; let idempo run before whatever reads it, or keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody)',
+        'the request body was read before idempo could see it and neither its bytes nor a parsed value were left; let idempo run before whatever reads it, or keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody; Express: express.json({ verify: keepRawBody }) from @idempo/express)',
       );
     if (parsed === null) return null;
     let text: string | undefined;
@@ -465,7 +465,7 @@ class Engine<TContext> implements Idempotency<TContext> {
     if (!this.#warnedParsed) {
       this.#warnedParsed = true;
       const advice =
-        'idempo: the raw request body was not available (a body parser consumed it), so the parsed body is fingerprinted as JSON; keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody) to fingerprint what was received';
+        'idempo: the raw request body was not available (a body parser consumed it), so the parsed body is fingerprinted as JSON; keep the raw bytes (Nest: { rawBody: true }; Koa: a parser that sets ctx.request.rawBody; Express: express.json({ verify: keepRawBody }) from @idempo/express) to fingerprint what was received';
       if (cfg.onEvent) this.emit(cfg, 'parsed-body', info, now(), { reason: advice });
       else console.warn(advice);
     }

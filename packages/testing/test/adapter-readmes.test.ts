@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../../', import.meta.url);
-const ADAPTERS = ['fastify', 'hono', 'koa', 'nest'] as const;
+const ADAPTERS = ['express', 'fastify', 'hono', 'koa', 'nest'] as const;
 
 /** The table block of one README, markers included; `undefined` when it has none. */
 function behaviourTable(readme: string): string | undefined {
