@@ -3,6 +3,7 @@
  * process tests, here so that the opening and closing code is measured by coverage. MongoDB: no server here, so
  * only the failures (unreachable, silent, malformed URL) run against the real driver.
  */
+import { performance } from 'node:perf_hooks';
 import { storageKey } from '@idempo/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';

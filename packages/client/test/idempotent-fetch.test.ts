@@ -123,7 +123,8 @@ describe('idempotentFetch against a real server with idempo', () => {
     });
     expect((exhausted as Error).cause).toBeInstanceOf(TypeError);
     // A generated key is carried too: it is the only way to ask again later under it.
-    const generated = await idempotentFetch(`${server.url}/p`, post(), { fetch: down, maxAttempts: 1 }).catch(
+    const generated = await idempotentFetch(`${server.url}/p`, post(), { fetch: down, maxAttempts: 1 }).then(
+      () => expect.unreachable('the call should have rejected'),
       (error: unknown) => error as IdempotentFetchError,
     );
     expect(generated.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
