@@ -1,19 +1,10 @@
 /** Step 1: a Hono request as core's `IdempotencyRequest`. Nothing is read until core asks for it. */
 import type { RouteOptions } from '@idempo/core';
-import { declaredLength, type IdempotencyRequest, readBoundedBody } from '@idempo/core/adapter';
+import { type IdempotencyRequest, readBoundedBody } from '@idempo/core/adapter';
+import { chunksOf, declaredBodyLength, hasBody } from '@idempo/web/adapter';
 import type { Context, Env } from 'hono';
 
 const decoder = new TextDecoder();
-
-/** Whether the request has a body, from its framing headers when they tell (HTTP/1.1 always does). */
-function hasBody(c: Context): boolean {
-  const headers = c.req.raw.headers;
-  const length = headers.get('content-length');
-  if (headers.has('transfer-encoding')) return true;
-  if (length !== null) return length.trim() !== '0';
-  // No framing header (e.g. HTTP/2): ask the request itself. On @hono/node-server this builds the full Request.
-  return c.req.raw.body !== null;
-}
 
 /**
  * Keeps `raw` readable after its body was read: its body members become own properties that serve the same bytes
@@ -55,16 +46,6 @@ function keepReadable(raw: Request, buffer: ArrayBuffer): void {
   });
 }
 
-/** A body stream's chunks, for `readBoundedBody`: nothing is cancelled when it stops early. */
-function chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
-    }),
-  };
-}
-
 /** `bytes` as an ArrayBuffer of exactly its length (a chunk may be a view into a larger, pooled one). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   const { buffer, byteOffset, byteLength } = bytes;
@@ -83,12 +64,10 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
  * stream, and `c.req.raw`'s own body members serve the same bytes.
  */
 async function readBody(c: Context, maxBytes: number): Promise<Uint8Array | null> {
-  if (!hasBody(c)) return null;
   const raw = c.req.raw;
-  const headers = raw.headers;
-  const declared = headers.has('transfer-encoding')
-    ? undefined
-    : declaredLength(headers.get('content-length'));
+  // No framing header (e.g. HTTP/2): hasBody asks the request itself; on @hono/node-server that builds it.
+  if (!hasBody(raw)) return null;
+  const declared = declaredBodyLength(raw.headers);
   let buffer: ArrayBuffer;
   if (raw.bodyUsed) {
     // A body an earlier middleware read through Hono (`c.req.json()`...) comes from Hono's body cache, already
@@ -99,7 +78,7 @@ async function readBody(c: Context, maxBytes: number): Promise<Uint8Array | null
   } else {
     const stream = raw.body;
     if (stream === null) return null;
-    buffer = ownBuffer(await readBoundedBody(chunksOf(stream), maxBytes, declared));
+    buffer = ownBuffer(await readBoundedBody(chunksOf(stream.getReader()), maxBytes, declared));
   }
   const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined>;
   cache['arrayBuffer'] ??= Promise.resolve(buffer);

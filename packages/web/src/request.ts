@@ -7,7 +7,7 @@ import { declaredLength, type IdempotencyRequest, readBoundedBody } from '@idemp
 import type { WebContext } from './options.js';
 
 /** Whether the request has a body, from its framing headers when they tell (HTTP/1.1 always does). */
-function hasBody(request: Request): boolean {
+export function hasBody(request: Request): boolean {
   const headers = request.headers;
   if (headers.has('transfer-encoding')) return true;
   const length = headers.get('content-length');
@@ -16,7 +16,7 @@ function hasBody(request: Request): boolean {
 }
 
 /** A body stream's chunks, for `readBoundedBody`: nothing is cancelled when it stops early. */
-function chunksOf(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncIterable<Uint8Array> {
+export function chunksOf(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]: () => ({
       next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
@@ -35,10 +35,7 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array 
   if (request.bodyUsed || request.body?.locked === true) return undefined;
   const stream = request.clone().body;
   if (stream === null) return null;
-  const headers = request.headers;
-  const declared = headers.has('transfer-encoding')
-    ? undefined
-    : declaredLength(headers.get('content-length'));
+  const declared = declaredBodyLength(request.headers);
   const reader = stream.getReader();
   try {
     return await readBoundedBody(chunksOf(reader), maxBytes, declared);
@@ -46,6 +43,11 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array 
     reader.cancel(error).catch(() => {});
     throw error;
   }
+}
+
+/** The body length the framing declares: Content-Length, unless Transfer-Encoding overrides it. */
+export function declaredBodyLength(headers: Headers): number | undefined {
+  return headers.has('transfer-encoding') ? undefined : declaredLength(headers.get('content-length'));
 }
 
 /** A parsed body that does not exist: a body read before idempo is refused by core (J6). */
