@@ -27,4 +27,4 @@ export type {
   RequestBody,
 } from './request.js';
 export { concatBytes, declaredLength, readBoundedBody, requestTooLarge } from './request-body.js';
-export { hasNoBody } from './status.js';
+export { hasNoBody, isNoRouteStatus } from './status.js';

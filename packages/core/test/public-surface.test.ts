@@ -43,6 +43,7 @@ const ADAPTER = [
   'createIdempotency',
   'declaredLength',
   'hasNoBody',
+  'isNoRouteStatus',
   'readBoundedBody',
   'requestTooLarge',
 ];

@@ -3,10 +3,8 @@
  * the route, so a "no such route" answer must never be stored under the key. Express runs `app.use(idem)` before
  * any route matched, so this is judged when the response ends, from what the router left on `req`.
  */
+import { isNoRouteStatus } from '@idempo/core/adapter';
 import type { Request } from 'express';
-
-/** The statuses Express (its final handler) or a router answers for a request no route matched. */
-const NO_ROUTE_STATUSES = new Set([404, 405, 501]);
 
 /**
  * True when no route matched the request's method and path (Express sets `req.route` when one does, on 4 and 5)
@@ -14,5 +12,5 @@ const NO_ROUTE_STATUSES = new Set([404, 405, 501]);
  * middleware. A matched route's own 404 is its answer.
  */
 export function answeredByNoRoute(req: Request, status: number): boolean {
-  return (req as { route?: unknown }).route === undefined && NO_ROUTE_STATUSES.has(status);
+  return (req as { route?: unknown }).route === undefined && isNoRouteStatus(status);
 }

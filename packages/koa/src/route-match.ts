@@ -3,6 +3,7 @@
  * the route, so a "no such route" answer must never be stored under the key. Koa runs `app.use(idem)` before any
  * router, so this is judged after the downstream middleware ran, from what Koa and the router left in `ctx`.
  */
+import { isNoRouteStatus } from '@idempo/core/adapter';
 import type { Context } from 'koa';
 
 /** What Koa and `@koa/router` (or koa-router) leave on the context. */
@@ -14,9 +15,6 @@ interface RoutedContext {
   readonly response: { readonly _explicitStatus?: boolean };
 }
 
-/** The statuses a router answers for a request none of its routes matched (not found, `allowedMethods()`). */
-const NO_ROUTE_STATUSES = new Set([404, 405, 501]);
-
 /**
  * True when the answer is Koa's own (nothing set a status or a body: its default 404), or when a router
  * dispatched the request, none of its routes matched method and path, and the answer is a 404, 405 or 501
@@ -25,7 +23,5 @@ const NO_ROUTE_STATUSES = new Set([404, 405, 501]);
 export function answeredByNoRoute(ctx: Context): boolean {
   const routed = ctx as unknown as RoutedContext;
   if (ctx.status === 404 && routed.response._explicitStatus !== true && ctx.body == null) return true;
-  return (
-    Array.isArray(routed.matched) && routed._matchedRoute === undefined && NO_ROUTE_STATUSES.has(ctx.status)
-  );
+  return Array.isArray(routed.matched) && routed._matchedRoute === undefined && isNoRouteStatus(ctx.status);
 }
