@@ -6,6 +6,7 @@ export default defineConfig({
     'http-main': 'src/http/http-main.ts',
     'peer-server': 'src/peers/peer-server.ts',
     'engine-ab': 'src/engine-ab.ts',
+    breakdown: 'src/profile/breakdown-main.ts',
   },
   format: ['esm'],
   sourcemap: true,

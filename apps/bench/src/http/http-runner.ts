@@ -21,7 +21,7 @@ async function executions(url: string): Promise<number> {
 }
 
 /** Sends every replay key once, so that the replays scenario only replays. */
-async function storeReplayKeys(url: string, serverId: string): Promise<void> {
+export async function storeReplayKeys(url: string, serverId: string): Promise<void> {
   for (const key of replayKeys(serverId)) {
     const response = await fetch(`${url}${ORDER_PATH}`, {
       method: 'POST',
