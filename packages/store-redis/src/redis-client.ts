@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { InvalidOptionsError } from '@idempo/core';
 import type { ReadinessSource } from './client-readiness.js';
 import { COMPLETE_LUA, DELETE_LUA, EXTEND_LUA, GET_LUA, RELEASE_LUA, RESERVE_LUA } from './lua-scripts.js';
+import { batchWritesThisTick, type StreamOwner } from './write-batching.js';
 
 /** A script definition, as ioredis' `defineCommand` takes it. */
 export interface RedisScriptDefinition {
@@ -71,8 +72,11 @@ function bind(client: RedisClient, name: string, lua: string): ScriptCall {
       'RedisStore: client.defineCommand did not add a Buffer variant; pass an ioredis Redis or Cluster instance',
     );
   }
-  return (key, ...args) =>
-    (method as (...a: ScriptArgument[]) => Promise<unknown>).call(client, key, ...args);
+  const call = method as (...a: ScriptArgument[]) => Promise<unknown>;
+  return (key, ...args) => {
+    batchWritesThisTick(client as StreamOwner);
+    return call.call(client, key, ...args);
+  };
 }
 
 /** Defines the scripts on `client` (once per client and script version) and returns their callers. */
