@@ -14,7 +14,14 @@ import {
   type ExecuteDecision,
   type ReadyResponse,
 } from '@idempo/core/adapter';
-import { type CapturedBody, captureBody, discardRest, readableAgain, replayStream } from '@idempo/core/node';
+import {
+  captureBody,
+  discardRest,
+  isUnreadStream,
+  peekBody,
+  readableAgain,
+  replayStream,
+} from '@idempo/core/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { capturedResponse } from './captured-response.js';
@@ -29,6 +36,28 @@ interface Execution {
   /** The handler threw (or rejected): core decides what its answer does to the key (`onHandlerError`). */
   threw: boolean;
   thrown?: unknown;
+}
+
+/** What preParsing read of a keyed request's body, as the rest of the plugin needs it. */
+interface ReadAhead {
+  /** The body was longer than the limit: only its beginning was read. */
+  readonly overflow: boolean;
+  /** Core's body function (see `CapturedBody`). */
+  readonly read: (maxBytes: number) => Uint8Array | null;
+}
+
+/** A body read whole and put back into its stream. */
+function wholeBody(bytes: Uint8Array): ReadAhead {
+  const body = bytes.length === 0 ? null : bytes;
+  return { overflow: false, read: () => body };
+}
+
+/**
+ * Whether `raw` tells when its body has been received (`complete`, an `IncomingMessage`'s), which putting the body
+ * back needs; light-my-request's requests (`inject`) do not.
+ */
+function completes(raw: IncomingMessage): boolean {
+  return typeof (raw as { complete?: unknown }).complete === 'boolean';
 }
 
 /** Marks the route configs whose handler this plugin wrapped (routes registered after it loaded). */
@@ -64,7 +93,7 @@ async function idempotencyPlugin(
 ): Promise<void> {
   const engine = createIdempotency<FastifyRequest>(options);
   const keyHeader = engine.keyHeader;
-  const bodies = new WeakMap<FastifyRequest, CapturedBody>();
+  const bodies = new WeakMap<FastifyRequest, ReadAhead>();
   const executions = new WeakMap<FastifyRequest, Execution>();
   const warned = new WeakSet<object>();
 
@@ -105,7 +134,29 @@ async function idempotencyPlugin(
     const limit = bodyLimit(request);
     if (limit === undefined) return done(null, payload);
     const raw = payload === (request.raw as unknown) ? request.raw : undefined;
-    captureBody(payload as Readable, limit, declaredLength(request.headers['content-length']))
+    const declared = declaredLength(request.headers['content-length']);
+    // A Node request whose whole body fits the limit (its Content-Length says so, and Node's parser holds the
+    // body to it): read and put back into the same stream (`unshift`), which Fastify's parser, a handler reading
+    // `request.raw` and @fastify/multipart then read from its start. No second stream, nothing to copy.
+    if (
+      raw !== undefined &&
+      declared !== undefined &&
+      declared <= limit &&
+      completes(raw) &&
+      isUnreadStream(raw)
+    ) {
+      peekBody(raw, limit, declared).then(
+        (bytes) => {
+          bodies.set(request, wholeBody(bytes));
+          done(null, payload);
+        },
+        (error: Error) => {
+          if (!reply.sent) done(error);
+        },
+      );
+      return;
+    }
+    captureBody(payload as Readable, limit, declared)
       .then(async (body) => {
         bodies.set(request, body);
         if (body.overflow && (await answeredTooLarge(request, reply))) return;

@@ -28,6 +28,11 @@ export interface ReferenceAppOptions {
   readonly create?: (() => FastifyInstance) | undefined;
   /** Registers the plugin and the routes inside an encapsulated plugin under this prefix (e.g. `/v1`). */
   readonly prefix?: string | undefined;
+  /**
+   * How the suite's requests reach the app: `inject` (light-my-request, over a real socket only for a request with
+   * a `signal`) or `http` (every request over a real socket, as Node's `IncomingMessage`). Default: `inject`.
+   */
+  readonly transport?: 'inject' | 'http' | undefined;
 }
 
 function principal(request: FastifyRequest): string | undefined {
@@ -172,7 +177,9 @@ export async function makeAdapterApp(
   };
   return {
     request: async (request) =>
-      request.signal === undefined ? inject(app, request, prefix) : overHttp(await port(), request, prefix),
+      request.signal === undefined && at.transport !== 'http'
+        ? inject(app, request, prefix)
+        : overHttp(await port(), request, prefix),
     close: () => app.close(),
   };
 }
