@@ -5,7 +5,7 @@
  * their source.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,9 +71,10 @@ async function bundle(src: string, outDir: string): Promise<string> {
 /**
  * Loads the variant `label=source`, where source is `rev:<git revision>`, `src:<directory of core's sources>`
  * or `module:<built ESM file exporting createIdempotency and MemoryStore>`; relative paths are read from the
- * repository root.
+ * repository root. With `saveAs`, a bundled variant is also copied there, to be loaded later as `module:` (a run
+ * under valgrind then bundles nothing).
  */
-export async function loadVariant(spec: string): Promise<CoreVariant> {
+export async function loadVariant(spec: string, saveAs?: string): Promise<CoreVariant> {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new Error(`a variant is label=source, got ${spec}`);
   const label = spec.slice(0, eq);
@@ -89,6 +90,7 @@ export async function loadVariant(spec: string): Promise<CoreVariant> {
     work = mkdtempSync(join(tmpdir(), 'idempo-variant-'));
     mkdirSync(join(work, 'dist'));
     file = await bundle(kind === 'rev' ? sourceAt(where, work) : absolute(where), work);
+    if (saveAs !== undefined) copyFileSync(file, resolve(saveAs));
   } else throw new Error(`a variant's source is rev:<revision>, src:<dir> or module:<file>, got ${source}`);
   let loaded: Partial<CoreVariant>;
   try {

@@ -1,0 +1,106 @@
+/**
+ * The engine's keyed path run a fixed number of times, for instruction counts: under
+ * `valgrind --tool=callgrind`, (Ir of a run of 2N operations - Ir of a run of N) / N is what one operation costs,
+ * start-up, bundling and the warm-up cancelling out. Counts are repeatable on a loaded machine, where wall-clock
+ * is not.
+ *
+ * ```sh
+ * node dist/engine-count.js --variant work=src:packages/core/src --save /tmp/work.js   # bundle once, outside valgrind
+ * valgrind --tool=callgrind node dist/engine-count.js --variant work=module:/tmp/work.js --mode new --ops 30000
+ * ```
+ *
+ * Modes: `new` (begin + commit on new keys, over MemoryStore: what every first request costs), `replay` (begin on
+ * a key whose response is stored: what every retry costs). Operations run one at a time, as in one request after
+ * another. `--flat` keeps the heap flat (below). `--heap` prints the heap growth per operation after a forced GC (run with --expose-gc): what each
+ * stored record keeps.
+ */
+import { parseArgs } from 'node:util';
+import type { IdempotencyRequest } from '@idempo/core/adapter';
+import { loadVariant } from './core-variant.js';
+import { uniqueKeys } from './unique-keys.js';
+
+const encoder = new TextEncoder();
+const REQUEST_BODY = encoder.encode(JSON.stringify({ item: 'widget', colour: 'blue', quantity: 2 }));
+const CAPTURED = {
+  status: 201,
+  headers: { 'content-type': 'application/json', location: '/orders/ord_3f9c1a7e' },
+  body: encoder.encode(JSON.stringify({ id: 'ord_3f9c1a7e', status: 'accepted', note: 'x'.repeat(100) })),
+} as const;
+const NO_EVICTION = { maxEntries: 100_000_000, maxBytes: 64 * 1024 ** 3 } as const;
+
+const header = (key: string) => (name: string) =>
+  name === 'idempotency-key' ? key : name === 'content-type' ? 'application/json' : undefined;
+
+function orderRequest(key: string): IdempotencyRequest<undefined> {
+  const request = { method: 'POST', url: '/orders', path: '/orders', header: header(key) };
+  return { ...request, body: REQUEST_BODY, context: undefined };
+}
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: 'string', default: 'work=src:packages/core/src' },
+    save: { type: 'string' },
+    mode: { type: 'string', default: 'new' },
+    ops: { type: 'string', default: '30000' },
+    warmup: { type: 'string', default: '20000' },
+    heap: { type: 'boolean', default: false },
+    flat: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const variant = await loadVariant(values.variant, values.save);
+if (values.save !== undefined) {
+  process.stdout.write(`${values.save}\n`);
+  process.exit(0);
+}
+const ops = Number(values.ops);
+const warmup = Number(values.warmup);
+const mode = values.mode;
+if (mode !== 'new' && mode !== 'replay') throw new Error(`--mode is new or replay, got ${mode}`);
+
+/**
+ * `--flat`: the store's clock moves 1,000 s per read and it holds at most 1,024 records, so that each new record
+ * has expired about 43 operations later and is dropped when the store fills: the heap stays flat, and an
+ * instruction count is not swayed by which major GCs of a growing heap fall in the window. What each retained
+ * record costs the GC is measured without it.
+ */
+let clock = 0;
+const FLAT = { maxEntries: 1024, now: () => (clock += 1_000_000) } as const;
+const store = new variant.MemoryStore(values.flat ? FLAT : NO_EVICTION);
+const engine = variant.createIdempotency<undefined>({ store });
+const keyOf = uniqueKeys(36);
+const replayed = orderRequest(keyOf(-1));
+const first = await engine.begin(replayed);
+if (first.kind !== 'execute' || (await first.commit(CAPTURED)) !== 'stored')
+  throw new Error('no record to replay');
+
+let next = 0;
+async function run(count: number): Promise<void> {
+  for (let end = next + count; next < end; next++) {
+    if (mode === 'new') {
+      const decision = await engine.begin(orderRequest(keyOf(next)));
+      if (decision.kind !== 'execute') throw new Error(`a new key gave ${decision.kind}`);
+      const outcome = await decision.commit(CAPTURED);
+      if (outcome !== 'stored') throw new Error(`commit gave ${outcome}`);
+    } else {
+      const decision = await engine.begin(replayed);
+      if (decision.kind !== 'replay') throw new Error(`a stored key gave ${decision.kind}`);
+    }
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+await run(warmup);
+gc?.();
+const before = process.memoryUsage();
+await run(ops);
+if (values.heap) {
+  gc?.();
+  const after = process.memoryUsage();
+  const per = (a: number, b: number) => ((a - b) / ops).toFixed(1);
+  process.stdout.write(
+    `${variant.label} ${mode}: ${ops} ops, heapUsed +${per(after.heapUsed, before.heapUsed)} B/op, ` +
+      `external +${per(after.external, before.external)} B/op${gc ? '' : ' (no --expose-gc: not collected)'}\n`,
+  );
+}
+await store.close();
