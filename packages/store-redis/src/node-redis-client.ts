@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { StoreUnavailableError } from '@idempo/core';
 import { type StoreStats, withStoreTimeout } from '@idempo/core/store';
 import type { ReadinessSource } from './client-readiness.js';
-import { type Bounded, type PipelineReplies, SCAN_COUNT, type Totals, tally } from './record-stats.js';
+import {
+  type Bounded,
+  HEAD_END,
+  type PipelineReplies,
+  SCAN_COUNT,
+  type Totals,
+  tally,
+} from './record-stats.js';
 import { SCRIPT_SOURCES, type ScriptCall, type StoreScripts } from './redis-client.js';
 import { scanPattern } from './scan-pattern.js';
 
@@ -84,6 +91,7 @@ function script(send: Send, lua: string): ScriptCall {
 export function nodeRedisScripts(client: NodeRedisClient | NodeRedisCluster): StoreScripts {
   const send = sender(client);
   return {
+    setIfAbsent: (key, value, px) => send(key, ['SET', key, value, 'NX', 'PX', px, 'GET']),
     reserve: script(send, SCRIPT_SOURCES.reserve),
     complete: script(send, SCRIPT_SOURCES.complete),
     release: script(send, SCRIPT_SOURCES.release),
@@ -119,10 +127,6 @@ export function nodeRedisReadiness(client: NodeRedisClient | NodeRedisCluster): 
   };
 }
 
-function latin1(value: unknown): string | null {
-  return Buffer.isBuffer(value) ? value.toString('latin1') : null;
-}
-
 async function countOn(node: NodeRedisClient, pattern: Buffer, bounded: Bounded, totals: Totals) {
   const send: Send = (_key, args) => node.sendCommand(args, AS_BUFFERS);
   let cursor = '0';
@@ -137,13 +141,16 @@ async function countOn(node: NodeRedisClient, pattern: Buffer, bounded: Bounded,
     const settled = await bounded('read', () =>
       Promise.allSettled([
         send(undefined, ['TIME']),
-        ...keys.map((key) => send(key, ['HMGET', key, 's', 'l'])),
+        ...keys.flatMap((key) => [
+          send(key, ['GETRANGE', key, '0', String(HEAD_END)]),
+          send(key, ['PTTL', key]),
+        ]),
       ]),
     );
     const replies: PipelineReplies = settled.map((result, i) => {
       if (result.status === 'rejected') return [result.reason as Error, undefined];
       if (i === 0) return [null, (result.value as Buffer[]).map((part) => part.toString('latin1'))];
-      return [null, (result.value as unknown[]).map(latin1)];
+      return [null, result.value];
     });
     tally(replies, totals);
   } while (cursor !== '0');

@@ -5,6 +5,7 @@
  */
 import { StoreUnavailableError } from '@idempo/core';
 import { type StoreStats, withStoreTimeout } from '@idempo/core/store';
+import { inFlightInstants, inFlightRecord, recordState } from './record.js';
 import type { RedisClient } from './redis-client.js';
 import { scanPattern } from './scan-pattern.js';
 
@@ -17,7 +18,8 @@ export type PipelineReplies = ReadonlyArray<readonly [Error | null, unknown]> | 
 /** The part of an ioredis pipeline the scan uses. */
 interface ReadPipeline {
   time(): ReadPipeline;
-  hmget(key: Buffer, ...fields: string[]): ReadPipeline;
+  getrangeBuffer(key: Buffer, start: number, end: number): ReadPipeline;
+  pttl(key: Buffer): ReadPipeline;
   exec(): Promise<PipelineReplies>;
 }
 
@@ -44,7 +46,7 @@ interface ClusterClient extends Prefixed {
   ping(): Promise<unknown>;
 }
 
-/** Errors of one key's read that mean "no record of this store here": not a hash, or moved to another master. */
+/** Errors of one key's read that mean "no record of this store here": not a string, or moved to another master. */
 const SKIPPED_KEY_ERRORS = /^(WRONGTYPE|MOVED|ASK)\b/;
 
 /** The counts, as they are added up. */
@@ -81,24 +83,35 @@ function milliseconds(time: unknown): number {
   return Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
 }
 
-/** Adds one batch's replies (`TIME`, then `HMGET s l` per key) to `totals`. */
+/** The bytes of a record's head each key's read asks for (`GETRANGE 0 HEAD_END`): state, token, two instants. */
+export const HEAD_END = 127;
+
+/**
+ * Adds one batch's replies (`TIME`, then `GETRANGE key 0 127` and `PTTL key` per key, heads as Buffers) to
+ * `totals`. An `n` record's lease is read from its expiry (`TIME` + `PTTL`, the same pipeline).
+ */
 export function tally(replies: PipelineReplies, totals: Totals): void {
   const [timeError, time] = replies?.[0] ?? [new Error('no reply'), undefined];
   if (timeError) {
     throw new StoreUnavailableError(`RedisStore: stats failed: ${timeError.message}`, { cause: timeError });
   }
   const now = milliseconds(time);
-  for (const [error, fields] of (replies as NonNullable<PipelineReplies>).slice(1)) {
+  const all = replies as NonNullable<PipelineReplies>;
+  for (let i = 1; i + 1 < all.length; i += 2) {
+    const [error, head] = all[i] as readonly [Error | null, unknown];
+    const [, ttl] = all[i + 1] as readonly [Error | null, unknown];
     if (error) {
       if (SKIPPED_KEY_ERRORS.test(error.message)) continue;
       throw new StoreUnavailableError(`RedisStore: stats failed: ${error.message}`, { cause: error });
     }
-    const [state, lease] = fields as [string | null, string | null];
-    // Gone since SCAN saw it (deleted, or past its retention: Redis returns no expired key): nil, skipped.
+    // Gone since SCAN saw it (deleted, or past its retention: Redis returns no expired key): empty, skipped.
+    const state = Buffer.isBuffer(head) ? recordState(head) : undefined;
     if (state === 'c') totals.completed++;
-    else if (state === 'f') {
-      // No lease, or an unreadable one, is an ended lease, as the reserve script reads it.
-      if ((Number(lease) || 0) > now) totals.inFlight++;
+    else if (state === 'f' || state === 'n') {
+      const record = inFlightRecord(head as Buffer);
+      // A damaged record is an ended lease, as the reserve script reads it.
+      const lease = record ? inFlightInstants(state, record, now + Number(ttl)).leaseEnd : 0;
+      if (lease > now) totals.inFlight++;
       else totals.leaseExpired++;
     }
   }
@@ -123,7 +136,8 @@ async function countOn(node: ScanNode, pattern: Buffer, bounded: Bounded, totals
           );
         }
         // ioredis puts the connection's keyPrefix back in front of the key.
-        pipeline.hmget(key.subarray(ownPrefix.length), 's', 'l');
+        const own = key.subarray(ownPrefix.length);
+        pipeline.getrangeBuffer(own, 0, HEAD_END).pttl(own);
       }
       return pipeline.exec();
     });
@@ -133,8 +147,8 @@ async function countOn(node: ScanNode, pattern: Buffer, bounded: Bounded, totals
 
 /**
  * Counts the live records whose Redis key starts with `prefix` (after the client's own `keyPrefix`), by state,
- * on every master. Each round trip (one SCAN of about {@link SCAN_COUNT} keys, then one pipelined `TIME` and
- * `HMGET s l` per key found) is bounded by `timeoutMs`. Not a snapshot: records written, deleted or expiring
+ * on every master. Each round trip (one SCAN of about {@link SCAN_COUNT} keys, then one pipelined `TIME`, and
+ * `GETRANGE` of the head and `PTTL` per key found) is bounded by `timeoutMs`. Not a snapshot: records written, deleted or expiring
  * during the scan may or may not be counted, and SCAN may return a key twice while Redis resizes its table.
  */
 export async function countRecords(

@@ -34,8 +34,15 @@ type ScriptArgument = string | Buffer | number;
 /** One defined script, called through its `...Buffer` variant. */
 export type ScriptCall = (key: string, ...args: ScriptArgument[]) => Promise<unknown>;
 
-/** The scripted operations, each bound to its script on one client. */
+/**
+ * The native reserve: `SET key value NX PX px GET` (Redis >= 7.0), nil when it set the key, else the value already
+ * there (a Buffer), which it left as it was.
+ */
+export type NativeReserve = (key: string, value: string, px: string) => Promise<unknown>;
+
+/** The operations, each bound to its script (or, for `setIfAbsent`, the native reserve) on one client. */
 export interface StoreScripts {
+  readonly setIfAbsent: NativeReserve;
   readonly reserve: ScriptCall;
   readonly complete: ScriptCall;
   readonly release: ScriptCall;
@@ -86,7 +93,7 @@ export function defineScripts(client: RedisClient): StoreScripts {
       'RedisStore: client must be an ioredis Redis or Cluster, or a node-redis client or cluster (createClient, createCluster)',
     );
   }
-  return {
+  const scripts = {
     reserve: bind(client, SCRIPTS.reserve.name, SCRIPTS.reserve.lua),
     complete: bind(client, SCRIPTS.complete.name, SCRIPTS.complete.lua),
     release: bind(client, SCRIPTS.release.name, SCRIPTS.release.lua),
@@ -94,10 +101,28 @@ export function defineScripts(client: RedisClient): StoreScripts {
     get: bind(client, SCRIPTS.get.name, SCRIPTS.get.lua),
     delete: bind(client, SCRIPTS.delete.name, SCRIPTS.delete.lua),
   };
+  const set = (client as unknown as { setBuffer?: unknown }).setBuffer;
+  if (typeof set !== 'function') {
+    throw new InvalidOptionsError(
+      'RedisStore: the client has no setBuffer; pass an ioredis Redis or Cluster instance',
+    );
+  }
+  const setBuffer = set as (...a: string[]) => Promise<unknown>;
+  return {
+    ...scripts,
+    // The native reserve: one SET, corked with the tick's other commands like the scripts.
+    setIfAbsent: (key, value, px) => {
+      batchWritesThisTick(client as StreamOwner);
+      return setBuffer.call(client, key, value, 'PX', px, 'NX', 'GET');
+    },
+  };
 }
 
+/** The operations that are scripts. */
+type ScriptName = Exclude<keyof StoreScripts, 'setIfAbsent'>;
+
 /** The Lua source of each script, for clients that send EVALSHA themselves (node-redis). */
-export const SCRIPT_SOURCES: Readonly<Record<keyof StoreScripts, string>> = {
+export const SCRIPT_SOURCES: Readonly<Record<ScriptName, string>> = {
   reserve: RESERVE_LUA,
   complete: COMPLETE_LUA,
   release: RELEASE_LUA,
@@ -107,7 +132,7 @@ export const SCRIPT_SOURCES: Readonly<Record<keyof StoreScripts, string>> = {
 };
 
 /** The command names, for tests and operators (e.g. reading `INFO commandstats`). */
-export const SCRIPT_NAMES: Readonly<Record<keyof StoreScripts, string>> = {
+export const SCRIPT_NAMES: Readonly<Record<ScriptName, string>> = {
   reserve: SCRIPTS.reserve.name,
   complete: SCRIPTS.complete.name,
   release: SCRIPTS.release.name,

@@ -26,6 +26,7 @@ import {
   nodeRedisScripts,
 } from './node-redis-client.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import { nativeReservation } from './record.js';
 import { countRecords } from './record-stats.js';
 import { defineScripts, type RedisClient, type StoreScripts } from './redis-client.js';
 import { parseDeleteReply, parseGetReply, parseReserveReply, parseWrittenReply } from './replies.js';
@@ -33,6 +34,11 @@ import { parseDeleteReply, parseGetReply, parseReserveReply, parseWrittenReply }
 /** A duration argument as the integer string the scripts take (`PEXPIRE`, lease arithmetic). */
 function milliseconds(name: string, value: number): string {
   return String(durationArgument('RedisStore', name, value));
+}
+
+/** Whether `error` is the reply of a server that does not know an option of `SET` (`NX` with `GET`). */
+function isSyntaxError(error: unknown): boolean {
+  return error instanceof Error && /^ERR syntax error/i.test(error.message);
 }
 
 /** The scripts core calls, bounded by core; the others (`get`, `delete`) are bounded by `timeoutMs`. */
@@ -67,6 +73,8 @@ export class RedisStore implements IdempotencyStore {
   readonly #prefix: string;
   readonly #timeoutMs: number;
   #closed = false;
+  /** Whether the server takes `SET ... NX GET` (Redis >= 7.0, Valkey): off for good after a syntax error. */
+  #native = true;
 
   /**
    * Defines the scripts on the client (no round trip: they are loaded on first use). An ioredis client is told
@@ -123,19 +131,33 @@ export class RedisStore implements IdempotencyStore {
     this.#open();
     const redisKey = this.redisKey(key);
     const token = randomUUID();
-    const lease = milliseconds('leaseMs', leaseMs);
-    const ttl = milliseconds('ttlMs', ttlMs);
-    // Sent only on a connection that is up (client-readiness.ts): a reserve left in ioredis' offline queue would
-    // run after Redis comes back, long after its caller was answered, and hold the key until its late release.
-    const reply = await withStoreErrors('RedisStore: reserve', () =>
+    const lease = durationArgument('RedisStore', 'leaseMs', leaseMs);
+    const ttl = durationArgument('RedisStore', 'ttlMs', ttlMs);
+    return withStoreErrors('RedisStore: reserve', async () => {
+      // Sent only on a connection that is up (client-readiness.ts): a reserve left in ioredis' offline queue would
+      // run after Redis comes back, long after its caller was answered, and hold the key until its late release.
       // The common case (connected) sends at once, without a wait of its own.
-      isReady(this.#readiness)
-        ? this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl)
-        : whenReady(this.#readiness, options?.deadline).then(() =>
-            this.#scripts.reserve(redisKey, fingerprint, token, lease, ttl),
-          ),
-    );
-    return parseReserveReply(reply, token);
+      if (!isReady(this.#readiness)) await whenReady(this.#readiness, options?.deadline);
+      if (this.#native) {
+        // One native command: a new key is reserved, an existing record comes back as it is.
+        const px = String(Math.max(lease, ttl));
+        const value = nativeReservation(token, px, String(lease), fingerprint);
+        const reply = await this.#scripts.setIfAbsent(redisKey, value, px).catch((error: unknown) => {
+          if (!isSyntaxError(error)) throw error;
+          this.#native = false; // a server before Redis 7.0: SET NX GET is a syntax error there
+          return undefined;
+        });
+        if (reply !== undefined) {
+          const result = parseReserveReply(reply, token, false);
+          if (result) return result;
+        }
+      }
+      // Another holder's record, in flight: only the script can tell by the Redis clock if its lease ended.
+      const reply = await this.#scripts.reserve(redisKey, fingerprint, token, String(lease), String(ttl));
+      const result = parseReserveReply(reply, token, true);
+      if (!result) throw new StoreUnavailableError('RedisStore: reserve answered an unexpected reply');
+      return result;
+    });
   }
 
   /**
@@ -191,7 +213,7 @@ export class RedisStore implements IdempotencyStore {
 
   /**
    * Counts the live records under the prefix by state, on every master of a Cluster: SCAN `MATCH` (the prefix
-   * glob-escaped) in batches of about 500 keys, each batch read with one pipeline (`TIME`, then `HMGET s l` per
+   * glob-escaped) in batches of about 500 keys, each batch read with one pipeline (`TIME`, then `GETRANGE` of the record's head and `PTTL` per
    * key) and compared with that server's clock. O(keys in the database) on the server, about 500 keys in memory
    * at a time; each round trip is bounded by `timeoutMs`. Records that change during the scan may or may not be
    * counted.

@@ -1,33 +1,40 @@
 /** Turns the scripts' raw replies into the store contract's values, refusing anything the scripts never send. */
 import { CorruptRecordError, StoreUnavailableError } from '@idempo/core';
 import type { DeleteResult, ReserveResult, StoredRecord } from '@idempo/core/store';
+import { completedRecord, inFlightInstants, inFlightRecord, ownsRecord, recordState } from './record.js';
 
 function isBuffer(value: unknown): value is Buffer {
   return Buffer.isBuffer(value);
 }
 
 /**
- * The reserve script's reply (`{'r'}`, `{'f', fingerprint}` or `{'c', fingerprint, response}`, bulk strings as
- * Buffers) as a {@link ReserveResult}; `token` is the token the caller passed in.
+ * A reserve's reply as a {@link ReserveResult}, `token` being the token the caller passed: nil when the caller holds
+ * the key, else the record as it is (a Buffer). From the native reserve (`fromScript` false), a record in flight
+ * with another token, or of a state this store does not write, answers `undefined`: only the reserve script can
+ * tell by the Redis clock whether its lease ended, and take it over. From the script, an in-flight record is one
+ * whose lease runs.
  */
-export function parseReserveReply(reply: unknown, token: string): ReserveResult {
-  if (!Array.isArray(reply) || !isBuffer(reply[0])) {
-    throw new StoreUnavailableError('RedisStore: reserve answered an unexpected reply');
+export function parseReserveReply(
+  reply: unknown,
+  token: string,
+  fromScript: boolean,
+): ReserveResult | undefined {
+  if (reply === null) return { kind: 'reserved', token };
+  if (!isBuffer(reply)) throw new StoreUnavailableError('RedisStore: reserve answered an unexpected reply');
+  const state = recordState(reply);
+  if (state === 'c') {
+    const { fingerprint, response } = completedRecord(reply);
+    return { kind: 'existing', state: 'completed', fingerprint, response };
   }
-  const state = reply[0].toString('latin1');
-  if (state === 'r') return { kind: 'reserved', token };
-  const fingerprint: unknown = reply[1];
-  if (!isBuffer(fingerprint)) {
-    throw new CorruptRecordError('RedisStore: the stored record has no fingerprint');
+  if (state === undefined) {
+    if (fromScript) throw new StoreUnavailableError('RedisStore: reserve answered an unexpected reply');
+    return undefined;
   }
-  if (state === 'f') {
-    return { kind: 'existing', state: 'in-flight', fingerprint: fingerprint.toString('utf8') };
-  }
-  const response: unknown = reply[2];
-  if (state !== 'c' || !isBuffer(response)) {
-    throw new CorruptRecordError('RedisStore: the stored record is completed but holds no response');
-  }
-  return { kind: 'existing', state: 'completed', fingerprint: fingerprint.toString('utf8'), response };
+  if (ownsRecord(reply, token)) return { kind: 'reserved', token };
+  if (!fromScript) return undefined;
+  const record = inFlightRecord(reply);
+  if (!record) throw new CorruptRecordError('RedisStore: the stored record has no fingerprint');
+  return { kind: 'existing', state: 'in-flight', fingerprint: record.fingerprint };
 }
 
 /** A token-checked script's reply: 1 written, 0 nothing written. */
@@ -45,43 +52,42 @@ export function parseDeleteReply(reply: unknown): DeleteResult {
   throw new StoreUnavailableError('RedisStore: delete answered an unexpected reply');
 }
 
-/** A millisecond instant the store wrote as decimal digits (`c`, `l`), or `undefined` when the field is absent. */
-function instant(field: unknown, name: string): Date | undefined {
-  if (field === null || field === undefined) return undefined;
-  const ms = isBuffer(field) ? Number(field.toString('latin1')) : Number.NaN;
-  if (!Number.isSafeInteger(ms)) {
-    throw new CorruptRecordError(`RedisStore: the stored record's ${name} is not a number of milliseconds`);
-  }
-  return new Date(ms);
-}
-
 /**
- * The get script's reply (nil, or `{state, fingerprint, createdAt, lease, response, expiresAt}`, bulk strings as
- * Buffers) as a {@link StoredRecord}, or `undefined` for nil. The response is copied into a buffer of its own.
+ * The get script's reply (nil, or `{record, expiresAt}`, the record a Buffer) as a {@link StoredRecord}, or
+ * `undefined` for nil. The response is copied into a buffer of its own.
  */
 export function parseGetReply(reply: unknown): StoredRecord | undefined {
   if (reply === null) return undefined;
-  if (!Array.isArray(reply) || !isBuffer(reply[0]) || typeof reply[5] !== 'number') {
+  if (!Array.isArray(reply) || !isBuffer(reply[0]) || typeof reply[1] !== 'number') {
     throw new StoreUnavailableError('RedisStore: get answered an unexpected reply');
   }
-  const [stateField, fingerprint, created, lease, response, expires] = reply as unknown[];
-  if (!isBuffer(fingerprint)) {
-    throw new CorruptRecordError('RedisStore: the stored record has no fingerprint');
-  }
-  if ((expires as number) < 0) {
+  const [value, expires] = reply as [Buffer, number];
+  if (expires < 0) {
     throw new CorruptRecordError('RedisStore: the stored record has no retention (its key never expires)');
   }
-  const completed = (stateField as Buffer).toString('latin1') === 'c';
-  if (completed && !isBuffer(response)) {
-    throw new CorruptRecordError('RedisStore: the stored record is completed but holds no response');
+  const state = recordState(value);
+  if (state === 'c') {
+    const { createdAt, fingerprint, response } = completedRecord(value);
+    return {
+      state: 'completed',
+      fingerprint,
+      createdAt: new Date(createdAt),
+      leaseExpiresAt: undefined,
+      expiresAt: new Date(expires),
+      response: new Uint8Array(response),
+    };
   }
-  const leaseExpiresAt = completed ? undefined : (instant(lease, 'lease') ?? new Date(0));
+  const record = state === undefined ? undefined : inFlightRecord(value);
+  if (state === undefined || !record) {
+    throw new CorruptRecordError('RedisStore: the stored in-flight record cannot be read');
+  }
+  const { createdAt, leaseEnd } = inFlightInstants(state, record, expires);
   return {
-    state: completed ? 'completed' : 'in-flight',
-    fingerprint: fingerprint.toString('utf8'),
-    createdAt: instant(created, 'creation time'),
-    leaseExpiresAt,
-    expiresAt: new Date(expires as number),
-    response: completed ? new Uint8Array(response as Buffer) : undefined,
+    state: 'in-flight',
+    fingerprint: record.fingerprint,
+    createdAt: new Date(createdAt),
+    leaseExpiresAt: new Date(leaseEnd),
+    expiresAt: new Date(expires),
+    response: undefined,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The operations (`get`, `delete`, `stats`) beyond the conformance suite, against the shared Redis through
- * ioredis 6 and 5: records written by the previous version of the store (no `c`), prefixes full of glob
- * characters, the client's own `keyPrefix`, scans of several batches, damaged and foreign records.
+ * ioredis 6 and 5: records of both in-flight forms (`n`, written by the native reserve; `f`, by a script), the hash
+ * of the store before issue 17, prefixes full of glob characters, the client's own `keyPrefix`, scans of several
+ * batches, damaged and foreign records.
  */
 import { CorruptRecordError, StoreUnavailableError } from '@idempo/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -33,53 +34,59 @@ for (const io of IOREDIS_VERSIONS) {
       await client.quit();
     });
 
-    it('a record written by the previous version (no c field): get reports createdAt undefined and the rest as stored; complete, stats and delete work on it', async () => {
-      const store = storeUnder('old');
+    it('an in-flight record of either form (n from the native reserve, f from a script): get, stats, complete and delete read the same instants; a hash of the store before issue 17 is refused (WRONGTYPE)', async () => {
+      const store = storeUnder('forms');
       const now = await redisNow(client);
-      const inFlight = store.redisKey('old-in-flight');
-      // Exactly what the previous reserve script wrote: HSET s f t l, then PEXPIRE.
-      await client.hset(inFlight, 's', 'f', 'f', 'fp-old', 't', 'old-token', 'l', String(now + 30_000));
-      await client.pexpire(inFlight, 90_000);
-      const completed = store.redisKey('old-completed');
-      await client.hset(completed, 's', 'c', 'f', 'fp-done', 't', 'other', 'l', String(now + 30_000));
-      await client.hset(completed, 'r', Buffer.from([0, 255, 7]));
-      await client.pexpire(completed, 45_000);
-
-      const after = await redisNow(client);
-      const record = await store.get('old-in-flight');
-      expect(record).toEqual({
+      // f: instants absolute. n: instants from the key's expiry (px 90 s, so created at = expiry - 90 s).
+      await client.set(store.redisKey('f-form'), `f|tok-f|${now}|${now + 30_000}|fp-f`, 'PX', 90_000);
+      await client.set(store.redisKey('n-form'), 'n|tok-n|90000|30000|fp-n', 'PX', 90_000);
+      const expiresN = Number(await client.call('PEXPIRETIME', store.redisKey('n-form')));
+      expect(await store.get('f-form')).toMatchObject({
         state: 'in-flight',
-        fingerprint: 'fp-old',
-        createdAt: undefined,
+        fingerprint: 'fp-f',
+        createdAt: new Date(now),
         leaseExpiresAt: new Date(now + 30_000),
-        expiresAt: expect.any(Date),
-        response: undefined,
       });
-      // The key's own expiry, on the Redis clock: PEXPIRE 90 s ran between `now` and `after`.
-      const expires = record?.expiresAt.getTime() ?? 0;
-      expect(expires).toBeGreaterThanOrEqual(now + 90_000);
-      expect(expires).toBeLessThanOrEqual(after + 90_000);
-      const done = await store.get('old-completed');
-      expect(done).toMatchObject({ state: 'completed', fingerprint: 'fp-done', createdAt: undefined });
-      expect(done?.leaseExpiresAt).toBeUndefined();
-      expect([...(done?.response ?? [])]).toEqual([0, 255, 7]);
-      expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
-
-      // The new store completes the old holder's record: still no createdAt, and the response is there.
-      expect(await store.complete('old-in-flight', 'old-token', Uint8Array.of(42), LONG)).toBe(true);
-      expect(await store.get('old-in-flight')).toMatchObject({
+      expect(await store.get('n-form')).toMatchObject({
+        state: 'in-flight',
+        fingerprint: 'fp-n',
+        createdAt: new Date(expiresN - 90_000),
+        leaseExpiresAt: new Date(expiresN - 60_000),
+        expiresAt: new Date(expiresN),
+      });
+      expect(await store.stats()).toEqual({ inFlight: 2, leaseExpired: 0, completed: 0 });
+      expect(await store.delete('n-form')).toBe('in-flight');
+      expect(await store.reserve('n-form', 'fp', LONG, LONG)).toMatchObject({
+        state: 'in-flight',
+        fingerprint: 'fp-n',
+      });
+      expect(await store.complete('n-form', 'tok-n', Uint8Array.of(42), LONG)).toBe(true);
+      expect(await store.get('n-form')).toMatchObject({
         state: 'completed',
-        fingerprint: 'fp-old',
-        createdAt: undefined,
+        fingerprint: 'fp-n',
+        createdAt: new Date(expiresN - 90_000),
         response: Uint8Array.of(42),
       });
-      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 0, completed: 2 });
-      expect(await store.delete('old-completed')).toBe('deleted');
-      expect(await client.exists(completed)).toBe(0);
-      // A takeover by this version writes createdAt.
-      await client.hset(inFlight, 's', 'f', 'l', String(now - 1));
-      expect((await store.reserve('old-in-flight', 'fp-new', LONG, LONG)).kind).toBe('reserved');
-      expect((await store.get('old-in-flight'))?.createdAt).toBeInstanceOf(Date);
+      expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
+      // An n record whose lease ended by the key's expiry (px 90 s, lease 1 ms): stats and reserve read it as ended.
+      await client.set(store.redisKey('n-ended'), 'n|tok-e|90000|1|fp-e', 'PX', 90_000);
+      await sleep(20);
+      expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 1, completed: 1 });
+      expect((await store.reserve('n-ended', 'fp', LONG, LONG)).kind).toBe('reserved');
+      expect(await store.complete('n-ended', 'tok-e', Uint8Array.of(1), LONG)).toBe(false);
+
+      // The hash of the store before issue 17: every operation refuses it, nothing written; stats skips it.
+      const old = store.redisKey('old-hash');
+      await client.hset(old, 's', 'f', 'f', 'fp-old', 't', 'old-token', 'l', String(now + 30_000));
+      await client.pexpire(old, 90_000);
+      await expect(store.reserve('old-hash', 'fp', LONG, LONG)).rejects.toThrow(/WRONGTYPE/);
+      await expect(store.complete('old-hash', 'old-token', Uint8Array.of(1), LONG)).rejects.toThrow(
+        /WRONGTYPE/,
+      );
+      await expect(store.get('old-hash')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.delete('old-hash')).rejects.toThrow(/WRONGTYPE/);
+      expect(await store.stats()).toEqual({ inFlight: 2, leaseExpired: 0, completed: 1 });
+      expect(await client.hget(old, 't')).toBe('old-token');
     });
 
     it('stats E35: a lease-ended record counts as leaseExpired until taken over; delete frees it without force (get would return it)', async () => {
@@ -100,11 +107,9 @@ for (const io of IOREDIS_VERSIONS) {
     it('E34 delete decides by the Redis clock: a lease running by TIME is kept without force and deleted with it, whatever Date.now says', async () => {
       const store = storeUnder('delete-clock');
       const now = await redisNow(client);
-      /** An in-flight record as reserve writes it, with its lease `l` set by hand on the server's clock. */
+      /** An in-flight record as a script writes it, with its lease end set by hand on the server's clock. */
       const put = async (key: string, lease: number) => {
-        await client.hset(store.redisKey(key), 's', 'f', 'f', 'fp', 't', `token-${key}`, 'l', String(lease));
-        await client.hset(store.redisKey(key), 'c', String(now));
-        await client.pexpire(store.redisKey(key), LONG);
+        await client.set(store.redisKey(key), `f|token-${key}|${now}|${lease}|fp`, 'PX', LONG);
       };
       await put('running', now + 30_000);
       await put('ended', now - 1_000);
@@ -121,7 +126,7 @@ for (const io of IOREDIS_VERSIONS) {
         expect(await store.delete('running')).toBe('in-flight');
         expect(await store.delete('running', { force: false })).toBe('in-flight');
       });
-      expect(await client.hget(store.redisKey('running'), 't')).toBe('token-running');
+      expect((await client.get(store.redisKey('running')))?.split('|')[1]).toBe('token-running');
       expect(await store.get('running')).toMatchObject({ leaseExpiresAt: new Date(now + 30_000) });
       // A day behind: by it, the ended lease still runs. Redis's TIME says it ended: deleted without force.
       await skew(-86_400_000, async () => {
@@ -162,7 +167,7 @@ for (const io of IOREDIS_VERSIONS) {
         const b = await inner.reserve('b', 'fp', LONG, LONG);
         if (b.kind === 'reserved') await inner.complete('b', b.token, Uint8Array.of(1), LONG);
         await sibling.reserve('not-counted', 'fp', LONG, LONG);
-        expect(await client.hget(`${keyPrefix}store:a`, 's')).toBe('f');
+        expect((await client.get(`${keyPrefix}store:a`))?.slice(0, 2)).toBe('n|');
         expect(await inner.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 1 });
         expect(await inner.get('b')).toMatchObject({ state: 'completed', response: Uint8Array.of(1) });
         expect(await inner.delete('a')).toBe('in-flight');
@@ -189,39 +194,40 @@ for (const io of IOREDIS_VERSIONS) {
       expect(await store.stats()).toEqual({ inFlight: n / 2, leaseExpired: 0, completed: n / 2 });
     });
 
-    it('stats skips what is not a record: a string under the prefix, a hash of another state, a key deleted meanwhile', async () => {
+    it('stats skips what is not a record: a hash under the prefix, a string of another state, a key deleted meanwhile', async () => {
       const store = storeUnder('foreign');
       await store.reserve('real', 'fp', LONG, LONG);
-      await client.set(store.redisKey('a-string'), 'not a hash');
-      await client.hset(store.redisKey('unknown-state'), 's', 'x');
-      await client.hset(store.redisKey('no-state'), 'junk', '1');
+      await client.hset(store.redisKey('a-hash'), 's', 'f');
+      await client.set(store.redisKey('unknown-state'), 'x|1');
+      await client.set(store.redisKey('empty'), '');
       expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 0, completed: 0 });
-      // get and delete see no record in a hash of another state (reserve would replace it); delete drops it.
+      // get and delete see no record in a string of another state (reserve would replace it); delete drops it.
       expect(await store.get('unknown-state')).toBeUndefined();
       expect(await store.delete('unknown-state')).toBe('not-found');
       expect(await client.exists(store.redisKey('unknown-state'))).toBe(0);
-      expect(await store.delete('no-state')).toBe('not-found');
+      expect(await store.get('empty')).toBeUndefined();
       // A value of another type is refused as reserve refuses it (WRONGTYPE).
-      await expect(store.get('a-string')).rejects.toBeInstanceOf(StoreUnavailableError);
-      await expect(store.delete('a-string')).rejects.toThrow(/WRONGTYPE/);
+      await expect(store.get('a-hash')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.delete('a-hash')).rejects.toThrow(/WRONGTYPE/);
     });
 
-    it('get refuses a damaged record with CorruptRecordError, and reads an in-flight record without a lease as a lease long ended', async () => {
+    it('get refuses a damaged record with CorruptRecordError; stats and delete read a damaged in-flight record as a lease long ended', async () => {
       const store = storeUnder('damaged');
-      const put = async (key: string, ...fields: string[]) => {
-        await client.hset(store.redisKey(key), ...fields);
-        await client.pexpire(store.redisKey(key), LONG);
+      const put = async (key: string, value: string) => {
+        await client.set(store.redisKey(key), value, 'PX', LONG);
       };
-      await put('no-fingerprint', 's', 'f', 'l', '1');
-      await put('no-response', 's', 'c', 'f', 'fp');
-      await put('bad-created', 's', 'f', 'f', 'fp', 'l', '1', 'c', 'yesterday');
-      await client.hset(store.redisKey('no-retention'), 's', 'f', 'f', 'fp', 'l', '1');
-      await put('no-lease', 's', 'f', 'f', 'fp', 't', 'x');
-      for (const key of ['no-fingerprint', 'no-response', 'bad-created', 'no-retention']) {
+      await put('no-fingerprint', 'f|tok|1000|9999999999999');
+      await put('no-response', 'c|1000|9|fp');
+      await put('bad-created', 'f|tok|yesterday|9999999999999|fp');
+      await client.set(store.redisKey('no-retention'), 'f|tok|1000|9999999999999|fp');
+      for (const key of ['no-fingerprint', 'no-response', 'bad-created']) {
         await expect(store.get(key), key).rejects.toBeInstanceOf(CorruptRecordError);
       }
-      expect(await store.get('no-lease')).toMatchObject({ state: 'in-flight', leaseExpiresAt: new Date(0) });
-      expect(await store.stats()).toEqual({ inFlight: 0, leaseExpired: 4, completed: 1 });
+      await expect(store.get('no-retention')).rejects.toThrow(/no retention/);
+      // no-retention has a running lease; the two damaged in-flight ones count as ended.
+      expect(await store.stats()).toEqual({ inFlight: 1, leaseExpired: 2, completed: 1 });
+      expect(await store.delete('bad-created')).toBe('deleted');
+      expect(await store.delete('no-retention')).toBe('in-flight');
     });
 
     it('get, delete and stats of a closed store reject with StoreUnavailableError', async () => {

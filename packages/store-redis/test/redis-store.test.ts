@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { CorruptRecordError, InvalidOptionsError, StoreUnavailableError } from '@idempo/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PREFIX, DEFAULT_TIMEOUT_MS, type RedisClient, RedisStore } from '../src/index.js';
+import { nativeReservation } from '../src/record.js';
 import { SCRIPT_NAMES } from '../src/redis-client.js';
+import { parseReserveReply } from '../src/replies.js';
 import { type AnyRedis, IOREDIS_VERSIONS } from './support/ioredis-versions.js';
 import { deleteKeys, REDIS_URL, runPrefix } from './support/shared-redis.js';
 
@@ -120,10 +122,16 @@ for (const io of IOREDIS_VERSIONS) {
       if (!reserve) throw new Error('the reserve script is not defined on the client');
       const key = store.redisKey('resent');
       const token = randomUUID();
-      const first = (await reserve.call(client, key, 'fp', token, LONG, LONG)) as Buffer[];
-      const again = (await reserve.call(client, key, 'fp', token, LONG, LONG)) as Buffer[];
-      expect(first.map(String)).toEqual(['r']);
-      expect(again.map(String)).toEqual(['r']);
+      // The reserve script, sent twice with one token: nil (the caller holds the key) both times.
+      expect(await reserve.call(client, key, 'fp', token, LONG, LONG)).toBeNull();
+      expect(await reserve.call(client, key, 'fp', token, LONG, LONG)).toBeNull();
+      // The native reserve, sent twice: nil, then the caller's own record, which is read as reserved.
+      const nativeKey = store.redisKey('resent-native');
+      const nativeToken = randomUUID();
+      const value = nativeReservation(nativeToken, String(LONG), String(LONG), 'fp');
+      expect(await client.setBuffer(nativeKey, value, 'PX', LONG, 'NX', 'GET')).toBeNull();
+      const again = await client.setBuffer(nativeKey, value, 'PX', LONG, 'NX', 'GET');
+      expect(parseReserveReply(again, nativeToken, false)).toEqual({ kind: 'reserved', token: nativeToken });
       // Anyone else still sees it in flight.
       expect(await store.reserve('resent', 'fp-other', LONG, LONG)).toMatchObject({
         kind: 'existing',
@@ -139,27 +147,39 @@ for (const io of IOREDIS_VERSIONS) {
         const inner = new RedisStore({ client: prefixed, prefix: 'store:' });
         const result = await inner.reserve('k', 'fp', LONG, LONG);
         expect(result.kind).toBe('reserved');
-        expect(await client.hget(`${prefix}kp:store:k`, 's')).toBe('f');
+        expect((await client.get(`${prefix}kp:store:k`))?.slice(0, 2)).toBe('n|');
       } finally {
         await prefixed.quit();
       }
     });
 
-    it('a damaged record is refused with CorruptRecordError; a foreign value with StoreUnavailableError', async () => {
-      await client.hset(store.redisKey('no-response'), 's', 'c', 'f', 'fp');
+    it('a damaged record is refused with CorruptRecordError or taken over; a value of another type with StoreUnavailableError', async () => {
+      // A completed record whose response cannot be read.
+      await client.set(store.redisKey('no-response'), 'c|1000|9|fp', 'PX', LONG);
       await expect(store.reserve('no-response', 'fp', LONG, LONG)).rejects.toBeInstanceOf(CorruptRecordError);
-      await client.hset(store.redisKey('no-fingerprint'), 's', 'f', 't', 'x', 'l', String(Date.now() + LONG));
-      await expect(store.reserve('no-fingerprint', 'fp', LONG, LONG)).rejects.toBeInstanceOf(
-        CorruptRecordError,
+      // An in-flight record without its lease reads as a lease long ended, as before: taken over.
+      await client.set(store.redisKey('no-lease'), 'f|tok|1000|', 'PX', LONG);
+      expect((await store.reserve('no-lease', 'fp', LONG, LONG)).kind).toBe('reserved');
+      // A hash (the record of the store before issue 17) or any other type: WRONGTYPE, nothing written.
+      await client.hset(
+        store.redisKey('a-hash'),
+        's',
+        'f',
+        'f',
+        'fp',
+        't',
+        'x',
+        'l',
+        String(Date.now() + LONG),
       );
-      await client.set(store.redisKey('a-string'), 'not a hash');
-      const error = await store.reserve('a-string', 'fp', LONG, LONG).catch((e: unknown) => e);
+      const error = await store.reserve('a-hash', 'fp', LONG, LONG).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect(String((error as Error).message)).toMatch(/WRONGTYPE/);
-      // A hash with an unknown state (not written by this store) is replaced by a reservation.
-      await client.hset(store.redisKey('unknown-state'), 's', 'x', 'junk', '1');
+      expect(await client.hget(store.redisKey('a-hash'), 't')).toBe('x');
+      // A string of no state this store writes is replaced by a reservation.
+      await client.set(store.redisKey('unknown-state'), 'x|junk');
       expect((await store.reserve('unknown-state', 'fp', LONG, LONG)).kind).toBe('reserved');
-      expect(await client.hexists(store.redisKey('unknown-state'), 'junk')).toBe(0);
+      expect((await client.get(store.redisKey('unknown-state')))?.slice(0, 2)).toBe('f|');
     });
   });
 }

@@ -7,24 +7,44 @@ import { scanPattern } from '../src/scan-pattern.js';
 const b = (text: string) => Buffer.from(text);
 
 describe('parseReserveReply', () => {
-  it('reads the three replies of the reserve script', () => {
-    expect(parseReserveReply([b('r')], 'tok')).toEqual({ kind: 'reserved', token: 'tok' });
-    expect(parseReserveReply([b('f'), b('fp-\u00e9')], 'tok')).toEqual({
+  const completed = Buffer.concat([b('c|1000|5|fp-\u00e9'), Buffer.from([0, 255, 1])]);
+
+  it('reads nil as reserved, a completed record as a replay, the caller own record as reserved', () => {
+    for (const fromScript of [false, true]) {
+      expect(parseReserveReply(null, 'tok', fromScript)).toEqual({ kind: 'reserved', token: 'tok' });
+      expect(parseReserveReply(completed, 'tok', fromScript)).toEqual({
+        kind: 'existing',
+        state: 'completed',
+        fingerprint: 'fp-\u00e9',
+        response: Buffer.from([0, 255, 1]),
+      });
+      expect(parseReserveReply(b('n|tok|60000|30000|fp'), 'tok', fromScript)).toEqual({
+        kind: 'reserved',
+        token: 'tok',
+      });
+      expect(parseReserveReply(b('f|tok|1|2|fp'), 'tok', fromScript)).toMatchObject({ kind: 'reserved' });
+    }
+  });
+
+  it('from the native reserve, another holder record or an unknown value is left to the script; from the script, an in-flight record is one whose lease runs', () => {
+    expect(parseReserveReply(b('n|other|60000|30000|fp'), 'tok', false)).toBeUndefined();
+    expect(parseReserveReply(b('f|tok2|1|2|fp'), 'tok', false)).toBeUndefined();
+    expect(parseReserveReply(b('x|junk'), 'tok', false)).toBeUndefined();
+    expect(parseReserveReply(b('n|other|60000|30000|fp-\u00e9'), 'tok', true)).toEqual({
       kind: 'existing',
       state: 'in-flight',
       fingerprint: 'fp-\u00e9',
     });
-    const response = Buffer.from([0, 255, 1]);
-    const completed = parseReserveReply([b('c'), b('fp'), response], 'tok');
-    expect(completed).toEqual({ kind: 'existing', state: 'completed', fingerprint: 'fp', response });
   });
 
-  it('refuses what the script never sends', () => {
-    expect(() => parseReserveReply(null, 't')).toThrow(StoreUnavailableError);
-    expect(() => parseReserveReply(['r'], 't')).toThrow(StoreUnavailableError);
-    expect(() => parseReserveReply([b('f')], 't')).toThrow(CorruptRecordError);
-    expect(() => parseReserveReply([b('c'), b('fp'), null], 't')).toThrow(CorruptRecordError);
-    expect(() => parseReserveReply([b('x'), b('fp'), b('')], 't')).toThrow(CorruptRecordError);
+  it('refuses what neither ever sends, and a damaged completed record', () => {
+    expect(() => parseReserveReply(['r'], 't', false)).toThrow(StoreUnavailableError);
+    expect(() => parseReserveReply(1, 't', true)).toThrow(StoreUnavailableError);
+    expect(() => parseReserveReply(b('x|junk'), 't', true)).toThrow(StoreUnavailableError);
+    expect(() => parseReserveReply(b('f|other|1'), 't', true)).toThrow(CorruptRecordError);
+    for (const damaged of ['c|', 'c|1000|', 'c|x|2|fp', 'c|1000|9|fp']) {
+      expect(() => parseReserveReply(b(damaged), 't', false), damaged).toThrow(CorruptRecordError);
+    }
   });
 });
 
@@ -49,9 +69,9 @@ describe('parseDeleteReply', () => {
 });
 
 describe('parseGetReply', () => {
-  it('reads nil as no record, and the fields of an in-flight and a completed record', () => {
+  it('reads nil as no record, and the instants of an in-flight record of either form and of a completed one', () => {
     expect(parseGetReply(null)).toBeUndefined();
-    expect(parseGetReply([b('f'), b('fp-\u00e9'), b('1000'), b('2000'), null, 3000])).toEqual({
+    expect(parseGetReply([b('f|tok|1000|2000|fp-\u00e9'), 3000])).toEqual({
       state: 'in-flight',
       fingerprint: 'fp-\u00e9',
       createdAt: new Date(1000),
@@ -59,25 +79,35 @@ describe('parseGetReply', () => {
       expiresAt: new Date(3000),
       response: undefined,
     });
-    const stored = Buffer.from([0, 255, 1]);
-    const record = parseGetReply([b('c'), b('fp'), null, b('2000'), stored, 3000]);
-    expect(record).toMatchObject({ state: 'completed', createdAt: undefined, leaseExpiresAt: undefined });
+    // Written by the native reserve: created at = the key's expiry - px, the lease leaseMs later.
+    expect(parseGetReply([b('n|tok|60000|30000|fp'), 100_000])).toMatchObject({
+      createdAt: new Date(40_000),
+      leaseExpiresAt: new Date(70_000),
+      expiresAt: new Date(100_000),
+    });
+    const stored = Buffer.concat([b('c|1000|2|fp'), Buffer.from([0, 255, 1])]);
+    const record = parseGetReply([stored, 3000]);
+    expect(record).toMatchObject({
+      state: 'completed',
+      createdAt: new Date(1000),
+      leaseExpiresAt: undefined,
+    });
+    expect([...(record?.response ?? [])]).toEqual([0, 255, 1]);
     // A copy of its own: writing to it changes nothing of the reply.
     (record?.response as Uint8Array)[0] = 9;
-    expect(stored[0]).toBe(0);
+    expect(stored[11]).toBe(0);
     expect(record?.response).not.toBeInstanceOf(Buffer);
   });
 
   it('refuses what the script never sends, and records the store never writes', () => {
     expect(() => parseGetReply(undefined)).toThrow(StoreUnavailableError);
-    expect(() => parseGetReply([b('f'), b('fp'), null, null, null, b('3000')])).toThrow(
-      /get answered an unexpected reply/,
-    );
-    expect(() => parseGetReply([b('f'), null, null, b('1'), null, 3000])).toThrow(CorruptRecordError);
-    expect(() => parseGetReply([b('c'), b('fp'), null, null, null, 3000])).toThrow(CorruptRecordError);
-    expect(() => parseGetReply([b('f'), b('fp'), b('1.5'), b('1'), null, 3000])).toThrow(/creation time/);
-    expect(() => parseGetReply([b('f'), b('fp'), null, b('soon'), null, 3000])).toThrow(/lease/);
-    expect(() => parseGetReply([b('f'), b('fp'), null, b('1'), null, -1])).toThrow(/no retention/);
+    expect(() => parseGetReply([b('f|t|1|2|fp'), b('3000')])).toThrow(/get answered an unexpected reply/);
+    expect(() => parseGetReply([b('f|t|1|2'), 3000])).toThrow(CorruptRecordError);
+    expect(() => parseGetReply([b('f|t|1.5|2|fp'), 3000])).toThrow(CorruptRecordError);
+    expect(() => parseGetReply([b('n|t|soon|2|fp'), 3000])).toThrow(CorruptRecordError);
+    expect(() => parseGetReply([b('x|junk'), 3000])).toThrow(CorruptRecordError);
+    expect(() => parseGetReply([b('c|1000|5|fp'), 3000])).toThrow(CorruptRecordError);
+    expect(() => parseGetReply([b('f|t|1|2|fp'), -1])).toThrow(/no retention/);
   });
 });
 

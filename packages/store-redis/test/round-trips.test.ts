@@ -1,7 +1,7 @@
 /**
  * One command per operation, counted on a private redis-server (nothing else talks to it): MONITOR shows every
  * command each client sends, and which ones a script ran inside the server ("lua"); INFO commandstats confirms
- * the totals.
+ * the totals. A reserve is one native SET (the reserve script only behind another holder's in-flight record).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
@@ -71,8 +71,9 @@ for (const io of IOREDIS_VERSIONS) {
       };
     }
 
-    it('reserve, extend, complete, replay and release each send exactly one EVAL/EVALSHA', async () => {
+    it('reserve and a replay send one SET, no script; extend, complete and release one EVAL/EVALSHA each; a reserve behind another holder one SET and one EVALSHA', async () => {
       const store = new RedisStore({ client, prefix: `rt:${io.name.replace(' ', '')}:` });
+      const other = new RedisStore({ client: marker, prefix: store.prefix });
       const log: Record<string, { sent: string[]; inScript: string[] }> = {};
 
       let token = '';
@@ -83,6 +84,7 @@ for (const io of IOREDIS_VERSIONS) {
       log['extend (cold)'] = await watch(() => store.extend('a', token, 60_000));
       log['complete (cold)'] = await watch(() => store.complete('a', token, new Uint8Array(1024), 60_000));
       log['reserve: replay'] = await watch(() => store.reserve('a', 'fp', 60_000, 60_000));
+      await other.reserve('c', 'fp', 60_000, 60_000);
       let second = '';
       log['reserve (warm)'] = await watch(async () => {
         const r = await store.reserve('b', 'fp', 60_000, 60_000);
@@ -96,33 +98,46 @@ for (const io of IOREDIS_VERSIONS) {
         store.complete('b', second, new Uint8Array(1), 1),
       );
 
+      log['reserve: another holder, lease running'] = await watch(() =>
+        store.reserve('c', 'fp', 60_000, 60_000),
+      );
+
       console.info(`${io.name}: commands sent per operation (MONITOR)\n${JSON.stringify(log, null, 1)}`);
-      for (const [operation, { sent }] of Object.entries(log)) {
-        expect(sent, operation).toHaveLength(1);
-        expect(['eval', 'evalsha'], operation).toContain(sent[0]);
+      // A new key and a replay: one native SET, nothing run in a script.
+      for (const operation of ['reserve (cold connection)', 'reserve: replay', 'reserve (warm)']) {
+        expect(log[operation], operation).toEqual({ sent: ['set'], inScript: [] });
       }
       // The first call of each script on a connection is EVAL (ioredis loads it); every later one is EVALSHA.
-      expect(log['reserve (cold connection)']?.sent).toEqual(['eval']);
-      expect(log['reserve (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['extend (cold)']?.sent).toEqual(['eval']);
+      expect(log['complete (cold)']?.sent).toEqual(['eval']);
+      expect(log['release (cold)']?.sent).toEqual(['eval']);
       expect(log['extend (warm)']?.sent).toEqual(['evalsha']);
+      expect(log['extend past the expiry (warm)']?.sent).toEqual(['evalsha']);
       expect(log['release: stale token (warm)']?.sent).toEqual(['evalsha']);
       expect(log['complete: stale token (warm)']?.sent).toEqual(['evalsha']);
-      expect(log['reserve (cold connection)']?.inScript).toEqual(['time', 'hmget', 'hset', 'pexpire']);
-      expect(log['complete (cold)']?.inScript).toEqual(['hmget', 'hset', 'pexpire']);
-      expect(log['release (cold)']?.inScript).toEqual(['hmget', 'del']);
+      // An n record (native reserve) is read from the key's expiry: PEXPIRETIME; an f record (after extend) is not.
+      expect(log['extend (warm)']?.inScript).toEqual(['get', 'pexpiretime', 'time', 'set', 'pttl']);
+      expect(log['complete (cold)']?.inScript).toEqual(['get', 'set']);
       // The key's expiry is read, and moved only when the lease would outlive it [15.2].
-      expect(log['extend (warm)']?.inScript).toEqual(['hmget', 'time', 'hset', 'pttl']);
       expect(log['extend past the expiry (warm)']?.inScript).toEqual([
-        'hmget',
+        'get',
         'time',
-        'hset',
+        'set',
         'pttl',
         'pexpire',
       ]);
-      await client.del(store.redisKey('a'), store.redisKey('b'));
+      expect(log['release (cold)']?.inScript).toEqual(['getrange', 'del']);
+      expect(log['release: stale token (warm)']?.inScript).toEqual(['getrange']);
+      expect(log['complete: stale token (warm)']?.inScript).toEqual(['get']);
+      // Behind another holder's record the native SET answers it, and the script judges its lease by TIME.
+      expect(log['reserve: another holder, lease running']).toEqual({
+        sent: ['set', 'eval'],
+        inScript: ['time', 'get', 'pexpiretime'],
+      });
+      await client.del(store.redisKey('a'), store.redisKey('b'), store.redisKey('c'));
     });
 
-    it('get and delete send exactly one EVAL/EVALSHA each, reserve is still one with createdAt in its HSET; get only reads; delete decides inside its script', async () => {
+    it('get and delete send exactly one EVAL/EVALSHA each, reserve one SET; get only reads; delete decides inside its script and reads only the record head', async () => {
       const store = new RedisStore({ client, prefix: `rt-ops:${io.name.replace(' ', '')}:` });
       const log: Record<string, { sent: string[]; inScript: string[] }> = {};
       let token = '';
@@ -145,28 +160,29 @@ for (const io of IOREDIS_VERSIONS) {
       console.info(`${io.name}: commands sent per operation (MONITOR)\n${JSON.stringify(log, null, 1)}`);
       for (const [operation, { sent }] of Object.entries(log)) {
         expect(sent, operation).toHaveLength(1);
-        expect(['eval', 'evalsha'], operation).toContain(sent[0]);
+        expect(['eval', 'evalsha', 'set'], operation).toContain(sent[0]);
       }
-      expect(log['reserve']?.inScript).toEqual(['time', 'hmget', 'hset', 'pexpire']);
+      expect(log['reserve']).toEqual({ sent: ['set'], inScript: [] });
+      expect(log['reserve again']).toEqual({ sent: ['set'], inScript: [] });
       expect(log['get (cold)']?.sent).toEqual(['eval']);
       expect(log['get (warm)']?.sent).toEqual(['evalsha']);
       // Redis >= 7 answers PEXPIRETIME (the expiry itself); older servers would add TIME and PTTL.
-      expect(log['get (warm)']?.inScript).toEqual(['hmget', 'pexpiretime']);
-      expect(log['get: no record']?.inScript).toEqual(['hmget']);
+      expect(log['get (warm)']?.inScript).toEqual(['get', 'pexpiretime']);
+      expect(log['get: no record']?.inScript).toEqual(['get']);
       // The lease is judged by TIME inside the script, in the same atomic step as the DEL it decides.
       expect(log['delete: lease running, kept (cold)']).toEqual({
         sent: ['eval'],
-        inScript: ['hmget', 'time'],
+        inScript: ['getrange', 'pexpiretime', 'time'],
       });
       expect(log['delete: lease running, force (warm)']).toEqual({
         sent: ['evalsha'],
-        inScript: ['hmget', 'del'],
+        inScript: ['getrange', 'del'],
       });
-      expect(log['delete: no record (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hmget'] });
-      expect(log['delete: completed (warm)']).toEqual({ sent: ['evalsha'], inScript: ['hmget', 'del'] });
+      expect(log['delete: no record (warm)']).toEqual({ sent: ['evalsha'], inScript: ['getrange'] });
+      expect(log['delete: completed (warm)']).toEqual({ sent: ['evalsha'], inScript: ['getrange', 'del'] });
     });
 
-    it('stats: SCAN MATCH the escaped prefix, COUNT 500, then one pipeline per batch (TIME, one HMGET s l per key), never more than a batch in hand', async () => {
+    it('stats: SCAN MATCH the escaped prefix, COUNT 500, then one pipeline per batch (TIME, then GETRANGE of the head and PTTL per key), never more than a batch in hand', async () => {
       const store = new RedisStore({ client, prefix: `rt-stats*:${io.name.replace(' ', '')}:` });
       const n = 1_100;
       for (let i = 0; i < n; i += 100) {
@@ -182,20 +198,21 @@ for (const io of IOREDIS_VERSIONS) {
       const scans = seen
         .filter((s) => s.source === clientAddress && s.args[0]?.toLowerCase() === 'scan')
         .map((s) => [...s.args]);
-      // One batch: a SCAN, then TIME and the HMGETs of the keys it found (none when it found none).
+      // One batch: a SCAN, then TIME and the GETRANGEs (and PTTLs) of the keys it found (none when it found none).
       const batches: number[] = [];
       for (const command of sent) {
         if (command === 'scan') batches.push(0);
-        else if (command === 'hmget') batches[batches.length - 1] = (batches.at(-1) ?? 0) + 1;
+        else if (command === 'getrange') batches[batches.length - 1] = (batches.at(-1) ?? 0) + 1;
       }
       console.info(
-        `${io.name}: stats of ${n} records: ${batches.length} SCAN calls, HMGETs per batch ${batches.join(' ')}`,
+        `${io.name}: stats of ${n} records: ${batches.length} SCAN calls, GETRANGEs per batch ${batches.join(' ')}`,
       );
       expect(batches.reduce((a, b) => a + b, 0)).toBe(n);
       expect(batches.length).toBeGreaterThan(1);
       expect(Math.max(...batches), 'keys read per batch').toBeLessThan(1_000);
       expect(sent.filter((c) => c === 'time')).toHaveLength(batches.filter((b) => b > 0).length);
-      expect(sent.filter((c) => !['scan', 'time', 'hmget'].includes(c))).toEqual([]);
+      expect(sent.filter((c) => c === 'pttl')).toHaveLength(n);
+      expect(sent.filter((c) => !['scan', 'time', 'getrange', 'pttl'].includes(c))).toEqual([]);
       // The `*` of the prefix escaped: `\*` (MONITOR prints the backslash as `\\`).
       for (const args of scans) {
         expect(args.slice(2), JSON.stringify(args)).toEqual([
@@ -211,16 +228,18 @@ for (const io of IOREDIS_VERSIONS) {
 
     it('after SCRIPT FLUSH the next call costs two commands (NOSCRIPT, then EVAL), then one again', async () => {
       const store = new RedisStore({ client, prefix: `rt-flush:${io.name.replace(' ', '')}:` });
-      await store.reserve('warm', 'fp', 60_000, 60_000);
+      const held = await store.reserve('warm', 'fp', 60_000, 60_000);
+      const token = held.kind === 'reserved' ? held.token : '';
+      await store.extend('warm', token, 60_000);
       await marker.script('FLUSH');
-      const flushed = await watch(() => store.reserve('x', 'fp', 60_000, 60_000));
-      const after = await watch(() => store.reserve('y', 'fp', 60_000, 60_000));
+      const flushed = await watch(() => store.extend('warm', token, 60_000));
+      const after = await watch(() => store.extend('warm', token, 60_000));
       expect(flushed.sent).toEqual(['evalsha', 'eval']);
       expect(after.sent).toEqual(['evalsha']);
       await client.del(store.redisKey('warm'), store.redisKey('x'), store.redisKey('y'));
     });
 
-    it('INFO commandstats: 300 warm operations are 300 EVALSHA calls, no EVAL, no retry', async () => {
+    it('INFO commandstats: 300 warm operations are 100 SETs and 200 EVALSHA calls, no EVAL, no retry', async () => {
       const store = new RedisStore({ client, prefix: `rt-stats:${io.name.replace(' ', '')}:` });
       // Loads the four scripts on this connection (the previous case flushed them).
       const warm = await store.reserve('warm', 'fp', 60_000, 60_000);
@@ -241,12 +260,15 @@ for (const io of IOREDIS_VERSIONS) {
       const calls = (name: string) =>
         Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
       console.info(`${io.name}: INFO commandstats after ${3 * n} operations\n${stats.trim()}`);
-      expect(calls('evalsha')).toBe(3 * n);
+      expect(calls('evalsha')).toBe(2 * n);
       expect(calls('eval')).toBe(0);
       expect(stats).toMatch(/cmdstat_evalsha:.*failed_calls=0/);
-      // Commands run inside the scripts, counted by Redis too.
-      expect(calls('hmget')).toBe(3 * n);
-      expect(calls('time')).toBe(2 * n);
+      // The reserves' SETs, and the commands run inside the scripts, counted by Redis too: extend GET, SET; complete
+      // GET, SET; release GETRANGE. Only extend reads TIME.
+      expect(calls('set')).toBe(n + n + n / 2);
+      expect(calls('get')).toBe(n + n / 2);
+      expect(calls('getrange')).toBe(n / 2);
+      expect(calls('time')).toBe(n);
       for (let i = 0; i < n; i += 50)
         await client.del(...Array.from({ length: 50 }, (_, j) => store.redisKey(`k${i + j}`)));
     });

@@ -25,7 +25,9 @@ for (const io of IOREDIS_VERSIONS) {
       const result = await store.reserve(key, 'fp', LONG, LONG);
       if (result.kind !== 'reserved') throw new Error('not reserved');
       expect(await store.complete(key, result.token, response, LONG)).toBe(true);
-      return client.hgetBuffer(store.redisKey(key), 'r');
+      // The completed record ends with the response: `c|<createdAt>|<fingerprint bytes>|<fingerprint><response>`.
+      const record = await client.getBuffer(store.redisKey(key));
+      return record ? record.subarray(record.length - response.length) : null;
     }
 
     it('holds all 256 byte values, in order, as written', async () => {
@@ -46,33 +48,55 @@ for (const io of IOREDIS_VERSIONS) {
       expect(Buffer.compare(Buffer.from(replay.response), Buffer.from(bytes))).toBe(0);
     });
 
-    it('is one hash under the prefix: state, fingerprint, token, lease and creation (Redis ms); retention is the key TTL', async () => {
+    it('is one string under the prefix: n|token|px|leaseMs|fingerprint, instants read from the key expiry (Redis ms); complete writes c|createdAt|length|fingerprint+response', async () => {
       const key = 'layout';
       const [seconds, micros] = (await client.time()) as [string | number, string | number];
       const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       const result = await store.reserve(key, 'fp-\u00e9', 30_000, 3_600_000);
       if (result.kind !== 'reserved') throw new Error('not reserved');
-      const record = await client.hgetall(store.redisKey(key));
-      expect(Object.keys(record).sort()).toEqual(['c', 'f', 'l', 's', 't']);
-      expect(record).toMatchObject({ s: 'f', f: 'fp-\u00e9', t: result.token });
-      expect(Number(record['l']) - redisNow).toBeGreaterThanOrEqual(30_000);
-      expect(Number(record['l']) - redisNow).toBeLessThan(35_000);
-      // Created at: the same Redis clock reading as the lease, written by the same HSET.
-      expect(Number(record['c']) - redisNow).toBeGreaterThanOrEqual(0);
-      expect(Number(record['c']) - redisNow).toBeLessThan(5_000);
-      expect(Number(record['l']) - Number(record['c'])).toBe(30_000);
-      const ttl = await client.pttl(store.redisKey(key));
-      expect(ttl).toBeGreaterThan(3_590_000);
-      expect(ttl).toBeLessThanOrEqual(3_600_000);
+      const redisKey = store.redisKey(key);
+      expect(await client.type(redisKey)).toBe('string');
+      expect(await client.get(redisKey)).toBe(`n|${result.token}|3600000|30000|fp-\u00e9`);
+      // The key's expiry is the Redis clock at the reservation + px: created at and the lease end follow from it.
+      const expires = Number(await client.call('PEXPIRETIME', redisKey));
+      const createdAt = expires - 3_600_000;
+      expect(createdAt - redisNow).toBeGreaterThanOrEqual(0);
+      expect(createdAt - redisNow).toBeLessThan(5_000);
+      expect(await store.get(key)).toMatchObject({
+        createdAt: new Date(createdAt),
+        leaseExpiresAt: new Date(createdAt + 30_000),
+        expiresAt: new Date(expires),
+      });
 
       expect(await store.complete(key, result.token, Uint8Array.of(1), 120_000)).toBe(true);
-      expect(await client.hget(store.redisKey(key), 's')).toBe('c');
-      expect(await client.hget(store.redisKey(key), 'c'), 'complete keeps when it was reserved').toBe(
-        record['c'],
-      );
-      const retention = await client.pttl(store.redisKey(key));
+      const completed = await client.getBuffer(redisKey);
+      expect(
+        Buffer.compare(
+          completed as Buffer,
+          Buffer.concat([Buffer.from(`c|${createdAt}|5|fp-\u00e9`), Buffer.of(1)]),
+        ),
+        'complete keeps when it was reserved',
+      ).toBe(0);
+      const retention = await client.pttl(redisKey);
       expect(retention, 'complete sets the retention from now').toBeGreaterThan(110_000);
       expect(retention).toBeLessThanOrEqual(120_000);
+    });
+
+    it('extend rewrites the record with absolute instants (f|token|createdAt|leaseEnd|fingerprint), keeping its expiry', async () => {
+      const key = 'extended';
+      const result = await store.reserve(key, 'fp', 30_000, 3_600_000);
+      if (result.kind !== 'reserved') throw new Error('not reserved');
+      const redisKey = store.redisKey(key);
+      const expires = Number(await client.call('PEXPIRETIME', redisKey));
+      const [seconds, micros] = (await client.time()) as [string | number, string | number];
+      const before = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      expect(await store.extend(key, result.token, 45_000)).toBe(true);
+      const [token, created, lease, fingerprint] = ((await client.get(redisKey)) ?? '').slice(2).split('|');
+      expect((await client.get(redisKey))?.slice(0, 2)).toBe('f|');
+      expect([token, Number(created), fingerprint]).toEqual([result.token, expires - 3_600_000, 'fp']);
+      expect(Number(lease) - before).toBeGreaterThanOrEqual(45_000);
+      expect(Number(lease) - before).toBeLessThan(50_000);
+      expect(Number(await client.call('PEXPIRETIME', redisKey)), 'the expiry is kept').toBe(expires);
     });
   });
 }
