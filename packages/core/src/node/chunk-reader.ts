@@ -8,7 +8,7 @@ export type Chunk = Buffer | string;
  * The error of a stream destroyed before its end (a client that disconnects mid-upload): code
  * `ERR_STREAM_PREMATURE_CLOSE`, `statusCode` 400 (what a framework answers for it, if anyone is listening).
  */
-function prematureClose(): Error {
+export function prematureClose(): Error {
   return Object.assign(new Error('the client closed the connection before the request body was complete'), {
     code: 'ERR_STREAM_PREMATURE_CLOSE',
     statusCode: 400,

@@ -4,9 +4,8 @@
  * handler): it gets every byte as if nobody had read them.
  */
 import type { Readable } from 'node:stream';
-import { RequestTooLargeError } from '../errors.js';
-import { readBoundedBody } from '../request-body.js';
-import { ChunkReader } from './chunk-reader.js';
+import { concatBytes, requestTooLarge } from '../request-body.js';
+import { prematureClose } from './chunk-reader.js';
 
 /** A Node request stream (`IncomingMessage`, or an object built on one). */
 export interface RequestStream extends Readable {
@@ -33,27 +32,78 @@ export function isUnreadStream(value: unknown): value is RequestStream {
  * that the next reader gets it unchanged. Throws `RequestTooLargeError` past `maxBytes`; the stream is then
  * drained (the rest discarded as it arrives), since the request is answered 413 and its body never used.
  * Rejects with the stream's error, or a premature-close error when the client goes away mid-body.
+ *
+ * One promise and one set of listeners per body (no async iterator): it runs on every keyed request.
  */
-export async function peekBody(
+export function peekBody(
   stream: RequestStream,
   maxBytes: number,
   declared: number | undefined,
 ): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  // Once the last byte is taken, the stream schedules its 'end' for the next tick unless something was put back
-  // before: the chunks go back now, in the same synchronous step as the read that emptied it.
-  const reader = new ChunkReader(stream, {
-    afterRead: (chunk) => {
-      if (chunk !== null) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      if (stream.complete !== true || stream.readableLength > 0) return false;
-      for (let i = chunks.length - 1; i >= 0; i--) stream.unshift(chunks[i]);
-      return true;
-    },
-  });
-  try {
-    return await readBoundedBody({ [Symbol.asyncIterator]: () => reader }, maxBytes, declared);
-  } catch (error) {
-    if (error instanceof RequestTooLargeError) stream.resume();
-    throw error;
+  if (declared !== undefined && declared > maxBytes) {
+    stream.resume();
+    return Promise.reject(requestTooLarge(maxBytes, declared));
   }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let listening = false;
+    const stop = () => {
+      if (!listening) return;
+      listening = false;
+      stream.off('readable', take);
+      stream.off('end', ended);
+      stream.off('error', failed);
+      stream.off('close', closed);
+    };
+    /** Takes what is buffered; true once the body is whole and put back (or over the limit). */
+    function drain(): boolean {
+      for (;;) {
+        const chunk = stream.read() as Buffer | string | null;
+        if (chunk !== null) {
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          total += bytes.length;
+          if (total > maxBytes) {
+            stop();
+            stream.resume();
+            reject(requestTooLarge(maxBytes));
+            return true;
+          }
+          chunks.push(bytes);
+        }
+        // Once the last byte is taken, the stream schedules its 'end' for the next tick unless something was put
+        // back before: the chunks go back now, in the same synchronous step as the read that emptied it.
+        if (stream.complete === true && stream.readableLength === 0) {
+          stop();
+          for (let i = chunks.length - 1; i >= 0; i--) stream.unshift(chunks[i]);
+          resolve(concatBytes(chunks, total));
+          return true;
+        }
+        if (chunk === null) return false;
+      }
+    }
+    function take(): void {
+      drain();
+    }
+    function ended(): void {
+      stop();
+      resolve(concatBytes(chunks, total));
+    }
+    function failed(error: Error): void {
+      stop();
+      reject(error);
+    }
+    function closed(): void {
+      stop();
+      reject(prematureClose());
+    }
+    if (stream.readableEnded) return resolve(new Uint8Array(0));
+    if (stream.destroyed) return reject(stream.errored ?? prematureClose());
+    if (drain()) return;
+    listening = true;
+    stream.on('readable', take);
+    stream.on('end', ended);
+    stream.on('error', failed);
+    stream.on('close', closed);
+  });
 }
