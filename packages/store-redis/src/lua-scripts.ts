@@ -119,18 +119,37 @@ return false`;
  * Writes only when the record is in flight AND carries the caller's token (its lease may have ended: a holder
  * nobody took over still holds the key). Then replaces it with the completed record (when it was reserved, the
  * fingerprint, the response) whose retention is ttlMs from now: one `SET ... PX`. Returns 1, or 0 having written
- * nothing. A damaged in-flight record of the caller's token fails the script (an error reply).
+ * nothing. An in-flight record of the caller's token without its separators fails the script (an error reply).
+ *
+ * The hot script of every request, so written for the fewest Lua operations (callgrind, per call on Redis 7.0:
+ * 62.9k instructions against 72.7k for the same steps through the shared helpers): the state read as a byte,
+ * an `f` record's created-at copied as it is stored, an `n` one's computed from `PEXPIRETIME` and written by
+ * Lua's number-to-string (`%.14g`, exact for integers below 1e14 ms, the year 5138).
  */
-export const COMPLETE_LUA = `${IN_FLIGHT}
-local v = redis.call('GET', KEYS[1])
-if not v or not owns(v, ARGV[1]) then
+export const COMPLETE_LUA = `local v = redis.call('GET', KEYS[1])
+if not v then
   return 0
 end
-local token, created, lease, fingerprint = inFlight(v)
-if not token then
+local t = ARGV[1]
+local kind = string.byte(v, 1)
+if (kind ~= 110 and kind ~= 102) or string.sub(v, 2, #t + 3) ~= '|' .. t .. '|' then
+  return 0
+end
+local q = string.find(v, '|', #t + 4, true)
+local r = q and string.find(v, '|', q + 1, true)
+if not r then
   return redis.error_reply('IDEMPO damaged record')
 end
-redis.call('SET', KEYS[1], 'c|' .. string.format('%.0f', created) .. '|' .. #fingerprint .. '|' .. fingerprint .. ARGV[2], 'PX', ARGV[3])
+local created = string.sub(v, #t + 4, q - 1)
+if kind == 110 then
+  local expires = redis.pcall('PEXPIRETIME', KEYS[1])
+  if type(expires) ~= 'number' then
+${NOW_MS}
+    expires = now + redis.call('PTTL', KEYS[1])
+  end
+  created = expires - tonumber(created)
+end
+redis.call('SET', KEYS[1], 'c|' .. created .. '|' .. (#v - r) .. '|' .. string.sub(v, r + 1) .. ARGV[2], 'PX', ARGV[3])
 return 1`;
 
 /**
