@@ -52,32 +52,51 @@ export async function whenReady(client: ReadinessSource, deadline: number | unde
   const left = remainingMs(deadline);
   const budgetMs = left === undefined ? undefined : Math.floor(left * READY_SHARE);
   if (budgetMs === 0) throw notReadyInTime(status, 0);
-  const { once, off } = { once: client.once.bind(client), off: client.off.bind(client) };
-  await new Promise<void>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopListening = () => {
+  const opened = openingOutcome(client);
+  if (budgetMs === undefined) return opened;
+  // The one timer of the store, on this rare path only (a connection being opened): the wait ends before the
+  // deadline core passed, so the reserve is never sent after its caller stopped waiting.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(notReadyInTime(String(client.status), budgetMs)), budgetMs);
+  });
+  try {
+    await Promise.race([opened, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The pending outcome of each client's connection being opened, shared by every reserve waiting on it. */
+const openings = new WeakMap<ReadinessSource, Promise<void>>();
+
+/**
+ * How the connection being opened ends: resolves on `ready`, rejects on `close` or `end` (a failed attempt). One
+ * listener per event per client however many reserves wait (a burst at start-up would otherwise add one each and
+ * trip Node's MaxListenersExceededWarning), removed when it settles.
+ */
+function openingOutcome(client: ReadinessSource): Promise<void> {
+  const pending = openings.get(client);
+  if (pending) return pending;
+  const once = (client.once as NonNullable<ReadinessSource['once']>).bind(client);
+  const off = (client.off as NonNullable<ReadinessSource['off']>).bind(client);
+  const outcome = new Promise<void>((resolve, reject) => {
+    function settle() {
       off('ready', settle);
       off('close', settle);
       off('end', settle);
-    };
-    function settle() {
-      clearTimeout(timer);
-      stopListening();
+      openings.delete(client);
       if (client.status === 'ready') resolve();
       else reject(notReady(String(client.status)));
-    }
-    // The one timer of the store, on this rare path only (a connection being opened): the wait ends before the
-    // deadline core passed, so the reserve is never sent after its caller stopped waiting.
-    if (budgetMs !== undefined) {
-      timer = setTimeout(() => {
-        stopListening();
-        reject(notReadyInTime(String(client.status), budgetMs));
-      }, budgetMs);
     }
     once('ready', settle);
     once('close', settle);
     once('end', settle);
   });
+  // Every waiter may have timed out before it settles: its refusal is theirs to see, never an unhandled one.
+  outcome.catch(() => undefined);
+  openings.set(client, outcome);
+  return outcome;
 }
 
 function notReady(status: string): StoreUnavailableError {

@@ -100,6 +100,27 @@ for (const io of IOREDIS_VERSIONS) {
       expect(await client.pttl(key)).toBeLessThanOrEqual(3_000);
     });
 
+    it('a burst of reserves while the connection is being opened shares one listener per event, and each is sent once it is ready', async () => {
+      const opening = io.redis(REDIS_URL);
+      try {
+        expect(opening.status).toBe('connecting');
+        const before = ['ready', 'close', 'end'].map((event) => opening.listenerCount(event));
+        const burst = new RedisStore({ client: opening, prefix: `${prefix}burst:` });
+        const reserves = Array.from({ length: 50 }, (_, i) =>
+          burst.reserve(`k${i}`, 'fp', LONG, LONG, { deadline: Date.now() + 5_000 }),
+        );
+        await Promise.resolve();
+        expect(['ready', 'close', 'end'].map((event) => opening.listenerCount(event))).toEqual(
+          before.map((count) => count + 1),
+        );
+        const results = await Promise.all(reserves);
+        expect(results.every((result) => result.kind === 'reserved')).toBe(true);
+        expect(['ready', 'close', 'end'].map((event) => opening.listenerCount(event))).toEqual(before);
+      } finally {
+        await opening.quit();
+      }
+    });
+
     it('leases run on the Redis server clock: a skewed application clock changes nothing', async () => {
       const now = Date.now();
       vi.spyOn(Date, 'now').mockReturnValue(now + 86_400_000);
