@@ -273,13 +273,12 @@ class Engine<TContext> implements Idempotency<TContext> {
     if (holdable && holders.has(context)) return nested(request.route, holders.get(context));
     const cfg = this.#config(request.route);
     if (!cfg) return BYPASS.disabled;
-    if (!cfg.methods.has(request.method.toUpperCase())) return BYPASS.method;
+    const { method } = request;
+    // Methods arrive upper-case from every framework: the look-up that allocates runs only for the rest.
+    if (!cfg.methods.has(method) && !cfg.methods.has(method.toUpperCase())) return BYPASS.method;
     const info = requestInfo(request);
 
-    const parsed = readKeyHeader(info.header(cfg.headerLookup), {
-      strict: cfg.strict,
-      maxLength: cfg.maxKeyLength,
-    });
+    const parsed = readKeyHeader(info.header(cfg.headerLookup), cfg.keyParse);
     if (parsed === undefined) {
       if (!cfg.required) return BYPASS['no-key'];
       return this.#reject(
@@ -297,10 +296,7 @@ class Engine<TContext> implements Idempotency<TContext> {
         startedAt,
         'invalid-key',
         new InvalidKeyError(
-          `invalid ${cfg.headerName}: ${parsed.reason}; ${validKeyHint(cfg.headerName, {
-            strict: cfg.strict,
-            maxLength: cfg.maxKeyLength,
-          })}`,
+          `invalid ${cfg.headerName}: ${parsed.reason}; ${validKeyHint(cfg.headerName, cfg.keyParse)}`,
         ),
       );
     }
@@ -506,7 +502,8 @@ class Engine<TContext> implements Idempotency<TContext> {
   }
 
   #replayResponse(cfg: ResolvedOptions<TContext>, stored: ReturnType<typeof decodeResponse>): ReadyResponse {
-    const headers: HeaderEntry[] = stored.headers.slice();
+    // A decoded record's header list is its own (decodeResponse makes one per call): extended, not copied.
+    const headers = stored.headers as HeaderEntry[];
     if (!hasNoBody(stored.status)) headers.push(['content-length', String(stored.body.length)]);
     if (cfg.replayHeader) headers.push([cfg.replayHeader, 'true']);
     return { status: stored.status, headers, body: stored.body };

@@ -29,9 +29,20 @@ export interface FingerprintInput {
 const FORMAT = 'idempo-fp-v1';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** `method` in upper case: itself when it is already (as frameworks hand methods over), without a copy. */
+function upperCase(method: string): string {
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || c > 0x7f) return method.toUpperCase();
+  }
+  return method;
+}
+
 /** True for `application/json` and any `+json` media type. */
 export function isJsonMediaType(contentType: string | null | undefined): boolean {
   if (!contentType) return false;
+  // What nearly every JSON client sends, decided without a slice, trim or lower-case copy.
+  if (contentType === 'application/json' || contentType === 'application/json; charset=utf-8') return true;
   const semi = contentType.indexOf(';');
   const type = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return type === 'application/json' || type.endsWith('+json');
@@ -75,7 +86,7 @@ function multipartDigest(head: string, type: string, parts: readonly MultipartPa
  */
 export function computeFingerprint(input: FingerprintInput): string {
   // One text, hashed in one call: the format, the length-framed fields, then the body's kind and the body.
-  const head = `${FORMAT}${framed(input.method.toUpperCase())}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
+  const head = `${FORMAT}${framed(upperCase(input.method))}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
   const body = input.body;
   if (!body || body.length === 0) return sha256(`${head}empty:`);
   if (isJsonMediaType(input.contentType)) {

@@ -5,6 +5,7 @@
 import { InvalidOptionsError } from './errors.js';
 import type { IdempotencyEvent } from './events.js';
 import { createHeaderFilter, DEFAULT_EXCLUDED_HEADERS, type HeaderFilter } from './headers.js';
+import type { KeyParseOptions } from './key.js';
 import type { IdempotencyRequestInfo } from './request.js';
 import type { IdempotencyStore } from './store.js';
 
@@ -188,6 +189,8 @@ export interface ResolvedOptions<TContext = unknown> {
   readonly headerLookup: string;
   readonly strict: boolean;
   readonly maxKeyLength: number;
+  /** `strict` and `maxKeyLength` as the key parser reads them: made once, not per request. */
+  readonly keyParse: KeyParseOptions;
   readonly headerFilter: HeaderFilter;
   readonly replayHeader: string | undefined;
   readonly retryAfterSeconds: number;
@@ -276,6 +279,11 @@ function checkLeases(
   }
 }
 
+/** `strict` and `maxKeyLength`, and the two as the key parser reads them. */
+function keyOptions(strict: boolean, maxKeyLength: number) {
+  return { strict, maxKeyLength, keyParse: { strict, maxLength: maxKeyLength } };
+}
+
 /** Validates options and fills in defaults. Throws {@link InvalidOptionsError}. */
 export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>): ResolvedOptions<TContext> {
   if (typeof options !== 'object' || options === null) invalid('options must be an object');
@@ -339,8 +347,10 @@ export function resolveOptions<TContext>(options: IdempotencyOptions<TContext>):
     principal: optionalFunction('principal', options.principal),
     headerName,
     headerLookup: headerName.toLowerCase(),
-    strict: boolean('strict', options.strict, DEFAULTS.strict),
-    maxKeyLength: integer('maxKeyLength', options.maxKeyLength ?? DEFAULTS.maxKeyLength, 1),
+    ...keyOptions(
+      boolean('strict', options.strict, DEFAULTS.strict),
+      integer('maxKeyLength', options.maxKeyLength ?? DEFAULTS.maxKeyLength, 1),
+    ),
     headerFilter: createHeaderFilter({
       replaySetCookie: boolean('replaySetCookie', options.replaySetCookie, DEFAULTS.replaySetCookie),
       excludeHeaders,
