@@ -13,7 +13,7 @@ export interface RedisStoreOptions {
    */
   readonly client: RedisClient | NodeRedisClient | NodeRedisCluster;
   /**
-   * Prepended to every storage key: the record of key `k` is the hash `prefix + k`. Default `'idempo:'`. Do not
+   * Prepended to every storage key: the record of key `k` is the string `prefix + k`. Default `'idempo:'`. Do not
    * put a `{hash tag}` in it on Redis Cluster: it would pin every record to one slot.
    */
   readonly prefix?: string;
