@@ -90,7 +90,7 @@ export class Lease {
     this.#renews = times.heartbeatMs > 0;
     this.#retryMs = extendRetryMs(times.leaseMs, times.heartbeatMs);
     // Without a heartbeat, one look when the lease runs out (the first beat; it stops the interval).
-    this.#heartbeat = startHeartbeat(this.#renews ? times.heartbeatMs : times.leaseMs, this.#beat, startedAt);
+    this.#heartbeat = startHeartbeat(this.#renews ? times.heartbeatMs : times.leaseMs, this.#beat);
   }
 
   /** Whether the lease is lost (read now, on the clock); it no longer changes once the lease is stopped. */
@@ -211,20 +211,19 @@ export class Lease {
     if (this.#timer !== undefined && this.#timerAt <= wake) return;
     this.#disarm();
     this.#timerAt = wake;
-    const timer = setTimeout(() => this.#wake(), Math.max(1, Math.ceil(wake - t))) as TimerHandle;
+    const timer = setTimeout(this.#wake, Math.max(1, Math.ceil(wake - t))) as TimerHandle;
     timer.unref?.();
     this.#timer = timer;
   }
 
-  /** The execution's own timer fired. (A method, not a bound field: most leases never arm the timer.) */
-  #wake(): void {
+  readonly #wake = (): void => {
     this.#timer = undefined;
     if (this.#over) return;
     const t = now();
     if (this.#expired(t)) return;
     if (this.#retryAt !== undefined && t >= this.#retryAt) this.#renew(t);
     else this.#watch(t);
-  }
+  };
 
   #disarm(): void {
     if (this.#timer === undefined) return;
