@@ -7,6 +7,7 @@ export default defineConfig({
     'peer-server': 'src/peers/peer-server.ts',
     'engine-ab': 'src/engine-ab.ts',
     breakdown: 'src/profile/breakdown-main.ts',
+    'engine-count': 'src/engine-count.ts',
   },
   format: ['esm'],
   sourcemap: true,
