@@ -1,6 +1,6 @@
 /**
  * The raw body core fingerprints, with @koa/bodyparser in front (its `ctx.request.rawBody`), behind idempo, or
- * absent (idempo reads `ctx.req` and leaves a replayable copy): what core sees and what later middleware sees.
+ * absent (idempo reads `ctx.req` and puts the bytes back into it): what core sees and what later middleware sees.
  */
 import { once } from 'node:events';
 import { Agent, request as httpRequest, IncomingMessage } from 'node:http';
@@ -92,7 +92,7 @@ for (const { name, Koa } of KOA_VERSIONS) {
       );
     });
 
-    it('no body parser: idempo reads ctx.req when core asks and leaves a replayable request (same headers, an IncomingMessage)', async () => {
+    it('no body parser: idempo reads ctx.req when core asks and puts the bytes back into that same request (same object, same headers)', async () => {
       const { seen, fingerprint } = recorder();
       const received: { bytes: Buffer; isMessage: boolean; header: string | undefined; replaced: boolean }[] =
         [];
@@ -118,7 +118,7 @@ for (const { name, Koa } of KOA_VERSIONS) {
           await app.keyed('/raw', 'raw', { headers, body: ALL_BYTES });
           expect(Buffer.from(seen[0] as Uint8Array)).toEqual(Buffer.from(ALL_BYTES));
           expect(received).toEqual([
-            { bytes: Buffer.from(ALL_BYTES), isMessage: true, header: 'yes', replaced: true },
+            { bytes: Buffer.from(ALL_BYTES), isMessage: true, header: 'yes', replaced: false },
           ]);
           await app.request({ method: 'POST', path: '/raw', headers, body: ALL_BYTES });
           expect(received[1]?.replaced, 'without a key core never asks: ctx.req is untouched').toBe(false);
