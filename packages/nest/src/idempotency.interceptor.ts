@@ -7,7 +7,7 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Observable, type Observer, of, type Subscriber } from 'rxjs';
+import { Observable, of } from 'rxjs';
 import { rejectedBeforeHandler } from './handler-answer.js';
 import { IDEMPOTENCY_ENGINE } from './idempotency.constants.js';
 import { IdempotencyRoutes } from './idempotency.routes.js';
@@ -66,52 +66,35 @@ function captured(
   decision: ExecuteDecision,
   request: PlatformRequest,
 ): Observable<unknown> {
-  return new Observable<unknown>((subscriber) =>
-    handled.subscribe(new CapturedObserver(subscriber, capture, decision, request)),
-  );
-}
-
-/**
- * What `captured` subscribes with: one object whose methods are shared by every request, in place of three
- * closures and their context per request.
- */
-class CapturedObserver implements Observer<unknown> {
-  /** Values still waiting for the release of a stream; completion waits for them, as mergeMap's does. */
-  waiting = 0;
-  completed = false;
-
-  constructor(
-    readonly subscriber: Subscriber<unknown>,
-    readonly capture: ResponseCapture,
-    readonly decision: ExecuteDecision,
-    readonly request: PlatformRequest,
-  ) {}
-
-  next(value: unknown): void {
-    if (!isStreamingResult(value)) {
-      this.subscriber.next(value);
-      return;
-    }
-    this.waiting++;
-    void this.capture.release('stream').then(() => {
-      this.subscriber.next(value);
-      if (--this.waiting === 0 && this.completed) this.subscriber.complete();
+  return new Observable<unknown>((subscriber) => {
+    // Values still waiting for the release of a stream; completion waits for them, as mergeMap's does.
+    let waiting = 0;
+    let complete = false;
+    return handled.subscribe({
+      next(value) {
+        if (!isStreamingResult(value)) {
+          subscriber.next(value);
+          return;
+        }
+        waiting++;
+        void capture.release('stream').then(() => {
+          subscriber.next(value);
+          if (--waiting === 0 && complete) subscriber.complete();
+        });
+      },
+      error(error: unknown) {
+        // Core decides what a thrown error does (onHandlerError): released, or the exception filter's answer is
+        // captured and committed as the handler's. A request the pipes refused never ran its handler: released.
+        const settled = rejectedBeforeHandler(request)
+          ? capture.release(error)
+          : decision.threw(error).then((kept) => (kept ? undefined : capture.release(error)));
+        const rethrow = (): void => subscriber.error(error);
+        void settled.then(rethrow, rethrow);
+      },
+      complete() {
+        complete = true;
+        if (waiting === 0) subscriber.complete();
+      },
     });
-  }
-
-  error(error: unknown): void {
-    // Core decides what a thrown error does (onHandlerError): released, or the exception filter's answer is
-    // captured and committed as the handler's. A request the pipes refused never ran its handler: released.
-    const { capture } = this;
-    const settled = rejectedBeforeHandler(this.request)
-      ? capture.release(error)
-      : this.decision.threw(error).then((kept) => (kept ? undefined : capture.release(error)));
-    const rethrow = (): void => this.subscriber.error(error);
-    void settled.then(rethrow, rethrow);
-  }
-
-  complete(): void {
-    this.completed = true;
-    if (this.waiting === 0) this.subscriber.complete();
-  }
+  });
 }

@@ -1,6 +1,5 @@
-import { IncomingMessage } from 'node:http';
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { type HeaderSource, headerLines, headerSource, isUnreadStream, peekBody } from '@idempo/core/node';
+import { headerLines, headerSource, isUnreadStream, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -58,30 +57,11 @@ export function readBody(
   return undefined;
 }
 
-/**
- * The Node request under a platform request: Express's `req` is one, Fastify's is `request.raw`. Checked with
- * `instanceof` first, since looking up a property Express's request does not have (`raw`) walks its whole
- * prototype chain, and Express gives every request a map of its own, so no inline cache ever holds it.
- */
-function nodeRequestOf(request: PlatformRequest): Partial<HeaderSource> {
-  if (request instanceof IncomingMessage) return request;
-  return request.raw ?? request;
-}
-
-/**
- * Header `name` of `request`: every field line of a repeated one (Node joins them), from the Node request. The
- * header object is read once: on a Node request `headers` is a getter, and core reads several headers.
- */
-function headerReader(
-  headers: PlatformRequest['headers'],
-  node: Partial<HeaderSource>,
-): IdempotencyRequest<PlatformRequest>['header'] {
-  const source = headerSource(headers, node);
-  return (name) => {
-    const value = headers[name];
-    // Only a value holding a comma may have come as several field lines: `headerLines` tells them apart.
-    return typeof value === 'string' && value.includes(',') ? headerLines(source, name) : value;
-  };
+/** Header `name` of `request`: every field line of a repeated one (Node joins them), from the Node request. */
+function headerReader(request: PlatformRequest): IdempotencyRequest<PlatformRequest>['header'] {
+  // The Node request itself: Express's `req` is one, Fastify's is `request.raw`.
+  const source = headerSource(request.headers, request.raw ?? request);
+  return (name) => headerLines(source, name);
 }
 
 /**
@@ -94,17 +74,16 @@ export function toIdempotencyRequest(
   request: PlatformRequest,
   route: RouteSetting,
 ): IdempotencyRequest<PlatformRequest> {
-  const { method, headers, rawBody } = request;
   const url = request.originalUrl ?? request.url ?? '/';
-  const header = headerReader(headers, nodeRequestOf(request));
-  if (rawBody !== undefined) {
-    return { method, url, header, body: rawBody, route, context: request };
+  const header = headerReader(request);
+  if (request.rawBody !== undefined) {
+    return { method: request.method, url, header, body: request.rawBody, route, context: request };
   }
-  if (!hasBody(headers)) {
-    return { method, url, header, body: null, route, context: request };
+  if (!hasBody(request.headers)) {
+    return { method: request.method, url, header, body: null, route, context: request };
   }
   return {
-    method,
+    method: request.method,
     url,
     header,
     body: readBodyOf(request),

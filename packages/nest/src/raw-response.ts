@@ -3,14 +3,10 @@
  * captures the handler's answer and writes its own (`@idempo/core/node`), since everything a platform, an
  * interceptor or an exception filter sends passes there.
  */
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
-/**
- * Express's response is the Node.js one; Fastify's reply holds it as `raw`. Checked with `instanceof` first:
- * looking up `raw` on Express's response, which has none, walks its whole prototype chain on every request.
- */
+/** Express's response is the Node.js one; Fastify's reply holds it as `raw`. */
 export function rawResponseOf(response: unknown): ServerResponse {
-  if (response instanceof ServerResponse) return response;
   const raw = (response as { raw?: unknown }).raw;
   return (raw ?? response) as ServerResponse;
 }

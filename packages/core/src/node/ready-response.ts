@@ -20,13 +20,6 @@ function setReadyHeaders(res: ServerResponse, ready: ReadyResponse, replaced: Re
   res.statusCode = ready.status;
 }
 
-/** The names whose values `ready` replaces: the body headers and its own (one loop, no intermediate arrays). */
-function replacedBy(ready: ReadyResponse): Set<string> {
-  const replaced = new Set(BODY_HEADERS);
-  for (const [name] of ready.headers) replaced.add(name);
-  return replaced;
-}
-
 function callbackOf(args: readonly unknown[]): (() => void) | undefined {
   return args.find((arg): arg is () => void => typeof arg === 'function');
 }
@@ -36,7 +29,7 @@ function callbackOf(args: readonly unknown[]): (() => void) | undefined {
  * Content-Length, Transfer-Encoding, Content-Type). For a handler that writes its response itself.
  */
 export function writeReady(res: ServerResponse, ready: ReadyResponse): void {
-  setReadyHeaders(res, ready, replacedBy(ready));
+  setReadyHeaders(res, ready, new Set([...BODY_HEADERS, ...ready.headers.map(([name]) => name)]));
   if (ready.body.length > 0) res.end(ready.body);
   else res.end();
 }
@@ -48,7 +41,7 @@ export function writeReady(res: ServerResponse, ready: ReadyResponse): void {
  * makes of it never reaches the client.
  */
 export function answerWithReady(res: ServerResponse, ready: ReadyResponse): void {
-  const replaced = replacedBy(ready);
+  const replaced = new Set([...BODY_HEADERS, ...ready.headers.map(([name]) => name)]);
   let headWritten = false;
   const patch = patchResponse(res, {
     writeHead(...args) {
