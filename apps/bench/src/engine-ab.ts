@@ -5,33 +5,14 @@
  * per-round ratios B/A is the noise a difference must clear. Run with both sides the same to see that noise.
  */
 import { writeFile } from 'node:fs/promises';
-import type { IdempotencyRequest } from '@idempo/core/adapter';
 import { AB_USAGE, parseAbArgs } from './ab-args.js';
 import { type CoreVariant, loadVariant } from './core-variant.js';
+import { CAPTURED, NO_EVICTION, orderRequest } from './engine-fixtures.js';
 import { gcBetweenReps } from './measure.js';
 import { settingsOrExit } from './settings-or-exit.js';
 import { summarize } from './stats.js';
 import { uniqueKeys } from './unique-keys.js';
 import type { Workload } from './workload.js';
-
-const encoder = new TextEncoder();
-const REQUEST_BODY = encoder.encode(JSON.stringify({ item: 'widget', colour: 'blue', quantity: 2 }));
-const CAPTURED = {
-  status: 201,
-  headers: { 'content-type': 'application/json', location: '/orders/ord_3f9c1a7e' },
-  body: encoder.encode(JSON.stringify({ id: 'ord_3f9c1a7e', status: 'accepted', note: 'x'.repeat(100) })),
-} as const;
-/** MemoryStore limits no run can reach: eviction would measure the evictor. */
-const NO_EVICTION = { maxEntries: 100_000_000, maxBytes: 64 * 1024 ** 3 } as const;
-
-const header = (key: string) => (name: string) =>
-  name === 'idempotency-key' ? key : name === 'content-type' ? 'application/json' : undefined;
-
-/** `POST /orders`, as both the engines before `url` (`path`) and after it read a request. */
-function orderRequest(key: string): IdempotencyRequest<undefined> {
-  const request = { method: 'POST', url: '/orders', path: '/orders', header: header(key) };
-  return { ...request, body: REQUEST_BODY, context: undefined };
-}
 
 /** begin + commit on new keys, on a fresh engine and MemoryStore of `variant`. */
 function newKeys(variant: CoreVariant): Workload {

@@ -15,26 +15,9 @@
  * stored record keeps.
  */
 import { parseArgs } from 'node:util';
-import type { IdempotencyRequest } from '@idempo/core/adapter';
 import { loadVariant } from './core-variant.js';
+import { CAPTURED, NO_EVICTION, orderRequest } from './engine-fixtures.js';
 import { uniqueKeys } from './unique-keys.js';
-
-const encoder = new TextEncoder();
-const REQUEST_BODY = encoder.encode(JSON.stringify({ item: 'widget', colour: 'blue', quantity: 2 }));
-const CAPTURED = {
-  status: 201,
-  headers: { 'content-type': 'application/json', location: '/orders/ord_3f9c1a7e' },
-  body: encoder.encode(JSON.stringify({ id: 'ord_3f9c1a7e', status: 'accepted', note: 'x'.repeat(100) })),
-} as const;
-const NO_EVICTION = { maxEntries: 100_000_000, maxBytes: 64 * 1024 ** 3 } as const;
-
-const header = (key: string) => (name: string) =>
-  name === 'idempotency-key' ? key : name === 'content-type' ? 'application/json' : undefined;
-
-function orderRequest(key: string): IdempotencyRequest<undefined> {
-  const request = { method: 'POST', url: '/orders', path: '/orders', header: header(key) };
-  return { ...request, body: REQUEST_BODY, context: undefined };
-}
 
 const { values } = parseArgs({
   options: {
