@@ -9,7 +9,7 @@ import { arch, cpus, platform } from 'node:os';
 import { parseBenchArgs, USAGE } from './bench-args.js';
 import { benchCases } from './bench-cases.js';
 import { type BenchReport, type CaseResult, withFloorRatios } from './bench-report.js';
-import { gcBetweenReps, measure } from './measure.js';
+import { gcBetweenReps, measureRounds } from './measure.js';
 import { resultsTable } from './results-table.js';
 import { settingsOrExit } from './settings-or-exit.js';
 import { summarize } from './stats.js';
@@ -38,26 +38,36 @@ log(
 
 const results: CaseResult[] = [];
 for (const target of targets) {
-  for (const benchCase of benchCases(target, settings.concurrencies)) {
-    out.write(`  ${benchCase.target} ${benchCase.operation}, ${benchCase.concurrency} in flight (ops/s):`);
-    const samples = await measure(benchCase.factory, {
-      concurrency: benchCase.concurrency,
-      durationMs: settings.durationMs,
-      reps: settings.reps,
-      warmupMs: settings.warmupMs,
-      onRep: (_, opsPerSecond) => out.write(` ${integer.format(opsPerSecond)}`),
-    });
-    out.write('\n');
-    const { median, min, max } = summarize(samples);
-    results.push({
-      target: benchCase.target,
-      kind: benchCase.kind,
-      operation: benchCase.operation,
-      concurrency: benchCase.concurrency,
-      medianOpsPerSec: Math.round(median),
-      minOpsPerSec: Math.round(min),
-      maxOpsPerSec: Math.round(max),
-      samplesOpsPerSec: samples.map(Math.round),
+  const cases = benchCases(target, settings.concurrencies);
+  // The cases of one concurrency run in interleaved rounds: a store and its floor are measured seconds apart.
+  for (const concurrency of settings.concurrencies) {
+    const round = cases.filter((benchCase) => benchCase.concurrency === concurrency);
+    if (round.length === 0) continue;
+    log(`  ${target.name}, ${concurrency} in flight: ${round.map((c) => c.operation).join(', ')} in rounds`);
+    const samples = await measureRounds(
+      round.map((benchCase) => benchCase.factory),
+      {
+        concurrency,
+        durationMs: settings.durationMs,
+        reps: settings.reps,
+        warmupMs: settings.warmupMs,
+        onRep: (index, rep, opsPerSecond) =>
+          log(`    round ${rep}: ${round[index]?.operation} ${integer.format(opsPerSecond)} ops/s`),
+      },
+    );
+    round.forEach((benchCase, index) => {
+      const caseSamples = samples[index] as number[];
+      const { median, min, max } = summarize(caseSamples);
+      results.push({
+        target: benchCase.target,
+        kind: benchCase.kind,
+        operation: benchCase.operation,
+        concurrency: benchCase.concurrency,
+        medianOpsPerSec: Math.round(median),
+        minOpsPerSec: Math.round(min),
+        maxOpsPerSec: Math.round(max),
+        samplesOpsPerSec: caseSamples.map(Math.round),
+      });
     });
   }
 }

@@ -15,8 +15,6 @@ export interface MeasureOptions {
   readonly reps: number;
   /** Length of the discarded warm-up run, in ms (0: none). */
   readonly warmupMs: number;
-  /** Called after each repetition with its throughput. */
-  readonly onRep?: ((rep: number, opsPerSecond: number) => void) | undefined;
 }
 
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
@@ -43,17 +41,39 @@ async function once(factory: WorkloadFactory, concurrency: number, durationMs: n
   }
 }
 
-/** The throughput of every repetition, in operations per second. */
-export async function measure(factory: WorkloadFactory, options: MeasureOptions): Promise<number[]> {
-  if (options.warmupMs > 0) await once(factory, options.concurrency, options.warmupMs);
-  const samples: number[] = [];
+/** Whether garbage is collected between repetitions (the process was started with --expose-gc). */
+export const gcBetweenReps = collectGarbage !== undefined;
+
+/** How the cases of one round-robin measurement are taken. */
+export interface RoundsOptions extends MeasureOptions {
+  /** Called after each repetition of each case with its throughput. */
+  readonly onRep?: ((caseIndex: number, rep: number, opsPerSecond: number) => void) | undefined;
+}
+
+/**
+ * Measures several workloads in interleaved rounds: each is warmed up, then every repetition runs each workload
+ * once, in an order rotated by one per round. Repetition `r` of every case falls in the same few seconds, so a
+ * ratio taken within a round (a store against its floor) is not moved by drift on the machine between cases.
+ * Returns the throughputs of every repetition, per workload.
+ */
+export async function measureRounds(
+  factories: readonly WorkloadFactory[],
+  options: RoundsOptions,
+): Promise<number[][]> {
+  if (options.warmupMs > 0)
+    for (const factory of factories) await once(factory, options.concurrency, options.warmupMs);
+  const samples = factories.map((): number[] => []);
   for (let rep = 1; rep <= options.reps; rep++) {
-    const opsPerSecond = await once(factory, options.concurrency, options.durationMs);
-    samples.push(opsPerSecond);
-    options.onRep?.(rep, opsPerSecond);
+    for (let step = 0; step < factories.length; step++) {
+      const index = (step + rep - 1) % factories.length;
+      const opsPerSecond = await once(
+        factories[index] as WorkloadFactory,
+        options.concurrency,
+        options.durationMs,
+      );
+      (samples[index] as number[]).push(opsPerSecond);
+      options.onRep?.(index, rep, opsPerSecond);
+    }
   }
   return samples;
 }
-
-/** Whether garbage is collected between repetitions (the process was started with --expose-gc). */
-export const gcBetweenReps = collectGarbage !== undefined;
