@@ -129,6 +129,32 @@ for (const { name, Koa } of KOA_VERSIONS) {
       );
     });
 
+    it('a request set flowing before idempo but not read yet is read whole and handed on as a readable copy', async () => {
+      const { seen, fingerprint } = recorder();
+      const received: { bytes: Buffer; replaced: boolean }[] = [];
+      await withKoa(
+        Koa,
+        ({ app, router, idem }) => {
+          app.use(async (ctx, next) => {
+            ctx.state['original'] = ctx.req;
+            ctx.req.resume(); // flowing, no byte read yet: the put-back needs a paused stream
+            await next();
+          });
+          router.post('/raw', idem.route(), async (ctx: Context) => {
+            received.push({ bytes: await readAll(ctx.req), replaced: ctx.req !== ctx.state['original'] });
+            ctx.body = 'ok';
+          });
+        },
+        async (app) => {
+          const headers = { 'content-type': 'application/octet-stream' };
+          await app.keyed('/raw', 'flowing', { headers, body: ALL_BYTES });
+          expect(Buffer.from(seen[0] as Uint8Array)).toEqual(Buffer.from(ALL_BYTES));
+          expect(received).toEqual([{ bytes: Buffer.from(ALL_BYTES), replaced: true }]);
+        },
+        { fingerprint },
+      );
+    });
+
     it('a body parser behind idempo parses the replayable request as if nothing had read it', async () => {
       const parsed: unknown[] = [];
       await withKoa(
