@@ -14,7 +14,7 @@ export { type CapturedBody, captureBody } from './node/capture-body.js';
 export type { Chunk } from './node/chunk-reader.js';
 export { discardRest } from './node/discard-rest.js';
 export { type HeaderSource, headerLines, headerSource } from './node/header-lines.js';
-export { isUnreadStream, peekBody, type RequestStream } from './node/peek-body.js';
+export { canPeekBody, isUnreadStream, peekBody, type RequestStream } from './node/peek-body.js';
 export { readableAgain } from './node/readable-again.js';
 export { answerWithReady, writeReady } from './node/ready-response.js';
 export type { ReplaySource } from './node/replay-source.js';

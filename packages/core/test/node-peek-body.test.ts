@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestTooLargeError } from '../src/errors.js';
-import { isUnreadStream, peekBody } from '../src/node-api.js';
+import { canPeekBody, isUnreadStream, peekBody } from '../src/node-api.js';
 import { listen, type Served, send } from './support/node-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,6 +74,7 @@ describe('peekBody', () => {
         const answer = await exchange(
           async (req) => {
             expect(isUnreadStream(req)).toBe(true);
+            expect(canPeekBody(req)).toBe(true);
             const peeked = await peekBody(req, 1024 * 1024, undefined);
             await sleep(10); // the handler reads later, after a store round trip
             const read = await readAll(req);
@@ -154,5 +155,17 @@ describe('isUnreadStream', () => {
     read.end('x');
     read.read();
     expect(isUnreadStream(read)).toBe(false);
+  });
+});
+
+describe('canPeekBody', () => {
+  it('[15.6] only an unread stream that tells when its body is whole (complete), which the put-back needs', () => {
+    const plain = new PassThrough();
+    expect(isUnreadStream(plain)).toBe(true);
+    expect(canPeekBody(plain), 'no complete: read to its end, it could take nothing back').toBe(false);
+    const message = Object.assign(new PassThrough(), { complete: false });
+    expect(canPeekBody(message)).toBe(true);
+    message.resume();
+    expect(canPeekBody(message), 'set flowing').toBe(false);
   });
 });

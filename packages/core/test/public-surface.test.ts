@@ -69,6 +69,7 @@ const STORE = [
 /** The Node request/response layer of the adapters on `node:http` (Koa, Fastify, Nest). */
 const NODE = [
   'answerWithReady',
+  'canPeekBody',
   'captureBody',
   'captureResponse',
   'discardRest',

@@ -15,9 +15,9 @@ import {
   type ReadyResponse,
 } from '@idempo/core/adapter';
 import {
+  canPeekBody,
   captureBody,
   discardRest,
-  isUnreadStream,
   peekBody,
   readableAgain,
   replayStream,
@@ -50,14 +50,6 @@ interface ReadAhead {
 function wholeBody(bytes: Uint8Array): ReadAhead {
   const body = bytes.length === 0 ? null : bytes;
   return { overflow: false, read: () => body };
-}
-
-/**
- * Whether `raw` tells when its body has been received (`complete`, an `IncomingMessage`'s), which putting the body
- * back needs; light-my-request's requests (`inject`) do not.
- */
-function completes(raw: IncomingMessage): boolean {
-  return typeof (raw as { complete?: unknown }).complete === 'boolean';
 }
 
 /** Marks the route configs whose handler this plugin wrapped (routes registered after it loaded). */
@@ -138,13 +130,7 @@ async function idempotencyPlugin(
     // A Node request whose whole body fits the limit (its Content-Length says so, and Node's parser holds the
     // body to it): read and put back into the same stream (`unshift`), which Fastify's parser, a handler reading
     // `request.raw` and @fastify/multipart then read from its start. No second stream, nothing to copy.
-    if (
-      raw !== undefined &&
-      declared !== undefined &&
-      declared <= limit &&
-      completes(raw) &&
-      isUnreadStream(raw)
-    ) {
+    if (raw !== undefined && declared !== undefined && declared <= limit && canPeekBody(raw)) {
       peekBody(raw, limit, declared).then(
         (bytes) => {
           bodies.set(request, wholeBody(bytes));

@@ -8,7 +8,7 @@
  * arrives (core answers 413), so that a 200 MB upload costs the limit in memory, not the upload.
  */
 import { declaredLength } from '@idempo/core/adapter';
-import { captureBody, discardRest, isUnreadStream, peekBody, readableAgain } from '@idempo/core/node';
+import { canPeekBody, captureBody, discardRest, peekBody, readableAgain } from '@idempo/core/node';
 import type { Context } from 'koa';
 
 /**
@@ -27,7 +27,7 @@ export async function readRequestBody(ctx: Context, maxBytes: number): Promise<U
   if (req.readableEnded || req.readableDidRead) return undefined;
   const declared = declaredLength(req.headers['content-length']);
   // Nobody read it yet: read and put back into the same stream, no copy of the request and no second stream.
-  if (isUnreadStream(req)) return peekBody(req, maxBytes, declared);
+  if (canPeekBody(req)) return peekBody(req, maxBytes, declared);
   const captured = await captureBody(req, maxBytes, declared);
   const source = captured.replay();
   if (captured.overflow) {

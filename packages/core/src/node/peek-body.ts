@@ -28,6 +28,16 @@ export function isUnreadStream(value: unknown): value is RequestStream {
 }
 
 /**
+ * Whether {@link peekBody} can read `value` and put its body back: a stream nobody has read
+ * ({@link isUnreadStream}) that tells when its whole body has been received (`complete`, as an `IncomingMessage`
+ * does). Without `complete` the body could only be read to its end, and an ended stream takes nothing back
+ * (light-my-request's requests, a plain `PassThrough`): such a stream is read and replayed as a copy instead.
+ */
+export function canPeekBody(value: unknown): value is RequestStream {
+  return isUnreadStream(value) && typeof value.complete === 'boolean';
+}
+
+/**
  * Reads the whole body of `stream` (at most `maxBytes`; `declared` is its `Content-Length`) and puts it back, so
  * that the next reader gets it unchanged. Throws `RequestTooLargeError` past `maxBytes`; the stream is then
  * drained (the rest discarded as it arrives), since the request is answered 413 and its body never used.
