@@ -88,4 +88,40 @@ describe('CPU breakdown', () => {
     expect(times.idleUs).toBe(30);
     expect(times.us.runtime).toBe(50);
   });
+
+  it('lists the functions with the most self time, each with its nearest caller of another bucket', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'breakdown-')), 'p.cpuprofile');
+    const at = (functionName: string, url: string) => ({ functionName, url, lineNumber: 9, columnNumber: 0 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        nodes: [
+          { id: 1, callFrame: at('(root)', ''), children: [2] },
+          { id: 2, callFrame: at('send', 'file:///w/node_modules/fastify/lib/reply.js'), children: [3] },
+          { id: 3, callFrame: at('end', 'node:_http_outgoing'), children: [4] },
+          { id: 4, callFrame: at('writev', '') },
+        ],
+        startTime: 0,
+        // writev twice (20 + 10 µs), end once (5 µs), send once (40 µs, outside the window at its end).
+        samples: [4, 3, 4, 2],
+        timeDeltas: [10, 20, 5, 10, 40],
+      }),
+    );
+    const { top } = windowTimes(file, 0, 40, 2);
+    expect(top).toEqual([
+      {
+        bucket: 'runtime',
+        fn: 'writev :10',
+        via: 'framework: send fastify/lib/reply.js:10',
+        us: 30,
+      },
+      {
+        bucket: 'runtime',
+        fn: 'end node:_http_outgoing:10',
+        via: 'framework: send fastify/lib/reply.js:10',
+        us: 5,
+      },
+    ]);
+    expect(windowTimes(file, 0, 40).top).toEqual([]);
+  });
 });

@@ -15,10 +15,12 @@ export interface LoadResult {
   readonly timeouts: number;
 }
 
-/** The load: how many connections, for how long. */
+/** The load: how many connections, for how long, and at most how fast. */
 export interface LoadSettings {
   readonly connections: number;
   readonly durationMs: number;
+  /** Requests per second over all connections (autocannon's `overallRate`); as fast as the server answers when unset. */
+  readonly rate?: number;
 }
 
 /** Drives `url` with `request` on `connections` connections for `durationMs` (autocannon, no pipelining). */
@@ -33,6 +35,7 @@ export async function runLoad(
     pipelining: 1,
     duration: settings.durationMs / 1000,
     timeout: 10,
+    ...(settings.rate === undefined ? {} : { overallRate: settings.rate }),
     requests: [request as unknown as autocannon.Request],
   });
   const statuses: Record<string, number> = {};

@@ -26,6 +26,8 @@ import { windowTimes } from './cpu-profile.js';
 
 const USAGE = `usage: node dist/breakdown.js [--framework NAME]... [--store NAME]... [--scenario NAME]... [--peers]
        [--duration-ms 6000] [--warmup-ms 2000] [--connections 32] [--out FILE.json] [--markdown FILE.md]
+       [--rate N]  every run at N requests per second (the same load for bare and idempo), not as fast as it goes
+       [--top N]  also list each run's N functions with the most self time, and who called them
   frameworks: ${FRAMEWORKS.join(', ')} (default fastify, nest-express); stores: memory (default), redis, postgres
   scenarios: ${SCENARIOS.join(', ')} (default new-keys, replays)`;
 
@@ -63,6 +65,8 @@ function parse(argv: string[]) {
       connections: { type: 'string' },
       out: { type: 'string' },
       markdown: { type: 'string' },
+      top: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -77,6 +81,8 @@ function parse(argv: string[]) {
     connections: positive('connections', values.connections, 32),
     out: values.out,
     markdown: values.markdown,
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
+    top: values.top === undefined ? 0 : positive('top', values.top, 0),
   };
 }
 
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
           const load = await runLoad(`${running.url}${ORDER_PATH}`, run.request, {
             connections: settings.connections,
             durationMs: settings.durationMs,
+            ...(settings.rate === undefined ? {} : { rate: settings.rate }),
           });
           windows.push({ scenario, from, to: monotonicUs(), load });
         }
@@ -144,7 +151,7 @@ async function main(): Promise<void> {
       const profile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
       if (!profile) throw new Error(`${server.id}: no .cpuprofile was written in ${dir}`);
       for (const { scenario, from, to, load } of windows) {
-        const times = windowTimes(join(dir, profile), from, to);
+        const times = windowTimes(join(dir, profile), from, to, settings.top);
         const requests = Object.values(load.statuses).reduce((sum, n) => sum + n, 0);
         const busy = BUCKETS.reduce((sum, bucket) => sum + times.us[bucket], 0);
         const us = Object.fromEntries(BUCKETS.map((b) => [b, round(times.us[b] / requests)])) as Record<
@@ -161,10 +168,19 @@ async function main(): Promise<void> {
           busyUsPerReq: round(busy / requests),
           us,
           statuses: load.statuses,
+          ...(settings.top > 0
+            ? { top: times.top.map((entry) => ({ ...entry, us: round(entry.us / requests) })) }
+            : {}),
         });
         console.error(
           `${server.id} ${scenario}: ${Math.round(load.rps)} req/s, ${round(busy / requests)} busy µs/request`,
         );
+        for (const entry of times.top)
+          console.error(
+            `  ${round(entry.us / requests)
+              .toFixed(1)
+              .padStart(6)} µs  ${entry.bucket.padEnd(9)} ${entry.fn}  <- ${entry.via}`,
+          );
       }
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 /** The breakdown's Markdown table: each server's CPU µs per request over its group's bare, by bucket. */
 import type { ScenarioName } from '../http/scenarios.js';
 import type { Bucket } from './buckets.js';
+import type { TopFunction } from './cpu-profile.js';
 
 /** One server and scenario, measured. */
 export interface BreakdownResult {
@@ -13,6 +14,8 @@ export interface BreakdownResult {
   readonly busyUsPerReq: number;
   readonly us: Readonly<Record<Bucket, number>>;
   readonly statuses: Readonly<Record<string, number>>;
+  /** With `--top N`: the functions with the most self time, µs per request. */
+  readonly top?: readonly TopFunction[];
 }
 
 const OUTSIDE: readonly Bucket[] = ['framework', 'runtime', 'app'];
