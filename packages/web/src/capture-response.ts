@@ -2,9 +2,14 @@
  * Steps 4 and 5 for a fetch `Response`: capture it for the record, `commit` or `abandon`, and return what to
  * send (docs/design.md "One request"). Shared by every adapter whose handlers answer a `Response`.
  */
-import type { ExecuteDecision } from '@idempo/core/adapter';
+import { type ExecuteDecision as Decision, declaredLength } from '@idempo/core/adapter';
+import { atHandBody } from './at-hand-response.js';
 import { storedBody } from './content-encoding.js';
-import { type BodySink, captureBody } from './response-body.js';
+import { type BodySink, captureBody, declaresStream } from './response-body.js';
+
+const encoder = new TextEncoder();
+/** The Content-Type @hono/node-server sends with a body whose headers have none. */
+const DEFAULT_TYPE = 'text/plain; charset=UTF-8';
 
 /** The response to send in place of `res`: its status and headers, another body. */
 function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>): Response {
@@ -15,6 +20,38 @@ function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>):
     statusText: res.statusText,
     headers: res.headers,
   });
+}
+
+/**
+ * Captures a @hono/node-server response whose body is at hand (text, bytes or none) without making a real
+ * `Response` of it: the same decisions as for a stream of those bytes, and `res` is sent as it is (its body is
+ * written exactly as read here). The Content-Type @hono/node-server adds to a body without one is set on `res`
+ * itself, so that the record holds the header the client gets. `false` when `res` declares a stream or a longer
+ * `Content-Length`: it goes the general way, untouched.
+ */
+async function captureAtHand(
+  res: Response,
+  body: string | Uint8Array | null,
+  decision: Decision,
+): Promise<boolean> {
+  const headers = res.headers;
+  if (body === null) {
+    await decision.commit({ status: res.status, headers });
+    return true;
+  }
+  if (declaresStream(headers)) return false;
+  const declared = declaredLength(headers.get('content-length'));
+  if (declared !== undefined && declared > decision.maxBodyBytes) return false;
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body.slice();
+  if (bytes.length > decision.maxBodyBytes) {
+    await decision.abandon('too-large');
+    return true;
+  }
+  if (!headers.has('content-type')) headers.set('content-type', DEFAULT_TYPE);
+  const stored = await storedBody(bytes, headers, decision.maxBodyBytes);
+  if (stored === undefined) await decision.abandon('too-large');
+  else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
+  return true;
 }
 
 /**
@@ -33,7 +70,12 @@ function withBody(res: Response, body: Uint8Array | ReadableStream<Uint8Array>):
  * @param decision - The `execute` decision of core's `begin` for this request.
  * @returns The response to send.
  */
-export async function captureResponse(res: Response, decision: ExecuteDecision): Promise<Response> {
+export async function captureResponse(res: Response, decision: Decision): Promise<Response> {
+  const atHand = atHandBody(res);
+  if (atHand !== undefined) {
+    const sent = await captureAtHand(res, atHand, decision);
+    if (sent) return res;
+  }
   const body = res.body;
   if (body === null) {
     await decision.commit({ status: res.status, headers: res.headers });

@@ -35,7 +35,7 @@ const encoder = new TextEncoder();
 const PENDING = Symbol('pending');
 
 /** Whether the response says it is a stream meant to reach the client as it is produced. */
-function declaresStream(headers: Headers): boolean {
+export function declaresStream(headers: Headers): boolean {
   if (headers.has('transfer-encoding')) return true;
   const type = headers.get('content-type');
   return type !== null && /^\s*text\/event-stream\s*(;|$)/i.test(type);
