@@ -6,44 +6,95 @@ import type { Context, Env } from 'hono';
 
 const decoder = new TextDecoder();
 
+/** What a request whose body idempo read keeps of it: the bytes, and the stream made of them once asked for. */
+interface Kept {
+  readonly buffer: ArrayBuffer;
+  stream: ReadableStream<Uint8Array> | undefined;
+}
+
+const KEPT = Symbol('idempo.keptBody');
+type Keeping = Request & { [KEPT]: Kept };
+
+const copy = (request: Request): ArrayBuffer => (request as Keeping)[KEPT].buffer.slice(0);
+const typed = (request: Request): Response => {
+  const type = request.headers.get('content-type');
+  return new Response(copy(request), type === null ? {} : { headers: { 'content-type': type } });
+};
+const method = (value: (this: Keeping) => unknown): PropertyDescriptor => ({
+  value,
+  configurable: true,
+  writable: true,
+});
+
+/** The body members of a request idempo read, serving the kept bytes (each read gets its own copy). */
+const MEMBERS: PropertyDescriptorMap = {
+  bodyUsed: {
+    get(this: Keeping) {
+      return this[KEPT].stream?.locked === true;
+    },
+    configurable: true,
+  },
+  body: {
+    get(this: Keeping) {
+      const kept = this[KEPT];
+      kept.stream ??= new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          controller.enqueue(new Uint8Array(kept.buffer.slice(0)));
+          controller.close();
+        },
+      });
+      return kept.stream;
+    },
+    configurable: true,
+  },
+  arrayBuffer: method(async function (this: Keeping) {
+    return copy(this);
+  }),
+  bytes: method(async function (this: Keeping) {
+    return new Uint8Array(copy(this));
+  }),
+  text: method(async function (this: Keeping) {
+    return decoder.decode(this[KEPT].buffer);
+  }),
+  json: method(async function (this: Keeping) {
+    return JSON.parse(decoder.decode(this[KEPT].buffer));
+  }),
+  blob: method(function (this: Keeping) {
+    return typed(this).blob();
+  }),
+  formData: method(function (this: Keeping) {
+    return typed(this).formData();
+  }),
+  clone: method(function (this: Keeping) {
+    return new Request(this.url, {
+      method: this.method,
+      headers: this.headers,
+      body: copy(this),
+      signal: this.signal,
+    });
+  }),
+};
+
+/** For each prototype of a request seen, the prototype of a readable one: it, under {@link MEMBERS}. */
+const readableOf = new WeakMap<object, object>();
+
 /**
- * Keeps `raw` readable after its body was read: its body members become own properties that serve the same bytes
- * (each read gets its own copy). The request itself is kept, not copied: building a fetch Request costs more than
- * all the rest of a keyed request on @hono/node-server, and handlers read `c.req.url` and headers through it.
+ * Keeps `raw` readable after its body was read: its prototype becomes one whose body members serve the same
+ * bytes (each read gets its own copy), made once per prototype; everything else is the request's own. The request
+ * itself is kept, not copied: building a fetch Request costs more than all the rest of a keyed request on
+ * @hono/node-server, and handlers read `c.req.url` and headers through it. (Defining the members on each request
+ * instead costs about as much as the rest of the read.)
  */
 function keepReadable(raw: Request, buffer: ArrayBuffer): void {
-  const copy = () => buffer.slice(0);
-  let stream: ReadableStream<Uint8Array> | undefined;
-  const typed = () => {
-    const type = raw.headers.get('content-type');
-    return new Response(copy(), type === null ? {} : { headers: { 'content-type': type } });
-  };
-  const method = (value: () => unknown) => ({ value, configurable: true, writable: true });
-  Object.defineProperties(raw, {
-    bodyUsed: { get: () => stream?.locked === true, configurable: true },
-    body: {
-      get: () => {
-        stream ??= new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(new Uint8Array(copy()));
-            controller.close();
-          },
-        });
-        return stream;
-      },
-      configurable: true,
-    },
-    arrayBuffer: method(async () => copy()),
-    bytes: method(async () => new Uint8Array(copy())),
-    text: method(async () => decoder.decode(buffer)),
-    json: method(async () => JSON.parse(decoder.decode(buffer))),
-    blob: method(() => typed().blob()),
-    formData: method(() => typed().formData()),
-    clone: method(
-      () =>
-        new Request(raw.url, { method: raw.method, headers: raw.headers, body: copy(), signal: raw.signal }),
-    ),
-  });
+  (raw as Keeping)[KEPT] = { buffer, stream: undefined };
+  const proto = Object.getPrototypeOf(raw) as object;
+  let readable = readableOf.get(proto);
+  if (readable === undefined) {
+    readable = Object.create(proto, MEMBERS) as object;
+    readableOf.set(proto, readable);
+    readableOf.set(readable, readable);
+  }
+  if (readable !== proto) Object.setPrototypeOf(raw, readable);
 }
 
 /** `bytes` as an ArrayBuffer of exactly its length (a chunk may be a view into a larger, pooled one). */
