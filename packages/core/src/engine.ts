@@ -16,10 +16,10 @@ import {
   UnreadableBodyError,
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
-import { computeFingerprint } from './fingerprint.js';
-import { type HeaderEntry, normalizeHeaders } from './headers.js';
+import { fingerprintOf } from './fingerprint.js';
+import { type HeaderEntry, storedHeaders } from './headers.js';
 import { readKeyHeader, validKeyHint } from './key.js';
-import { Lease, type LeaseLossReason } from './lease.js';
+import { Lease, type LeaseHost, type LeaseLossReason } from './lease.js';
 import {
   type IdempotencyOptions,
   type ResolvedOptions,
@@ -36,11 +36,11 @@ import type {
 } from './request.js';
 import { declaredLength, requestTooLarge } from './request-body.js';
 import { splitTarget } from './request-target.js';
-import { decodeResponse, encodeRecord } from './response-encoding.js';
+import { decodeResponse, encodeRecordBlob, recordBodyLength } from './response-encoding.js';
 import { hasNoBody } from './status.js';
-import { storageKey } from './storage-key.js';
-import type { IdempotencyStore } from './store.js';
-import { withStoreTimeout } from './with-timeout.js';
+import { storageKeyOf } from './storage-key.js';
+import type { IdempotencyStore, ReserveResult } from './store.js';
+import { type BoundedCaller, boundStoreCall, withStoreTimeout } from './with-timeout.js';
 
 /** Why a request passes through untouched. */
 /**
@@ -266,11 +266,22 @@ class Engine<TContext> implements Idempotency<TContext> {
     return this.#config(route)?.maxRequestBodyBytes;
   }
 
-  async begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
+  begin(request: IdempotencyRequest<TContext>): Promise<Decision> {
+    // Run synchronously as far as nothing awaits (every request over a synchronous body, principal and
+    // fingerprint reaches the store's reserve in this call), and as a promise from where something does; a
+    // throw rejects, as from an async function.
+    try {
+      return Promise.resolve(this.#begin(request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #begin(request: IdempotencyRequest<TContext>): Decision | Promise<Decision> {
     const startedAt = this.time();
     const { context } = request;
-    const holdable = typeof context === 'object' && context !== null;
-    if (holdable && holders.has(context)) return nested(request.route, holders.get(context));
+    if (typeof context === 'object' && context !== null && holders.has(context))
+      return nested(request.route, holders.get(context));
     const cfg = this.#config(request.route);
     if (!cfg) return BYPASS.disabled;
     const { method } = request;
@@ -300,91 +311,183 @@ class Engine<TContext> implements Idempotency<TContext> {
         ),
       );
     }
-
-    let principal = '';
-    if (cfg.principal) {
-      // Anything but a string would be turned into one and merge callers into one key space (Bob gets Alice's
-      // stored answer): refused, before anything is read or reserved.
-      const returned: unknown = await cfg.principal(info);
-      if (typeof returned === 'string') principal = returned;
-      else if (returned !== null && returned !== undefined) {
-        const error = new InvalidPrincipalError(
-          `principal must return a string, null or undefined; got ${kindOf(returned)}`,
-        );
-        return this.#reject(cfg, info, startedAt, 'invalid-principal', error, { error });
-      }
+    const { key } = parsed;
+    if (!cfg.principal) return this.#keyed(cfg, request, info, startedAt, '', key);
+    const returned: unknown = cfg.principal(info);
+    // What `await` would wait for (a promise, or any object that may be a thenable) is waited for.
+    if (maybeThenable(returned)) {
+      return Promise.resolve(returned).then((value: unknown) =>
+        this.#withPrincipal(cfg, request, info, startedAt, key, value),
+      );
     }
+    return this.#withPrincipal(cfg, request, info, startedAt, key, returned);
+  }
+
+  #withPrincipal(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    key: string,
+    returned: unknown,
+  ): Decision | Promise<Decision> {
+    // Anything but a string would be turned into one and merge callers into one key space (Bob gets Alice's
+    // stored answer): refused, before anything is read or reserved.
+    if (typeof returned === 'string') return this.#keyed(cfg, request, info, startedAt, returned, key);
+    if (returned === null || returned === undefined)
+      return this.#keyed(cfg, request, info, startedAt, '', key);
+    const error = new InvalidPrincipalError(
+      `principal must return a string, null or undefined; got ${kindOf(returned)}`,
+    );
+    return this.#reject(cfg, info, startedAt, 'invalid-principal', error, { error });
+  }
+
+  #keyed(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    principal: string,
+    key: string,
+  ): Decision | Promise<Decision> {
     // Digests are synchronous on every runtime (node:crypto or a pure-JS SHA-256): no await, no tick.
-    const keyHash = storageKey({ scope: cfg.scope, principal, key: parsed.key });
+    const keyHash = storageKeyOf(cfg.scope, principal, key);
     const limit = cfg.maxRequestBodyBytes;
     const declared = declaredLength(info.header('content-length'));
     if (declared !== undefined && declared > limit)
       return this.#reject(cfg, info, startedAt, 'too-large', requestTooLarge(limit, declared));
+    const reads = typeof request.body === 'function';
+    let read: unknown;
+    try {
+      read = reads ? (request.body as (maxBytes: number) => unknown)(limit) : request.body;
+    } catch (error) {
+      return this.#bodyFailed(cfg, info, startedAt, error);
+    }
+    // A body function's answer is waited for unless it is bytes or nothing.
+    if (reads && read !== null && read !== undefined && !isPlainBytes(read)) {
+      return Promise.resolve(read).then(
+        (value) =>
+          this.#withBody(cfg, request, info, startedAt, keyHash, value as Uint8Array | null | undefined),
+        (error: unknown) => this.#bodyFailed(cfg, info, startedAt, error),
+      );
+    }
+    return this.#withBody(cfg, request, info, startedAt, keyHash, read as Uint8Array | null | undefined);
+  }
+
+  /** The body could not be read: 413 or 500 problem+json for core's errors; anything else rejects `begin`. */
+  #bodyFailed(
+    cfg: ResolvedOptions<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    error: unknown,
+  ): Decision {
+    if (error instanceof RequestTooLargeError) return this.#reject(cfg, info, startedAt, 'too-large', error);
+    if (error instanceof UnreadableBodyError)
+      return this.#reject(cfg, info, startedAt, 'unreadable-body', error);
+    throw error;
+  }
+
+  #withBody(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    keyHash: string,
+    read: Uint8Array | null | undefined,
+  ): Decision | Promise<Decision> {
+    const limit = cfg.maxRequestBodyBytes;
     let body: Uint8Array | null;
     try {
-      const read = typeof request.body === 'function' ? await request.body(limit) : request.body;
       body = read === undefined && request.parsedBody ? this.#parsedBody(cfg, info, request) : (read ?? null);
     } catch (error) {
-      if (error instanceof RequestTooLargeError)
-        return this.#reject(cfg, info, startedAt, 'too-large', error);
-      if (error instanceof UnreadableBodyError)
-        return this.#reject(cfg, info, startedAt, 'unreadable-body', error);
-      throw error;
+      return this.#bodyFailed(cfg, info, startedAt, error);
     }
     if (body !== null && body.length > limit)
       return this.#reject(cfg, info, startedAt, 'too-large', requestTooLarge(limit));
     const pendingFingerprint = cfg.fingerprint
       ? cfg.fingerprint(info, body)
-      : computeFingerprint({
-          method: info.method,
-          path: info.path,
-          query: info.query,
-          contentType: firstValue(info.header('content-type')),
-          body,
-        });
+      : fingerprintOf(info.method, info.path, info.query, firstValue(info.header('content-type')), body);
+    if (typeof pendingFingerprint === 'string')
+      return this.#reserve(cfg, request, info, startedAt, keyHash, pendingFingerprint);
     // Only a `fingerprint` function of the user's may answer a promise.
-    const fingerprint: unknown =
-      typeof pendingFingerprint === 'string' ? pendingFingerprint : await pendingFingerprint;
-    if (typeof fingerprint !== 'string') {
-      // A forgotten `return` would store every payload under one fingerprint: a different request would replay.
-      const error = new InvalidFingerprintError(
-        `fingerprint must return a string; got ${kindOf(fingerprint)}`,
-      );
-      return this.#reject(cfg, info, startedAt, 'invalid-fingerprint', error, { keyHash, error });
-    }
+    return Promise.resolve(pendingFingerprint).then((fingerprint: unknown) =>
+      this.#withFingerprint(cfg, request, info, startedAt, keyHash, fingerprint),
+    );
+  }
 
+  #withFingerprint(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    keyHash: string,
+    fingerprint: unknown,
+  ): Decision | Promise<Decision> {
+    if (typeof fingerprint === 'string')
+      return this.#reserve(cfg, request, info, startedAt, keyHash, fingerprint);
+    // A forgotten `return` would store every payload under one fingerprint: a different request would replay.
+    const error = new InvalidFingerprintError(`fingerprint must return a string; got ${kindOf(fingerprint)}`);
+    return this.#reject(cfg, info, startedAt, 'invalid-fingerprint', error, { keyHash, error });
+  }
+
+  /**
+   * Reserves the key, bounded by `storeTimeoutMs`: the request's promise is settled from the call's answer
+   * ({@link Reservation}), without a promise of the bound's own.
+   */
+  #reserve(
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequest<TContext>,
+    info: IdempotencyRequestInfo<TContext>,
+    startedAt: number,
+    keyHash: string,
+    fingerprint: string,
+  ): Promise<Decision> {
     // Read whether observed or not: the lease the store grants runs from after this instant (`heldUntil`).
     const storeStart = now();
-    let result: Awaited<ReturnType<typeof cfg.store.reserve>>;
+    const deadline = Date.now() + cfg.storeTimeoutMs;
+    const reservation = new Reservation(
+      this,
+      cfg,
+      request,
+      info,
+      startedAt,
+      keyHash,
+      fingerprint,
+      storeStart,
+    );
+    const decision = new Promise<Decision>((resolve, reject) => {
+      reservation.resolve = resolve;
+      reservation.reject = reject;
+    });
+    let pending: Promise<ReserveResult>;
     try {
-      result = await withStoreTimeout(
-        'store reserve',
-        (deadline) => cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs, { deadline }),
-        cfg.storeTimeoutMs,
-        // A reservation that arrives after the timeout belongs to nobody: give it back at once rather than
-        // leaving the key locked for a whole lease. `onLate` runs once per call, so it is given back once.
-        (late) => {
-          if (late.kind === 'reserved') this.#releaseLate(cfg, info, keyHash, late.token, storeStart);
-        },
-      );
+      pending = cfg.store.reserve(keyHash, fingerprint, cfg.leaseMs, cfg.ttlMs, { deadline });
     } catch (error) {
-      return this.#storeFailure(
-        cfg,
-        info,
-        startedAt,
-        keyHash,
-        error as StoreUnavailableError,
-        now() - storeStart,
-      );
+      pending = Promise.reject(error);
     }
+    boundStoreCall('store reserve', pending, cfg.storeTimeoutMs, deadline, reservation);
+    return decision;
+  }
+
+  /** The store could not reserve in time (or failed): 503, or a bypass when failing open. */
+  reserveFailed(reservation: Reservation<TContext>, error: StoreUnavailableError): Decision {
+    const { cfg, info, startedAt, keyHash, storeStart } = reservation;
+    return this.#storeFailure(cfg, info, startedAt, keyHash, error, now() - storeStart);
+  }
+
+  /** What the store's answer to a reserve makes of the request. */
+  reserved(reservation: Reservation<TContext>, result: ReserveResult): Decision {
+    const { cfg, info, startedAt, keyHash, storeStart } = reservation;
     const storeMs = this.observed ? now() - storeStart : 0;
 
     if (result.kind === 'reserved') {
       if (this.observed) this.emit(cfg, 'reserved', info, startedAt, { keyHash, storeMs });
-      if (holdable) holders.set(context, request.route as RouteOptions<never> | false | undefined);
+      const { context, route } = reservation.request;
+      if (typeof context === 'object' && context !== null)
+        holders.set(context, route as RouteOptions<never> | false | undefined);
       return new Execution(this, cfg, info, keyHash, result.token, storeStart);
     }
-    if (result.fingerprint !== fingerprint) {
+    if (result.fingerprint !== reservation.fingerprint) {
       return this.#reject(
         cfg,
         info,
@@ -469,7 +572,7 @@ class Engine<TContext> implements Idempotency<TContext> {
   }
 
   /** Gives back a reservation that landed after its call timed out; reports it. Never throws or rejects. */
-  #releaseLate(
+  releaseLate(
     cfg: ResolvedOptions<TContext>,
     request: IdempotencyRequestInfo<TContext>,
     keyHash: string,
@@ -563,44 +666,198 @@ function firstValue(value: string | readonly string[] | null | undefined): strin
   return typeof value === 'string' ? value : value[0];
 }
 
+/** Bytes that `await` would not wait for (no `then` of their own): a body function's usual answer. */
+function isPlainBytes(value: unknown): boolean {
+  return value instanceof Uint8Array && typeof (value as { then?: unknown }).then !== 'function';
+}
+
+/** `value` is what `await` might wait for: a promise, or any object or function (it may be a thenable). */
+function maybeThenable(value: unknown): boolean {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/**
+ * One reserve in flight: what its answer is decided with, and the request's promise it settles (the caller of
+ * its bounded call). The decision is made by the engine; a reservation that lands after its timeout is given
+ * back at once rather than leaving the key locked for a whole lease (`late` runs once per call).
+ */
+class Reservation<TContext> implements BoundedCaller<ReserveResult> {
+  resolve: (decision: Decision) => void = settledNothing;
+  reject: (error: unknown) => void = settledNothing;
+
+  constructor(
+    readonly engine: Engine<TContext>,
+    readonly cfg: ResolvedOptions<TContext>,
+    readonly request: IdempotencyRequest<TContext>,
+    readonly info: IdempotencyRequestInfo<TContext>,
+    readonly startedAt: number,
+    readonly keyHash: string,
+    readonly fingerprint: string,
+    readonly storeStart: number,
+  ) {}
+
+  answered(result: ReserveResult): void {
+    try {
+      this.resolve(this.engine.reserved(this, result));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+
+  failed(error: StoreUnavailableError): void {
+    try {
+      this.resolve(this.engine.reserveFailed(this, error));
+    } catch (e) {
+      this.reject(e);
+    }
+  }
+
+  late(result: ReserveResult): void {
+    if (result.kind === 'reserved')
+      this.engine.releaseLate(this.cfg, this.info, this.keyHash, result.token, this.storeStart);
+  }
+}
+
+const settledNothing = (): void => undefined;
+
+/**
+ * What an execution's lease, commit and release share: the key it holds, and whom to tell. It is also the lease's
+ * host (its extend, and the reports of a failed extend and of the loss): one object, no closure per request.
+ */
+class Holding<TContext> implements LeaseHost {
+  readonly reservedAt = now();
+
+  constructor(
+    readonly engine: Engine<TContext>,
+    readonly cfg: ResolvedOptions<TContext>,
+    readonly request: IdempotencyRequestInfo<TContext>,
+    readonly keyHash: string,
+    readonly token: string,
+  ) {}
+
+  extend(): Promise<boolean> {
+    const { cfg } = this;
+    return withStoreTimeout(
+      'store extend',
+      (deadline) => cfg.store.extend(this.keyHash, this.token, cfg.leaseMs, { deadline }),
+      cfg.storeTimeoutMs,
+    );
+  }
+
+  failed(error: unknown, storeMs: number): void {
+    this.emit('store-error', now() - storeMs, { reason: 'extend', error, storeMs });
+  }
+
+  lost(reason: LeaseLossReason): void {
+    this.emit('lease-lost', now(), { reason, handlerMs: now() - this.reservedAt });
+  }
+
+  emit(type: IdempotencyEventType, started: number, fields: EventFields): void {
+    this.engine.emit(this.cfg, type, this.request, started, { keyHash: this.keyHash, ...fields });
+  }
+
+  /** Releases the key, bounded by `storeTimeoutMs`; reports it. Never rejects. */
+  async release(started: number, reason: string, cause?: unknown): Promise<void> {
+    const { cfg } = this;
+    const handlerMs = started - this.reservedAt;
+    const storeStart = now();
+    try {
+      await withStoreTimeout(
+        'store release',
+        (deadline) => cfg.store.release(this.keyHash, this.token, { deadline }),
+        cfg.storeTimeoutMs,
+      );
+      this.emit('released', started, { reason, handlerMs, storeMs: now() - storeStart, error: cause });
+    } catch (error) {
+      this.emit('store-error', started, {
+        reason: 'release',
+        error,
+        cause,
+        handlerMs,
+        storeMs: now() - storeStart,
+      });
+    }
+  }
+}
+
+/** One complete in flight: its answer settles the commit's promise (the caller of its bounded call). */
+class Completion<TContext> implements BoundedCaller<boolean> {
+  resolve: (outcome: CommitOutcome) => void = settledNothing;
+
+  constructor(
+    readonly holding: Holding<TContext>,
+    readonly started: number,
+    readonly handlerMs: number,
+    readonly storeStart: number,
+    readonly status: number,
+    readonly blob: Uint8Array,
+  ) {}
+
+  answered(written: boolean): void {
+    const { holding, started, handlerMs } = this;
+    const { engine } = holding;
+    const storeMs = engine.time() - this.storeStart;
+    if (!written) {
+      holding.emit('lease-lost', started, { reason: 'complete', handlerMs, storeMs });
+      this.resolve('lease-lost');
+      return;
+    }
+    if (engine.observed) {
+      holding.emit('committed', started, {
+        handlerMs,
+        storeMs,
+        status: this.status,
+        bytes: recordBodyLength(this.blob),
+      });
+    }
+    this.resolve('stored');
+  }
+
+  failed(error: StoreUnavailableError): void {
+    const { holding } = this;
+    holding.emit('store-error', this.started, {
+      reason: 'complete',
+      error,
+      handlerMs: this.handlerMs,
+      storeMs: holding.engine.time() - this.storeStart,
+    });
+    this.resolve('store-error');
+  }
+
+  late(): void {
+    // A complete that lands after its timeout stored the response: retries replay it; nothing to undo.
+  }
+}
+
+const notPersisted = (): CommitOutcome => 'not-persisted';
+const tooLarge = (): CommitOutcome => 'too-large';
+
 /** The execution of one reserved key: its lease, then exactly one commit or abandon. */
 class Execution<TContext> implements ExecuteDecision {
   readonly kind = 'execute';
-  readonly #reservedAt = now();
+  readonly keyHash: string;
   #settled = false;
   /** The handler threw and, by `onHandlerError: 'store'`, the framework's answer to it is to be committed. */
   #threw = false;
+  readonly #holding: Holding<TContext>;
   readonly #lease: Lease;
 
   get maxBodyBytes(): number {
-    return this.cfg.maxBodyBytes;
+    return this.#holding.cfg.maxBodyBytes;
   }
 
   constructor(
-    private readonly engine: Engine<TContext>,
-    private readonly cfg: ResolvedOptions<TContext>,
-    private readonly request: IdempotencyRequestInfo<TContext>,
-    readonly keyHash: string,
-    private readonly token: string,
+    engine: Engine<TContext>,
+    cfg: ResolvedOptions<TContext>,
+    request: IdempotencyRequestInfo<TContext>,
+    keyHash: string,
+    token: string,
     reservedFrom: number,
   ) {
-    this.#lease = new Lease(
-      {
-        extend: () =>
-          withStoreTimeout(
-            'store extend',
-            (deadline) => cfg.store.extend(keyHash, token, cfg.leaseMs, { deadline }),
-            cfg.storeTimeoutMs,
-          ),
-        failed: (error, storeMs) =>
-          this.#emit('store-error', now() - storeMs, { reason: 'extend', error, storeMs }),
-        lost: (reason: LeaseLossReason) =>
-          this.#emit('lease-lost', now(), { reason, handlerMs: now() - this.#reservedAt }),
-      },
-      cfg,
-      reservedFrom,
-      this.#reservedAt,
-    );
+    this.keyHash = keyHash;
+    const holding = new Holding(engine, cfg, request, keyHash, token);
+    this.#holding = holding;
+    this.#lease = new Lease(holding, cfg, reservedFrom, holding.reservedAt);
   }
 
   get leaseLost(): boolean {
@@ -611,35 +868,9 @@ class Execution<TContext> implements ExecuteDecision {
     return this.#lease.signal;
   }
 
-  #emit(type: IdempotencyEventType, started: number, fields: EventFields): void {
-    this.engine.emit(this.cfg, type, this.request, started, { keyHash: this.keyHash, ...fields });
-  }
-
-  async #release(started: number, reason: string, cause?: unknown): Promise<void> {
-    const { cfg } = this;
-    const handlerMs = started - this.#reservedAt;
-    const storeStart = now();
-    try {
-      await withStoreTimeout(
-        'store release',
-        (deadline) => cfg.store.release(this.keyHash, this.token, { deadline }),
-        cfg.storeTimeoutMs,
-      );
-      this.#emit('released', started, { reason, handlerMs, storeMs: now() - storeStart, error: cause });
-    } catch (error) {
-      this.#emit('store-error', started, {
-        reason: 'release',
-        error,
-        cause,
-        handlerMs,
-        storeMs: now() - storeStart,
-      });
-    }
-  }
-
   async threw(error: unknown): Promise<boolean> {
     if (this.#settled) return false;
-    if (this.cfg.storeThrown) {
+    if (this.#holding.cfg.storeThrown) {
       this.#threw = true;
       return true;
     }
@@ -647,77 +878,75 @@ class Execution<TContext> implements ExecuteDecision {
     return false;
   }
 
-  async commit(response: CapturedResponse): Promise<CommitOutcome> {
-    if (this.#settled) return 'settled';
+  commit(response: CapturedResponse): Promise<CommitOutcome> {
+    // As from an async function: whatever throws rejects (nothing below does for a well-formed response).
+    try {
+      return this.#commit(response);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #commit(response: CapturedResponse): Promise<CommitOutcome> {
+    if (this.#settled) return Promise.resolve('settled');
     this.#settled = true;
     this.#lease.stop();
-    const started = this.engine.time();
-    const { cfg } = this;
+    const holding = this.#holding;
+    const { cfg, engine } = holding;
+    const started = engine.time();
     if (this.#threw && response.status >= 500) {
       // A crash answered by the framework is never replayed: the retry runs again.
-      await this.#release(started, 'handler-threw');
-      return 'not-persisted';
+      return holding.release(started, 'handler-threw').then(notPersisted);
     }
     // Nothing below may throw out of commit (Fastify would exit the process): a user callback that throws, or a
     // response that cannot be encoded, releases the key once and is reported once; the response is still sent.
+    let persisted: boolean;
     try {
-      if (cfg.persist && !cfg.persist(response.status)) {
-        await this.#release(started, 'not-persisted');
-        return 'not-persisted';
-      }
+      persisted = !cfg.persist || cfg.persist(response.status);
     } catch (error) {
-      await this.#release(started, 'persist-threw', error);
-      return 'not-persisted';
+      return holding.release(started, 'persist-threw', error).then(notPersisted);
     }
-    let record: ReturnType<typeof encodeRecord>;
+    if (!persisted) return holding.release(started, 'not-persisted').then(notPersisted);
+    let blob: Uint8Array;
     try {
       // A text body is encoded straight into the record. Its UTF-8 length lies between its length and three
       // times that, so it is measured on its own only when the limit falls in between.
       let body = response.body ?? EMPTY;
       if (typeof body === 'string' && body.length <= cfg.maxBodyBytes && body.length * 3 > cfg.maxBodyBytes)
         body = encoder.encode(body);
-      if (body.length > cfg.maxBodyBytes) {
-        await this.#release(started, 'too-large');
-        return 'too-large';
-      }
-      record = encodeRecord(response.status, cfg.headerFilter(normalizeHeaders(response.headers)), body);
+      if (body.length > cfg.maxBodyBytes) return holding.release(started, 'too-large').then(tooLarge);
+      blob = encodeRecordBlob(response.status, storedHeaders(response.headers, cfg.headerFilter), body);
     } catch (error) {
-      await this.#release(started, 'encode-failed', error);
-      return 'not-persisted';
+      return holding.release(started, 'encode-failed', error).then(notPersisted);
     }
-    const { blob, bodyLength } = record;
-    const handlerMs = started - this.#reservedAt;
-    const storeStart = this.engine.time();
+    const storeStart = engine.time();
+    const deadline = Date.now() + cfg.storeTimeoutMs;
+    const completion = new Completion(
+      holding,
+      started,
+      started - holding.reservedAt,
+      storeStart,
+      response.status,
+      blob,
+    );
+    const outcome = new Promise<CommitOutcome>((resolve) => {
+      completion.resolve = resolve;
+    });
+    let pending: Promise<boolean>;
     try {
-      const written = await withStoreTimeout(
-        'store complete',
-        (deadline) => cfg.store.complete(this.keyHash, this.token, blob, cfg.ttlMs, { deadline }),
-        cfg.storeTimeoutMs,
-      );
-      const storeMs = this.engine.time() - storeStart;
-      if (!written) {
-        this.#emit('lease-lost', started, { reason: 'complete', handlerMs, storeMs });
-        return 'lease-lost';
-      }
-      if (this.engine.observed)
-        this.#emit('committed', started, { handlerMs, storeMs, status: response.status, bytes: bodyLength });
-      return 'stored';
+      pending = cfg.store.complete(holding.keyHash, holding.token, blob, cfg.ttlMs, { deadline });
     } catch (error) {
-      this.#emit('store-error', started, {
-        reason: 'complete',
-        error,
-        handlerMs,
-        storeMs: this.engine.time() - storeStart,
-      });
-      return 'store-error';
+      pending = Promise.reject(error);
     }
+    boundStoreCall('store complete', pending, cfg.storeTimeoutMs, deadline, completion);
+    return outcome;
   }
 
   async abandon(cause?: unknown): Promise<void> {
     if (this.#settled) return;
     this.#settled = true;
     this.#lease.stop();
-    await this.#release(now(), 'abandoned', cause);
+    await this.#holding.release(now(), 'abandoned', cause);
   }
 }
 

@@ -85,11 +85,21 @@ function multipartDigest(head: string, type: string, parts: readonly MultipartPa
  * hashed as its bytes.
  */
 export function computeFingerprint(input: FingerprintInput): string {
+  return fingerprintOf(input.method, input.path, input.query, input.contentType, input.body);
+}
+
+/** {@link computeFingerprint} of its fields as arguments: the engine's, without an object per request. */
+export function fingerprintOf(
+  method: string,
+  path: string,
+  query: string | undefined,
+  contentType: string | null | undefined,
+  body: Uint8Array | null | undefined,
+): string {
   // One text, hashed in one call: the format, the length-framed fields, then the body's kind and the body.
-  const head = `${FORMAT}${framed(upperCase(input.method))}${framed(input.path)}${framed(canonicalQuery(input.query))}`;
-  const body = input.body;
+  const head = `${FORMAT}${framed(upperCase(method))}${framed(path)}${framed(canonicalQuery(query))}`;
   if (!body || body.length === 0) return sha256(`${head}empty:`);
-  if (isJsonMediaType(input.contentType)) {
+  if (isJsonMediaType(contentType)) {
     let text: string | undefined;
     try {
       text = utf8.decode(body);
@@ -99,7 +109,7 @@ export function computeFingerprint(input: FingerprintInput): string {
     const canonical = text === undefined ? undefined : canonicalJson(text);
     if (canonical !== undefined) return sha256(`${head}json:${canonical}`);
   }
-  const multipart = multipartType(input.contentType);
+  const multipart = multipartType(contentType);
   if (multipart !== undefined) {
     const parts = parseMultipart(body, multipart.boundary);
     if (parts !== undefined) return multipartDigest(head, multipart.type, parts);

@@ -50,9 +50,14 @@ function isHeaderRecord(input: HeaderInput): input is Readonly<Record<string, He
   return !(Symbol.iterator in input) && typeof (input as { forEach?: unknown }).forEach !== 'function';
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function pushValue(out: HeaderEntry[], name: string, value: HeaderValue): void {
   if (value === undefined || value === null) return;
-  const lower = name.toLowerCase();
+  pushLower(out, name.toLowerCase(), value);
+}
+
+function pushLower(out: HeaderEntry[], lower: string, value: NonNullable<HeaderValue>): void {
   if (typeof value === 'string') out.push([lower, value]);
   else if (typeof value === 'number') out.push([lower, String(value)]);
   else for (const v of value) out.push([lower, v]);
@@ -63,7 +68,8 @@ export function normalizeHeaders(input: HeaderInput | undefined | null): HeaderE
   const out: HeaderEntry[] = [];
   if (!input) return out;
   if (isHeaderRecord(input)) {
-    for (const name of Object.keys(input)) pushValue(out, name, input[name]);
+    // Its own enumerable names, in Object.keys order, without the array Object.keys makes.
+    for (const name in input) if (hasOwn.call(input, name)) pushValue(out, name, input[name]);
   } else if (Symbol.iterator in input) {
     for (const [name, value] of input as Iterable<readonly [string, HeaderValue]>)
       pushValue(out, name, value);
@@ -81,7 +87,11 @@ export function normalizeHeaders(input: HeaderInput | undefined | null): HeaderE
 }
 
 /** Decides, once per options, which response headers are stored. */
-export type HeaderFilter = (headers: readonly HeaderEntry[]) => HeaderEntry[];
+export interface HeaderFilter {
+  (headers: readonly HeaderEntry[]): HeaderEntry[];
+  /** Whether a header of this lower-case name is stored, unless a Connection header names it. */
+  readonly stores: (name: string) => boolean;
+}
 
 /** Options of {@link createHeaderFilter}. */
 export interface HeaderFilterOptions {
@@ -104,16 +114,46 @@ export function createHeaderFilter(options: HeaderFilterOptions = {}): HeaderFil
     if (name.endsWith('*')) prefixes.push(name.slice(0, -1));
     else exact.add(name);
   }
-  return (headers) => {
-    let dropped: Set<string> | undefined;
-    for (const [name, value] of headers) {
-      if (name !== 'connection') continue;
-      dropped ??= new Set();
-      for (const token of value.split(',')) dropped.add(token.trim().toLowerCase());
-    }
-    return headers.filter(
-      ([name]) =>
-        !exact.has(name) && !dropped?.has(name) && !prefixes.some((prefix) => name.startsWith(prefix)),
-    );
+  const stores = (name: string): boolean => {
+    if (exact.has(name)) return false;
+    for (let p = 0; p < prefixes.length; p++) if (name.startsWith(prefixes[p] as string)) return false;
+    return true;
   };
+  // Indexed loops: no iterator or destructuring per entry, no closure per header.
+  const filter = (headers: readonly HeaderEntry[]): HeaderEntry[] => {
+    let dropped: Set<string> | undefined;
+    for (let i = 0; i < headers.length; i++) {
+      const entry = headers[i] as HeaderEntry;
+      if (entry[0] !== 'connection') continue;
+      dropped ??= new Set();
+      for (const token of entry[1].split(',')) dropped.add(token.trim().toLowerCase());
+    }
+    const kept: HeaderEntry[] = [];
+    for (let i = 0; i < headers.length; i++) {
+      const entry = headers[i] as HeaderEntry;
+      const name = entry[0];
+      if (!dropped?.has(name) && stores(name)) kept.push(entry);
+    }
+    return kept;
+  };
+  return Object.assign(filter, { stores });
+}
+
+/**
+ * The headers of `input` that `filter` stores: `filter(normalizeHeaders(input))`, but a record (what Node
+ * frameworks hand over) is read without an entry, or a copy of the list, for a header that is not stored. A record
+ * with a Connection header (whose tokens drop more) takes the whole path.
+ */
+export function storedHeaders(input: HeaderInput | undefined | null, filter: HeaderFilter): HeaderEntry[] {
+  if (!input || !isHeaderRecord(input)) return filter(normalizeHeaders(input));
+  const out: HeaderEntry[] = [];
+  for (const name in input) {
+    if (!hasOwn.call(input, name)) continue;
+    const value = input[name];
+    if (value === undefined || value === null) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'connection') return filter(normalizeHeaders(input));
+    if (filter.stores(lower)) pushLower(out, lower, value);
+  }
+  return out;
 }

@@ -10,9 +10,27 @@ export interface Heartbeat {
   stop(): void;
 }
 
+/** The interval of a heartbeat started with {@link startBeats}. */
+export type Beats = ReturnType<typeof setInterval>;
+
+/**
+ * Starts a heartbeat whose first beat is due `periodMs` from now, then one every `periodMs`: `beat(target)`.
+ * Nothing is allocated for it but the interval (a lease per request passes itself as `target`, no closure);
+ * {@link stopBeats} stops it.
+ */
+export function startBeats<T>(periodMs: number, beat: (target: T) => void, target: T): Beats {
+  const interval = setInterval(beat, periodMs, target);
+  (interval as { unref?: () => void }).unref?.();
+  return interval;
+}
+
+/** Stops a heartbeat of {@link startBeats}; no beat comes after. Idempotent. */
+export function stopBeats(beats: Beats): void {
+  clearInterval(beats);
+}
+
 /** Starts a heartbeat whose first beat is due `periodMs` from now, then one every `periodMs`. */
 export function startHeartbeat(periodMs: number, beat: () => void): Heartbeat {
-  const interval = setInterval(beat, periodMs);
-  (interval as { unref?: () => void }).unref?.();
-  return { stop: () => clearInterval(interval) };
+  const interval = startBeats(periodMs, beat, undefined);
+  return { stop: () => stopBeats(interval) };
 }

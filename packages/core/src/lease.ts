@@ -14,7 +14,7 @@
  * `maxExecutionMs`, a call in flight that may outlast the lease): a healthy execution arms none.
  */
 import { LeaseLostError } from './errors.js';
-import { type Heartbeat, startHeartbeat } from './heartbeat.js';
+import { type Beats, startBeats, stopBeats } from './heartbeat.js';
 
 /** Why a lease was lost while its handler ran. */
 export type LeaseLossReason =
@@ -62,7 +62,7 @@ export class Lease {
   readonly #startedAt: number;
   readonly #renews: boolean;
   readonly #retryMs: number;
-  #heartbeat: Heartbeat | undefined;
+  #heartbeat: Beats | undefined;
   /** The heartbeat stopped at `maxExecutionMs`. */
   #capped = false;
   #extending = false;
@@ -90,7 +90,7 @@ export class Lease {
     this.#renews = times.heartbeatMs > 0;
     this.#retryMs = extendRetryMs(times.leaseMs, times.heartbeatMs);
     // Without a heartbeat, one look when the lease runs out (the first beat; it stops the interval).
-    this.#heartbeat = startHeartbeat(this.#renews ? times.heartbeatMs : times.leaseMs, this.#beat);
+    this.#heartbeat = startBeats(this.#renews ? times.heartbeatMs : times.leaseMs, Lease.#onBeat, this);
   }
 
   /** Whether the lease is lost (read now, on the clock); it no longer changes once the lease is stopped. */
@@ -117,7 +117,16 @@ export class Lease {
     this.#end();
   }
 
-  readonly #beat = (): void => {
+  /** The heartbeat's and the timer's callbacks: one function for every lease, which passes itself. */
+  static #onBeat(lease: Lease): void {
+    lease.#beat();
+  }
+
+  static #onWake(lease: Lease): void {
+    lease.#wake();
+  }
+
+  #beat(): void {
     if (this.#over) return;
     const t = now();
     if (this.#expired(t)) return;
@@ -125,13 +134,12 @@ export class Lease {
       // No heartbeat, or a handler past its bound: no more extends; the lease runs out at heldUntil.
       this.#capped = this.#renews;
       this.#retryAt = undefined;
-      this.#heartbeat?.stop();
-      this.#heartbeat = undefined;
+      this.#stopBeats();
       this.#watch(t);
       return;
     }
     this.#renew(t);
-  };
+  }
 
   /** Sends one extend, unless one is in flight (its answer looks at the lease again). */
   #renew(t: number): void {
@@ -185,9 +193,14 @@ export class Lease {
     this.#controller?.abort(new LeaseLostError(reason));
   }
 
-  #end(): void {
-    this.#heartbeat?.stop();
+  #stopBeats(): void {
+    if (this.#heartbeat === undefined) return;
+    stopBeats(this.#heartbeat);
     this.#heartbeat = undefined;
+  }
+
+  #end(): void {
+    this.#stopBeats();
     this.#retryAt = undefined;
     this.#disarm();
   }
@@ -211,19 +224,19 @@ export class Lease {
     if (this.#timer !== undefined && this.#timerAt <= wake) return;
     this.#disarm();
     this.#timerAt = wake;
-    const timer = setTimeout(this.#wake, Math.max(1, Math.ceil(wake - t))) as TimerHandle;
+    const timer = setTimeout(Lease.#onWake, Math.max(1, Math.ceil(wake - t)), this) as TimerHandle;
     timer.unref?.();
     this.#timer = timer;
   }
 
-  readonly #wake = (): void => {
+  #wake(): void {
     this.#timer = undefined;
     if (this.#over) return;
     const t = now();
     if (this.#expired(t)) return;
     if (this.#retryAt !== undefined && t >= this.#retryAt) this.#renew(t);
     else this.#watch(t);
-  };
+  }
 
   #disarm(): void {
     if (this.#timer === undefined) return;

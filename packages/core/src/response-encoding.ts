@@ -66,6 +66,30 @@ export function encodeRecord(
   headers: readonly HeaderEntry[],
   body: Uint8Array | string,
 ): EncodedRecord {
+  const blob = encodeRecordBlob(status, headers, body);
+  return { blob, bodyLength: typeof body === 'string' ? recordBodyLength(blob) : body.length };
+}
+
+/**
+ * The byte length of the body in a blob {@link encodeRecordBlob} wrote (what the engine reports, only when
+ * someone listens): its header fields walked by their lengths.
+ */
+export function recordBodyLength(blob: Uint8Array): number {
+  const count = u16(blob, 6);
+  let o = 8;
+  for (let i = 0; i < count; i++) {
+    o += 2 + u16(blob, o);
+    o += 4 + u32(blob, o);
+  }
+  return u32(blob, o);
+}
+
+/** {@link encodeRecord}'s blob alone: the engine's, without an object per request. */
+export function encodeRecordBlob(
+  status: number,
+  headers: readonly HeaderEntry[],
+  body: Uint8Array | string,
+): Uint8Array {
   const count = headers.length;
   if (count > 0xffff) throw new RangeError('too many headers to store');
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
@@ -74,7 +98,7 @@ export function encodeRecord(
     const [name, value] = headers[i] as HeaderEntry;
     if (typeof name !== 'string' || typeof value !== 'string') {
       // Made text first, so that no code of theirs (a toString) runs while the shared buffer is being written.
-      return encodeRecord(
+      return encodeRecordBlob(
         status,
         headers.map(([n, v]): HeaderEntry => [text(n), text(v)]),
         body,
@@ -108,13 +132,13 @@ export function encodeRecord(
   if (typeof body === 'string') {
     const bodyLength = encoder.encodeInto(body, buf.subarray(o + 4)).written;
     view.setUint32(o, bodyLength);
-    return { blob: buf.slice(0, o + 4 + bodyLength), bodyLength };
+    return buf.slice(0, o + 4 + bodyLength);
   }
   view.setUint32(o, body.length);
   const blob = new Uint8Array(o + 4 + body.length);
   blob.set(buf.subarray(0, o + 4), 0);
   blob.set(body, o + 4);
-  return { blob, bodyLength: body.length };
+  return blob;
 }
 
 function corrupt(why: string): never {

@@ -130,3 +130,63 @@ describe('engine: fingerprint functions [15.8]', () => {
     expect(inner.size).toBe(0);
   });
 });
+
+describe('engine: answers given at once or as promises', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const thenable = <T>(value: T) => ({
+    // biome-ignore lint/suspicious/noThenProperty: the case under test is a thenable.
+    then: (resolve: (v: T) => void) => resolve(value),
+  });
+
+  it('D26 the same decisions whether principal, fingerprint and the body function answer at once, as promises or as thenables', async () => {
+    const answers = [<T>(v: T) => v, <T>(v: T) => Promise.resolve(v), thenable];
+    for (const answer of answers) {
+      const { engine } = setup({
+        principal: () => answer('alice') as string,
+        fingerprint: (_info, body) =>
+          answer(`fp:${body === null ? '' : new TextDecoder().decode(body)}`) as string,
+      });
+      // A request (its context) per begin: a context already holding a reservation passes through (nested).
+      const first = () => ({ ...request(), body: () => answer(bytes('{"a":1}')) as Uint8Array });
+      const d = expectKind(await engine.begin(first()), 'execute');
+      expect(await d.commit({ status: 201, body: 'made' })).toBe('stored');
+      expectKind(await engine.begin(first()), 'replay');
+      const other = { ...request(), body: () => answer(bytes('{"a":2}')) as Uint8Array };
+      expect(expectKind(await engine.begin(other), 'reject').response.status).toBe(422);
+      const none = { ...request({ key: '"k2"' }), body: () => answer(null) as null };
+      expectKind(await engine.begin(none), 'execute');
+    }
+  });
+
+  it('C25 a body function that rejects with RequestTooLargeError or UnreadableBodyError is answered 413 or 500, nothing reserved', async () => {
+    const { RequestTooLargeError, UnreadableBodyError } = await import('../src/errors.js');
+    const { inner, store } = wrappedStore();
+    const { engine } = setup({ store });
+    const refused = [
+      [new RequestTooLargeError('too big', 10), 413],
+      [new UnreadableBodyError('gone'), 500],
+    ] as const;
+    for (const [error, status] of refused) {
+      const d = await engine.begin({ ...request(), body: () => Promise.reject(error) });
+      expect(expectKind(d, 'reject').response.status).toBe(status);
+    }
+    expect(inner.size).toBe(0);
+  });
+
+  it('a store answering reserve with no result rejects begin, as a store breaking its contract did before', async () => {
+    const { store } = wrappedStore({ reserve: async () => undefined as never });
+    const { engine } = setup({ store });
+    await expect(engine.begin(request())).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('I9 a response that is not an object: commit neither throws nor rejects, the key is released [15.10]', async () => {
+    const { engine, types } = setup();
+    const d = expectKind(await engine.begin(request()), 'execute');
+    let outcome: Promise<unknown> | undefined;
+    expect(() => {
+      outcome = d.commit(null as never);
+    }).not.toThrow();
+    await expect(outcome).resolves.toBe('not-persisted');
+    expect(types()).toEqual(['reserved', 'released']);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHeaderFilter, normalizeHeaders } from '../src/headers.js';
+import { createHeaderFilter, normalizeHeaders, storedHeaders } from '../src/headers.js';
 
 describe('normalizeHeaders', () => {
   it('reads records, entry lists and fetch Headers with lower-case names', () => {
@@ -73,5 +73,54 @@ describe('createHeaderFilter', () => {
     expect(kept).toContain('x-request-id');
     expect(kept).not.toContain('etag');
     expect(kept).not.toContain('last-modified');
+  });
+});
+
+describe('storedHeaders', () => {
+  const filters = [
+    createHeaderFilter(),
+    createHeaderFilter({ replaySetCookie: true, excludeHeaders: ['ETag', 'x-*'], replayHeader: 'Replayed' }),
+  ];
+  const inherited = Object.assign(Object.create({ 'x-inherited': 'no' }), { Location: '/x' });
+  const inputs = [
+    undefined,
+    null,
+    { 'Content-Type': 'a', 'X-N': 5, 'Set-Cookie': ['a=1', 'b=2'], gone: undefined, none: null },
+    {
+      date: 'today',
+      'content-length': 7,
+      etag: '"1"',
+      'x-request-id': 'r',
+      'access-control-allow-origin': '*',
+    },
+    { connection: 'close, X-Drop', 'x-drop': 'gone', 'x-keep': 'kept', ETag: '"2"' },
+    { Connection: 'keep-alive', 'Keep-Alive': 'timeout=5', location: '/y' },
+    { connection: undefined, 'x-drop': 'kept' },
+    inherited,
+    [
+      ['Location', '/x'],
+      ['Connection', 'etag'],
+      ['ETag', '"3"'],
+    ] as const,
+    new Headers({ ETag: '"1"', 'Set-Cookie': 'a=1', Date: 'today' }),
+  ];
+
+  it('C18 C23 keeps exactly what the filter keeps of the normalised headers, in their order, for every shape', () => {
+    for (const filter of filters) {
+      for (const input of inputs)
+        expect(storedHeaders(input, filter)).toEqual(filter(normalizeHeaders(input)));
+    }
+  });
+
+  it('C19 tells which names are stored, short of a Connection header', () => {
+    const filter = createHeaderFilter({ excludeHeaders: ['ETag', 'x-*'] });
+    expect(['location', 'etag', 'x-a', 'date', 'set-cookie', 'content-type'].map(filter.stores)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 });
