@@ -36,20 +36,53 @@ interface Member {
 
 const byKey = (a: Member, b: Member) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Sorts members by name, stably (duplicate names keep their order): by insertion when there are few. */
-function sortMembers(members: Member[]): void {
-  if (members.length > 16) {
+/**
+ * The names and texts of the members of the object being read at each depth, in two arrays reused from object to
+ * object (no array and no member object per object read): at most one object per depth is being read at a time
+ * (a member's value is one level deeper), and no read reenters another. Their slots are emptied after each
+ * object, so that nothing of a body is kept.
+ */
+const keysAt: string[][] = [];
+const textsAt: string[][] = [];
+
+function pooled(pool: string[][], depth: number): string[] {
+  let array = pool[depth];
+  if (array === undefined) {
+    array = [];
+    pool[depth] = array;
+  }
+  return array;
+}
+
+/** Members past which an object's arrays are dropped after it rather than kept for the next. */
+const MAX_POOLED = 1024;
+
+/**
+ * Sorts the first `n` members by name, stably (duplicate names keep their order): by insertion when there are
+ * few.
+ */
+function sortMembers(keys: string[], texts: string[], n: number): void {
+  if (n > 16) {
+    const members: Member[] = [];
+    for (let i = 0; i < n; i++) members.push({ key: keys[i] as string, text: texts[i] as string });
     members.sort(byKey);
+    for (let i = 0; i < n; i++) {
+      keys[i] = (members[i] as Member).key;
+      texts[i] = (members[i] as Member).text;
+    }
     return;
   }
-  for (let i = 1; i < members.length; i++) {
-    const member = members[i] as Member;
+  for (let i = 1; i < n; i++) {
+    const key = keys[i] as string;
+    const text = texts[i] as string;
     let j = i - 1;
-    while (j >= 0 && (members[j] as Member).key > member.key) {
-      members[j + 1] = members[j] as Member;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      texts[j + 1] = texts[j] as string;
       j--;
     }
-    members[j + 1] = member;
+    keys[j + 1] = key;
+    texts[j + 1] = text;
   }
 }
 
@@ -166,29 +199,46 @@ class Parser {
       this.i++;
       return '{}';
     }
-    const members: Member[] = [];
+    const keys = pooled(keysAt, depth);
+    const texts = pooled(textsAt, depth);
+    let n = 0;
     let sorted = true;
     let last = '';
-    for (;;) {
-      this.ws();
-      if (this.s.charCodeAt(this.i) !== 0x22) throw new NotJson();
-      const keyText = this.string(true);
-      const key = this.decoded;
-      this.ws();
-      if (this.s.charCodeAt(this.i++) !== 0x3a) throw new NotJson();
-      this.ws();
-      if (members.length > 0 && key < last) sorted = false;
-      last = key;
-      members.push({ key, text: `${keyText}:${this.value(depth + 1)}` });
-      this.ws();
-      const c = this.s.charCodeAt(this.i++);
-      if (c === 0x7d) break;
-      if (c !== 0x2c) throw new NotJson();
+    try {
+      for (;;) {
+        this.ws();
+        if (this.s.charCodeAt(this.i) !== 0x22) throw new NotJson();
+        const keyText = this.string(true);
+        const key = this.decoded;
+        this.ws();
+        if (this.s.charCodeAt(this.i++) !== 0x3a) throw new NotJson();
+        this.ws();
+        if (n > 0 && key < last) sorted = false;
+        last = key;
+        const text = `${keyText}:${this.value(depth + 1)}`;
+        keys[n] = key;
+        texts[n] = text;
+        n++;
+        this.ws();
+        const c = this.s.charCodeAt(this.i++);
+        if (c === 0x7d) break;
+        if (c !== 0x2c) throw new NotJson();
+      }
+      if (!sorted) sortMembers(keys, texts, n);
+      let out = '{';
+      for (let m = 0; m < n; m++) out += m === 0 ? (texts[m] as string) : `,${texts[m] as string}`;
+      return `${out}}`;
+    } finally {
+      // Nothing of the body is kept between reads; the arrays keep their room, unless an object was large.
+      if (n > MAX_POOLED) {
+        keysAt[depth] = [];
+        textsAt[depth] = [];
+      } else {
+        for (let m = 0; m < n; m++) {
+          keys[m] = '';
+          texts[m] = '';
+        }
+      }
     }
-    if (!sorted) sortMembers(members);
-    let out = '{';
-    for (let m = 0; m < members.length; m++)
-      out += m === 0 ? (members[m] as Member).text : `,${(members[m] as Member).text}`;
-    return `${out}}`;
   }
 }

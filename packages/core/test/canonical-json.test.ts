@@ -177,3 +177,26 @@ describe('canonicalJson', () => {
     });
   });
 });
+
+describe('canonicalJson over objects of any size, one after another', () => {
+  const object = (names: readonly string[], value: (i: number) => string) =>
+    `{${names.map((n, i) => `${JSON.stringify(n)}:${value(i)}`).join(',')}}`;
+
+  it('D26 sorts small, large and very large objects, nested or not, as the reference does, call after call', () => {
+    for (const size of [2, 17, 40, 1_500, 3]) {
+      const names = Array.from({ length: size }, (_, i) => `k${(i * 7919) % size}`);
+      const inner = object(names.slice(0, 5), (i) => `[${i},{"z":1,"a":${i}}]`);
+      const texts = [
+        object(names, (i) => String(i)),
+        object(names, (i) => (i % 3 === 0 ? inner : `"v${i}"`)),
+        `[${object(names, () => 'null')},${inner}]`,
+      ];
+      for (const text of texts) expect(canonicalJson(text)).toBe(referenceCanonicalJson(text));
+    }
+  });
+
+  it('D26 a read that fails part-way leaves nothing behind for the next', () => {
+    expect(canonicalJson('{"b":1,"a":{"d":2,"c":')).toBeUndefined();
+    expect(canonicalJson('{"y":{"b":1,"a":2},"x":3}')).toBe('{"x":3,"y":{"a":2,"b":1}}');
+  });
+});
