@@ -59,3 +59,21 @@ describe('MemoryStore operations, on its own clock', () => {
     expect(store.bytes).toBe(0);
   });
 });
+
+describe('MemoryStore tokens', () => {
+  it('E35 never gives one token twice, in one store or across two', async () => {
+    const stores = [new MemoryStore(), new MemoryStore()];
+    const tokens = new Set<string>();
+    for (const store of stores) {
+      for (let i = 0; i < 200; i++) {
+        const r = await store.reserve(`k${i}`, 'fp', 1_000, 1_000);
+        if (r.kind !== 'reserved') throw new Error('not reserved');
+        tokens.add(r.token);
+        if (i % 2 === 0) await store.release(`k${i}`, r.token);
+      }
+      const again = await store.reserve('k0', 'fp', 1_000, 1_000);
+      if (again.kind === 'reserved') tokens.add(again.token);
+    }
+    expect(tokens.size).toBe(402);
+  });
+});
