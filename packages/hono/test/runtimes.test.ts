@@ -62,6 +62,14 @@ beforeAll(async () => {
 describe('@idempo/hono on other runtimes (built package, MemoryStore)', () => {
   it('passes the core cases on Node', () => {
     expect(onNode).toMatchObject({
+      raw: {
+        texts: ['{"a":1}', '{"a":1}', '{"a":1}', '{"a":1}'],
+        json: { a: 1 },
+        sizes: [7, 7, 7],
+        blobType: 'application/json',
+        used: [false, true, true],
+        request: [true, '/raw', 'POST', 'v'],
+      },
       first: { status: 201, replayed: null, location: '/orders/1', text: order },
       replay: { status: 201, replayed: 'true', location: '/orders/1', text: order },
       concurrent: [201, 409, 409, 409, 409],

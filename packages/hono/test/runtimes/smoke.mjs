@@ -42,6 +42,26 @@ export async function smoke() {
   zipped.use('*', compress());
   zipped.post('/zip', (c) => c.json({ n: ++zips, text: 'z'.repeat(4096) }));
 
+  // c.req.raw read every way after idempo read the body (I5): the same bytes each time, on every runtime.
+  const rawApp = new Hono();
+  rawApp.use('*', idempotency({ store: new MemoryStore() }));
+  rawApp.post('/raw', async (c) => {
+    const raw = c.req.raw;
+    const stream = raw.body;
+    const before = raw.bodyUsed;
+    const fromStream = await new Response(stream).text();
+    const blob = await raw.blob();
+    return c.json({
+      texts: [await raw.text(), await raw.text(), fromStream, await raw.clone().text()],
+      json: await raw.json(),
+      sizes: [(await raw.arrayBuffer()).byteLength, (await raw.bytes()).length, blob.size],
+      // Bun adds ;charset=utf-8 to a JSON blob's type (its own Response.blob(), as for any Request)
+      blobType: blob.type.split(';')[0],
+      used: [before, raw.bodyUsed, stream === raw.body],
+      request: [raw instanceof Request, new URL(raw.url).pathname, raw.method, raw.headers.get('x-h')],
+    });
+  });
+
   const order = (qty) => JSON.stringify({ item: 'book', qty });
   const send = (path, { key, body = order(1), principal } = {}) => {
     const headers = { 'content-type': 'application/json' };
@@ -108,8 +128,15 @@ export async function smoke() {
     duplex: 'half',
   });
 
+  const rawRead = await rawApp.request('/raw', {
+    method: 'POST',
+    headers: { 'idempotency-key': '"r"', 'content-type': 'application/json', 'x-h': 'v' },
+    body: '{"a":1}',
+  });
+
   return {
     runtime,
+    raw: await rawRead.json(),
     first: { ...(await seen(first)), text: firstText },
     replay: { ...(await seen(replay)), text: replayText },
     concurrent: (await Promise.all(concurrent.map(seen))).map((r) => r.status).sort(),
