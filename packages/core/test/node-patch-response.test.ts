@@ -1,0 +1,147 @@
+/**
+ * patchResponse on real `node:http` responses [C14] [C15]: the three write methods are replaced until restore,
+ * whichever way they are (own properties on a plain ServerResponse, a stand-in prototype on a response whose
+ * prototype a framework set, as Express does), and a method a middleware wrapped before is wrapped, not lost.
+ */
+import { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { patchResponse, type WriteFunction } from '../src/node/patch-response.js';
+import { listen, type Served, send } from './support/node-server.js';
+
+let served: Served | undefined;
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+
+/** What an Express app gives each response: a prototype of the app's, over ServerResponse's. */
+const appResponse = Object.create(ServerResponse.prototype, {
+  status: {
+    value(this: ServerResponse, code: number) {
+      this.statusCode = code;
+      return this;
+    },
+  },
+}) as object;
+
+/** Replacements that upper-case what is written and record the calls. */
+function shouting(calls: string[]) {
+  let patch: ReturnType<typeof patchResponse> | undefined;
+  const replacements: Record<'writeHead' | 'write' | 'end', WriteFunction> = {
+    writeHead(...args) {
+      calls.push('writeHead');
+      return patch?.call('writeHead', args);
+    },
+    write(...args) {
+      calls.push('write');
+      return patch?.call('write', [String(args[0]).toUpperCase()]);
+    },
+    end(...args) {
+      calls.push('end');
+      patch?.restore();
+      return patch?.call('end', args[0] === undefined ? [] : [String(args[0]).toUpperCase()]);
+    },
+  };
+  return {
+    replacements,
+    bind: (made: ReturnType<typeof patchResponse>) => {
+      patch = made;
+    },
+  };
+}
+
+describe('patchResponse', () => {
+  it('C14 on a response whose prototype a framework set: no own property, the writes go through, restore puts the prototype back', async () => {
+    const calls: string[] = [];
+    const seen: { own: boolean[]; proto: unknown[]; status: number } = { own: [], proto: [], status: 0 };
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      const { replacements, bind } = shouting(calls);
+      bind(patchResponse(res, replacements));
+      seen.own = ['writeHead', 'write', 'end'].map((name) => Object.hasOwn(res, name));
+      seen.proto.push(Object.getPrototypeOf(Object.getPrototypeOf(res)));
+      (res as unknown as { status(code: number): ServerResponse }).status(201);
+      res.writeHead(201, { 'content-type': 'text/plain' });
+      res.write('hel');
+      res.end('lo');
+      seen.proto.push(Object.getPrototypeOf(res));
+      seen.status = res.statusCode;
+    });
+    const answer = await send(served.port);
+    expect(answer.body.toString()).toBe('HELLO');
+    expect(answer.status).toBe(201);
+    expect(calls).toEqual(['writeHead', 'write', 'end']);
+    expect(seen.own).toEqual([false, false, false]);
+    // While patched, the framework's prototype is one step up; after restore it is the response's again.
+    expect(seen.proto).toEqual([appResponse, appResponse]);
+  });
+
+  it('C14 a method reference taken while patched calls the original once the patch is restored', async () => {
+    const calls: string[] = [];
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      const { replacements, bind } = shouting(calls);
+      const patch = patchResponse(res, replacements);
+      bind(patch);
+      const kept = res.end;
+      patch.restore();
+      patch.restore();
+      (kept as (this: ServerResponse, chunk: string) => void).call(res, 'untouched');
+    });
+    const answer = await send(served.port);
+    expect(answer.body.toString()).toBe('untouched');
+    expect(calls).toEqual([]);
+  });
+
+  it('C14 a prototype someone else set while patched stays theirs at restore', async () => {
+    const other = Object.create(ServerResponse.prototype) as object;
+    let after: unknown;
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      const patch = patchResponse(res, shouting([]).replacements);
+      Object.setPrototypeOf(res, other);
+      patch.restore();
+      after = Object.getPrototypeOf(res);
+      res.end('ok');
+    });
+    expect((await send(served.port)).body.toString()).toBe('ok');
+    expect(after).toBe(other);
+  });
+
+  it('C14 a write method a middleware wrapped as an own property is wrapped in turn, and put back at restore', async () => {
+    const calls: string[] = [];
+    const wrapped: string[] = [];
+    let restoredEnd: unknown;
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      const original = res.end;
+      const middlewareEnd = function (this: ServerResponse, ...args: unknown[]) {
+        wrapped.push(String(args[0]));
+        return original.apply(this, args as Parameters<typeof original>);
+      };
+      res.end = middlewareEnd as typeof res.end;
+      const { replacements, bind } = shouting(calls);
+      bind(patchResponse(res, replacements));
+      res.end('done');
+      restoredEnd = res.end === (middlewareEnd as unknown);
+    });
+    expect((await send(served.port)).body.toString()).toBe('DONE');
+    expect(calls).toEqual(['end']);
+    expect(wrapped).toEqual(['DONE']);
+    expect(restoredEnd).toBe(true);
+  });
+
+  it('C15 on a plain ServerResponse: own properties while patched, the prototype methods again after restore', async () => {
+    const seen: boolean[] = [];
+    served = await listen((_req, res) => {
+      const { replacements, bind } = shouting([]);
+      const patch = patchResponse(res, replacements);
+      bind(patch);
+      seen.push(Object.hasOwn(res, 'end'), Object.getPrototypeOf(res) === ServerResponse.prototype);
+      res.end('plain');
+      seen.push(res.end === ServerResponse.prototype.end);
+    });
+    expect((await send(served.port)).body.toString()).toBe('PLAIN');
+    expect(seen).toEqual([true, true, true]);
+  });
+});
