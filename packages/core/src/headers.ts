@@ -145,15 +145,58 @@ export function createHeaderFilter(options: HeaderFilterOptions = {}): HeaderFil
  * with a Connection header (whose tokens drop more) takes the whole path.
  */
 export function storedHeaders(input: HeaderInput | undefined | null, filter: HeaderFilter): HeaderEntry[] {
-  if (!input || !isHeaderRecord(input)) return filter(normalizeHeaders(input));
+  const names: string[] = [];
+  const values: string[] = [];
+  const count = storedFields(input, filter, names, values);
+  if (count < 0) return filter(normalizeHeaders(input));
   const out: HeaderEntry[] = [];
+  for (let i = 0; i < count; i++) out.push([names[i] as string, values[i] as string]);
+  return out;
+}
+
+/**
+ * {@link storedHeaders} as two lists side by side, `names[i]` and `values[i]`, without an entry per header: the
+ * number of fields written from index 0. `-1` (nothing left written) when `input` is not a header record, has a
+ * Connection header, or holds a value that is not text, a number or an array of text: {@link storedHeaders}
+ * reads those (and fails on them) as {@link normalizeHeaders} does.
+ */
+export function storedFields(
+  input: HeaderInput | undefined | null,
+  filter: HeaderFilter,
+  names: string[],
+  values: string[],
+): number {
+  if (!input || !isHeaderRecord(input)) return -1;
+  let n = 0;
   for (const name in input) {
     if (!hasOwn.call(input, name)) continue;
     const value = input[name];
     if (value === undefined || value === null) continue;
     const lower = name.toLowerCase();
-    if (lower === 'connection') return filter(normalizeHeaders(input));
-    if (filter.stores(lower)) pushLower(out, lower, value);
+    if (lower === 'connection') return unwritten(names, values, n);
+    if (typeof value === 'string' || typeof value === 'number') {
+      if (filter.stores(lower)) {
+        names[n] = lower;
+        values[n++] = typeof value === 'string' ? value : String(value);
+      }
+      continue;
+    }
+    if (!Array.isArray(value)) return unwritten(names, values, n);
+    if (!filter.stores(lower)) continue;
+    for (const v of value as readonly unknown[]) {
+      if (typeof v !== 'string') return unwritten(names, values, n);
+      names[n] = lower;
+      values[n++] = v;
+    }
   }
-  return out;
+  return n;
+}
+
+/** Empties the first `n` fields written; `-1`. */
+function unwritten(names: string[], values: string[], n: number): -1 {
+  for (let i = 0; i < n; i++) {
+    names[i] = '';
+    values[i] = '';
+  }
+  return -1;
 }
