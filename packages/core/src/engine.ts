@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import type { IdempotencyEvent, IdempotencyEventType } from './events.js';
 import { fingerprintOf } from './fingerprint.js';
-import { type HeaderEntry, type HeaderFilter, storedFields, storedHeaders } from './headers.js';
+import { type HeaderEntry, storedHeaders } from './headers.js';
 import { readKeyHeader, validKeyHint } from './key.js';
 import { Lease, type LeaseHost, type LeaseLossReason } from './lease.js';
 import {
@@ -36,7 +36,7 @@ import type {
 } from './request.js';
 import { declaredLength, requestTooLarge } from './request-body.js';
 import { splitTarget } from './request-target.js';
-import { decodeResponse, encodeFields, encodeRecordBlob, recordBodyLength } from './response-encoding.js';
+import { decodeResponse, encodeRecordBlob, recordBodyLength } from './response-encoding.js';
 import { hasNoBody } from './status.js';
 import { storageKeyOf } from './storage-key.js';
 import type { IdempotencyStore, ReserveResult } from './store.js';
@@ -829,46 +829,6 @@ class Completion<TContext> implements BoundedCaller<boolean> {
   }
 }
 
-/**
- * The kept header fields of the response being encoded, side by side, in two arrays reused from commit to commit
- * (no entry and no list per header): their slots are emptied after each, and a commit that finds them in use (a
- * header record whose reading reenters the engine) takes arrays of its own.
- */
-let fieldNames: string[] = [];
-let fieldValues: string[] = [];
-let fieldsInUse = false;
-/** Fields past which the arrays are dropped after a commit rather than kept for the next. */
-const MAX_POOLED_FIELDS = 256;
-
-/** The record of `response` with the headers `filter` keeps; `body` as `commit` measured it. */
-function encodeResponse(
-  response: CapturedResponse,
-  filter: HeaderFilter,
-  body: Uint8Array | string,
-): Uint8Array {
-  if (fieldsInUse) return encodeRecordBlob(response.status, storedHeaders(response.headers, filter), body);
-  fieldsInUse = true;
-  const names = fieldNames;
-  const values = fieldValues;
-  try {
-    const count = storedFields(response.headers, filter, names, values);
-    if (count < 0) return encodeRecordBlob(response.status, storedHeaders(response.headers, filter), body);
-    return encodeFields(response.status, names, values, count, body);
-  } finally {
-    // Every slot ever written, whether the reading ended or threw part-way.
-    if (names.length > MAX_POOLED_FIELDS) {
-      fieldNames = [];
-      fieldValues = [];
-    } else {
-      for (let i = 0; i < names.length; i++) {
-        names[i] = '';
-        values[i] = '';
-      }
-    }
-    fieldsInUse = false;
-  }
-}
-
 const notPersisted = (): CommitOutcome => 'not-persisted';
 const tooLarge = (): CommitOutcome => 'too-large';
 
@@ -955,7 +915,7 @@ class Execution<TContext> implements ExecuteDecision {
       if (typeof body === 'string' && body.length <= cfg.maxBodyBytes && body.length * 3 > cfg.maxBodyBytes)
         body = encoder.encode(body);
       if (body.length > cfg.maxBodyBytes) return holding.release(started, 'too-large').then(tooLarge);
-      blob = encodeResponse(response, cfg.headerFilter, body);
+      blob = encodeRecordBlob(response.status, storedHeaders(response.headers, cfg.headerFilter), body);
     } catch (error) {
       return holding.release(started, 'encode-failed', error).then(notPersisted);
     }

@@ -142,61 +142,27 @@ export function createHeaderFilter(options: HeaderFilterOptions = {}): HeaderFil
 /**
  * The headers of `input` that `filter` stores: `filter(normalizeHeaders(input))`, but a record (what Node
  * frameworks hand over) is read without an entry, or a copy of the list, for a header that is not stored. A record
- * with a Connection header (whose tokens drop more) takes the whole path.
+ * with a Connection header (whose tokens drop more), or with a value that is not text, a number or a list of text
+ * (which normalizeHeaders reads, or fails on, for every header), takes the whole path.
  */
 export function storedHeaders(input: HeaderInput | undefined | null, filter: HeaderFilter): HeaderEntry[] {
-  const names: string[] = [];
-  const values: string[] = [];
-  const count = storedFields(input, filter, names, values);
-  if (count < 0) return filter(normalizeHeaders(input));
+  if (!input || !isHeaderRecord(input)) return filter(normalizeHeaders(input));
   const out: HeaderEntry[] = [];
-  for (let i = 0; i < count; i++) out.push([names[i] as string, values[i] as string]);
-  return out;
-}
-
-/**
- * {@link storedHeaders} as two lists side by side, `names[i]` and `values[i]`, without an entry per header: the
- * number of fields written from index 0. `-1` (nothing left written) when `input` is not a header record, has a
- * Connection header, or holds a value that is not text, a number or an array of text: {@link storedHeaders}
- * reads those (and fails on them) as {@link normalizeHeaders} does.
- */
-export function storedFields(
-  input: HeaderInput | undefined | null,
-  filter: HeaderFilter,
-  names: string[],
-  values: string[],
-): number {
-  if (!input || !isHeaderRecord(input)) return -1;
-  let n = 0;
   for (const name in input) {
     if (!hasOwn.call(input, name)) continue;
     const value = input[name];
     if (value === undefined || value === null) continue;
     const lower = name.toLowerCase();
-    if (lower === 'connection') return unwritten(names, values, n);
-    if (typeof value === 'string' || typeof value === 'number') {
-      if (filter.stores(lower)) {
-        names[n] = lower;
-        values[n++] = typeof value === 'string' ? value : String(value);
-      }
-      continue;
-    }
-    if (!Array.isArray(value)) return unwritten(names, values, n);
-    if (!filter.stores(lower)) continue;
-    for (const v of value as readonly unknown[]) {
-      if (typeof v !== 'string') return unwritten(names, values, n);
-      names[n] = lower;
-      values[n++] = v;
-    }
+    if (lower === 'connection' || !isFieldValue(value)) return filter(normalizeHeaders(input));
+    if (filter.stores(lower)) pushLower(out, lower, value);
   }
-  return n;
+  return out;
 }
 
-/** Empties the first `n` fields written; `-1`. */
-function unwritten(names: string[], values: string[], n: number): -1 {
-  for (let i = 0; i < n; i++) {
-    names[i] = '';
-    values[i] = '';
-  }
-  return -1;
+/** Text, a number, or a list of text. */
+function isFieldValue(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'number') return true;
+  if (!Array.isArray(value)) return false;
+  for (const v of value as readonly unknown[]) if (typeof v !== 'string') return false;
+  return true;
 }

@@ -4,12 +4,6 @@
  * one is O(1)): a queue of our own on top measured no faster (docs/benchmarks.md "Timers").
  */
 
-/** A running heartbeat. */
-export interface Heartbeat {
-  /** Stops it; no beat comes after. Idempotent. */
-  stop(): void;
-}
-
 /** The interval of a heartbeat started with {@link startBeats}. */
 export type Beats = ReturnType<typeof setInterval>;
 
@@ -27,10 +21,4 @@ export function startBeats<T>(periodMs: number, beat: (target: T) => void, targe
 /** Stops a heartbeat of {@link startBeats}; no beat comes after. Idempotent. */
 export function stopBeats(beats: Beats): void {
   clearInterval(beats);
-}
-
-/** Starts a heartbeat whose first beat is due `periodMs` from now, then one every `periodMs`. */
-export function startHeartbeat(periodMs: number, beat: () => void): Heartbeat {
-  const interval = startBeats(periodMs, beat, undefined);
-  return { stop: () => stopBeats(interval) };
 }

@@ -92,6 +92,8 @@ export function encodeRecordBlob(
 ): Uint8Array {
   const count = headers.length;
   if (count > 0xffff) throw new RangeError('too many headers to store');
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  let bound = 12;
   for (let i = 0; i < count; i++) {
     const [name, value] = headers[i] as HeaderEntry;
     if (typeof name !== 'string' || typeof value !== 'string') {
@@ -102,33 +104,8 @@ export function encodeRecordBlob(
         body,
       );
     }
+    bound += 6 + 3 * (name.length + value.length);
   }
-  const names: string[] = [];
-  const values: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const entry = headers[i] as HeaderEntry;
-    names.push(entry[0]);
-    values.push(entry[1]);
-  }
-  return encodeFields(status, names, values, count, body);
-}
-
-/**
- * The blob of a response whose header fields are given side by side, `names[i]` and `values[i]` for `i` below
- * `count`, every one text: what {@link encodeRecordBlob} writes for the same fields as entries.
- */
-export function encodeFields(
-  status: number,
-  names: readonly string[],
-  values: readonly string[],
-  count: number,
-  body: Uint8Array | string,
-): Uint8Array {
-  if (count > 0xffff) throw new RangeError('too many headers to store');
-  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  let bound = 12;
-  for (let i = 0; i < count; i++)
-    bound += 6 + 3 * ((names[i] as string).length + (values[i] as string).length);
   if (typeof body === 'string') bound += 3 * body.length;
   const shared = bound <= SCRATCH_LIMIT;
   if (shared && bound > scratch.length) {
@@ -143,11 +120,12 @@ export function encodeFields(
   view.setUint16(6, count);
   let o = 8;
   for (let i = 0; i < count; i++) {
-    const nameLength = writeText(names[i] as string, buf, o + 2);
+    const [name, value] = headers[i] as HeaderEntry;
+    const nameLength = writeText(name, buf, o + 2);
     if (nameLength > 0xffff) throw new RangeError('header name too long to store');
     view.setUint16(o, nameLength);
     o += 2 + nameLength;
-    const valueLength = writeText(values[i] as string, buf, o + 4);
+    const valueLength = writeText(value, buf, o + 4);
     view.setUint32(o, valueLength);
     o += 4 + valueLength;
   }

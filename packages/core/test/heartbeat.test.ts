@@ -1,7 +1,13 @@
 /** Heartbeats: one beat per period until stopped, each in its own phase, never keeping the process alive. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startHeartbeat } from '../src/heartbeat.js';
+import { type Beats, startBeats, stopBeats } from '../src/heartbeat.js';
+
+/** A heartbeat as the lease uses it, with a stop of its own for the tests. */
+function startHeartbeat(periodMs: number, beat: () => void): { stop(): void } {
+  const beats: Beats = startBeats(periodMs, (run: () => void) => run(), beat);
+  return { stop: () => stopBeats(beats) };
+}
 
 /** Timers that keep the process alive (Node counts only referenced ones). */
 const refedTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -10,7 +16,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('startHeartbeat', () => {
+describe('startBeats', () => {
   it('beats once per period from its start until stopped', () => {
     vi.useFakeTimers();
     const beats: number[] = [];
@@ -64,6 +70,16 @@ describe('startHeartbeat', () => {
     const count = beats.length;
     await sleep(25);
     expect(beats.length).toBe(count);
+  });
+
+  it('passes its target to every beat', () => {
+    vi.useFakeTimers();
+    const target = { beats: 0 };
+    const beats = startBeats(50, (t: typeof target) => t.beats++, target);
+    vi.advanceTimersByTime(160);
+    stopBeats(beats);
+    vi.advanceTimersByTime(100);
+    expect(target.beats).toBe(3);
   });
 
   it('a period under 1 ms beats as a 1 ms one', async () => {

@@ -4,7 +4,6 @@ import { CorruptRecordError } from '../src/errors.js';
 import {
   decodeChecked,
   decodeResponse,
-  encodeFields,
   encodeRecord,
   encodeResponse,
   type StoredResponse,
@@ -238,22 +237,6 @@ describe('response encoding', () => {
         }
       }),
       { numRuns: 1000 },
-    );
-  });
-});
-
-describe('encodeFields', () => {
-  it('C15 writes the same record from fields side by side as from entries, with a byte or a text body', () => {
-    fc.assert(
-      fc.property(response, fc.string({ maxLength: 300 }), (r, text) => {
-        const names = [...r.headers.map(([n]) => n), 'ignored-past-count'];
-        const values = [...r.headers.map(([, v]) => v), 'x'];
-        for (const body of [r.body, text]) {
-          expect(encodeFields(r.status, names, values, r.headers.length, body)).toEqual(
-            encodeRecord(r.status, r.headers, body).blob,
-          );
-        }
-      }),
     );
   });
 });

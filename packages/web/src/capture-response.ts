@@ -48,10 +48,15 @@ async function captureAtHand(
     return true;
   }
   if (!headers.has('content-type')) headers.set('content-type', DEFAULT_TYPE);
-  const stored = await storedBody(bytes, headers, decision.maxBodyBytes);
+  await commitBody(res, bytes, decision);
+  return true;
+}
+
+/** Commits `res` with the whole of its body, `bytes`, stored decoded (I13); abandons when that is too large. */
+async function commitBody(res: Response, bytes: Uint8Array, decision: Decision): Promise<void> {
+  const stored = await storedBody(bytes, res.headers, decision.maxBodyBytes);
   if (stored === undefined) await decision.abandon('too-large');
   else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
-  return true;
 }
 
 /**
@@ -82,11 +87,7 @@ export async function captureResponse(res: Response, decision: Decision): Promis
     return res;
   }
   const sink: BodySink = {
-    async complete(bytes) {
-      const stored = await storedBody(bytes, res.headers, decision.maxBodyBytes);
-      if (stored === undefined) await decision.abandon('too-large');
-      else await decision.commit({ status: res.status, headers: stored.headers, body: stored.body });
-    },
+    complete: (bytes) => commitBody(res, bytes, decision),
     incomplete: (reason, error) => decision.abandon(reason === 'failed' ? error : reason),
   };
   const send = await captureBody(body, res.headers, decision.maxBodyBytes, sink);

@@ -65,53 +65,44 @@ function standInFor(proto: object): object {
 export function patchResponse(res: ServerResponse, replacements: Methods): Patch {
   const target = res as unknown as Methods;
   const { writeHead, write, end } = target;
-  const call = (method: WriteMethod, args: readonly unknown[]): unknown =>
-    (method === 'end' ? end : method === 'write' ? write : writeHead).apply(res, args as unknown[]);
   const proto = Object.getPrototypeOf(res) as object | null;
-  if (
+  const own =
     proto === null ||
     proto === ServerResponse.prototype ||
     Object.hasOwn(res, 'writeHead') ||
     Object.hasOwn(res, 'write') ||
-    Object.hasOwn(res, 'end')
-  ) {
-    return ownPropertiesPatch(target, replacements, call);
+    Object.hasOwn(res, 'end');
+  let standIn: object | undefined;
+  if (own) {
+    // Three named stores, not a loop of keyed ones: a keyed store of a new own property goes to the runtime.
+    target.writeHead = replacements.writeHead;
+    target.write = replacements.write;
+    target.end = replacements.end;
+  } else {
+    standIn = standInFor(proto);
+    active.set(res, replacements);
+    Object.setPrototypeOf(res, standIn);
   }
-  const standIn = standInFor(proto);
-  active.set(res, replacements);
-  Object.setPrototypeOf(res, standIn);
   let restored = false;
   return {
-    call,
+    call: (method, args) =>
+      (method === 'end' ? end : method === 'write' ? write : writeHead).apply(res, args as unknown[]),
     restore: () => {
       if (restored) return;
       restored = true;
+      if (own) {
+        // Assigned back, never deleted: deleting a property turns the response into a dictionary-mode object,
+        // and every later access to it by Node's HTTP code, in this request and (through its inline caches) in
+        // others, gets slower. An own property holding the prototype's method behaves exactly like none.
+        target.writeHead = writeHead;
+        target.write = write;
+        target.end = end;
+        return;
+      }
       active.delete(res);
       // Someone who set another prototype since (an Express sub-app leaving) keeps theirs: the stand-in's
       // methods, if still reached, call the original ones now.
       if (Object.getPrototypeOf(res) === standIn) Object.setPrototypeOf(res, proto);
-    },
-  };
-}
-
-function ownPropertiesPatch(target: Methods, replacements: Methods, call: Patch['call']): Patch {
-  const { writeHead, write, end } = target;
-  // Three named stores, not a loop of keyed ones: a keyed store of a new own property goes to the runtime.
-  target.writeHead = replacements.writeHead;
-  target.write = replacements.write;
-  target.end = replacements.end;
-  let restored = false;
-  return {
-    call,
-    restore: () => {
-      if (restored) return;
-      restored = true;
-      // Assigned back, never deleted: deleting a property turns the response into a dictionary-mode object, and
-      // every later access to it by Node's HTTP code, in this request and (through its inline caches) in others,
-      // gets slower. An own property holding the prototype's method behaves exactly like no own property.
-      target.writeHead = writeHead;
-      target.write = write;
-      target.end = end;
     },
   };
 }
