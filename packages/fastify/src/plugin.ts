@@ -4,7 +4,9 @@
  * that replays it; preHandler builds the IdempotencyRequest, calls `begin` and answers replays and rejections;
  * the wrapped handler marks that it ran (and whether it threw); onSend captures and commits before the response
  * leaves, or hands a thrown error's reply to core's `threw`; onError releases the key of a request that failed
- * elsewhere. Requests no route matched (Fastify's 404) are left alone.
+ * elsewhere. Requests no route matched (Fastify's 404) are left alone. preParsing and onSend are app-wide hooks;
+ * preHandler and onError are added to each route core may cover (not GET, HEAD, OPTIONS, nor a route opted out),
+ * so the others never run them.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -22,7 +24,17 @@ import {
   readableAgain,
   replayStream,
 } from '@idempo/core/node';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onErrorHookHandler,
+  onSendHookHandler,
+  preHandlerHookHandler,
+  preParsingHookHandler,
+  RouteHandlerMethod,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { capturedResponse } from './captured-response.js';
 import type { FastifyIdempotencyOptions } from './options.js';
@@ -79,6 +91,45 @@ function mayHaveBody(request: FastifyRequest): boolean {
   );
 }
 
+/** What `printRoutes` prints for a router without routes (find-my-way). */
+const EMPTY_ROUTES = '(empty tree)';
+
+/** Marks the hook functions of this plugin (any copy of it, any mount) in a route's hook lists. */
+const HOOK = Symbol.for('@idempo/fastify hook');
+
+/**
+ * Safe methods, never covered whatever the options (BEHAVIOUR B10; core refuses them in `methods`). Core has no
+ * call that says which of a route's methods its options cover: the other unsafe methods a route's options do not
+ * cover still get the hooks, and `begin` lets them through as before.
+ */
+const NEVER_COVERED: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether idempotency may apply to a route: core reads bodies for it (`requestBodyLimit` is `undefined` when
+ * idempotency is off for the route), and one of its methods is not a safe one.
+ */
+function mayApply(method: string | readonly string[], bodyLimit: number | undefined): boolean {
+  if (bodyLimit === undefined) return false;
+  const methods = typeof method === 'string' ? [method] : method;
+  return methods.some((name) => !NEVER_COVERED.has(name.toUpperCase()));
+}
+
+type RouteHookName = 'preHandler' | 'onError';
+
+/**
+ * Adds one of the plugin's hooks to a route, where an app-wide hook of it used to run: before the route's own
+ * hooks (a route's preHandler that answers 401 does so after the key was reserved, and the key is released),
+ * after those of an earlier mount (the outer mount reserves, as J2 says).
+ */
+function addRouteHook(route: RouteOptions, name: RouteHookName, hook: object): void {
+  const current: unknown = route[name];
+  const list: unknown[] = current === undefined ? [] : Array.isArray(current) ? [...current] : [current];
+  let at = 0;
+  for (let i = 0; i < list.length; i++) if ((list[i] as Record<symbol, unknown>)[HOOK] === true) at = i + 1;
+  list.splice(at, 0, hook);
+  (route as unknown as Record<string, unknown>)[name] = list;
+}
+
 async function idempotencyPlugin(
   fastify: FastifyInstance,
   options: FastifyIdempotencyOptions,
@@ -89,28 +140,6 @@ async function idempotencyPlugin(
   const executions = new WeakMap<FastifyRequest, Execution>();
   const warned = new WeakSet<object>();
 
-  fastify.addHook('onRoute', (route) => {
-    engine.validateRoute(route.config?.idempotency);
-    const handler = route.handler as RouteHandlerMethod;
-    route.config = { ...route.config, [WRAPPED]: true } as NonNullable<typeof route.config>;
-    route.handler = function (this: FastifyInstance, request, reply) {
-      const execution = executions.get(request);
-      if (!execution) return handler.call(this, request, reply);
-      execution.ran = true;
-      const threw = (error: unknown) => {
-        execution.threw = true;
-        execution.thrown = error;
-        throw error;
-      };
-      try {
-        const result: unknown = handler.call(this, request, reply);
-        return result instanceof Promise ? result.then(undefined, threw) : result;
-      } catch (error) {
-        return threw(error);
-      }
-    };
-  });
-
   /** The limit the route reads keyed bodies with: its own `maxRequestBodyBytes`, or the plugin's. */
   function bodyLimit(request: FastifyRequest): number | undefined {
     return engine.requestBodyLimit(request.routeOptions.config.idempotency);
@@ -120,7 +149,7 @@ async function idempotencyPlugin(
   // The body is read before the parser, up to the limit, so that the fingerprint covers what any consumer reads
   // (a parser calling done(null), a request.body stream, request.raw, @fastify/multipart); they all get a stream
   // that replays it. A body over the limit is answered 413 here, when core says the request is its business.
-  fastify.addHook('preParsing', (request, reply, payload, done) => {
+  const idempotencyPreParsing: preParsingHookHandler = (request, reply, payload, done) => {
     if (request.headers[keyHeader] === undefined || request.is404 || !mayHaveBody(request))
       return done(null, payload);
     const limit = bodyLimit(request);
@@ -156,7 +185,7 @@ async function idempotencyPlugin(
       .catch((error: Error) => {
         if (!reply.sent) done(error);
       });
-  });
+  };
 
   /**
    * For a body over the limit: core's answer if it is a rejection (the 413, before anything is reserved: core
@@ -183,7 +212,7 @@ async function idempotencyPlugin(
     sendReady(reply, response);
   }
 
-  fastify.addHook('preHandler', (request, reply, done) => {
+  const idempotencyPreHandler: preHandlerHookHandler = (request, reply, done) => {
     // Fastify's 404 (its own or setNotFoundHandler's) is no route's answer: a retry may reach an instance that
     // has the route, so it is neither stored nor answered from the store.
     if (request.is404) return done();
@@ -213,7 +242,7 @@ async function idempotencyPlugin(
         if (bodies.get(request)?.overflow) reply.header('connection', 'close');
         if (!reply.sent) done(error);
       });
-  });
+  };
 
   /** Abandons the request's execution, if it has one not yet settled. */
   function settle(request: FastifyRequest, cause: unknown): Promise<void> | undefined {
@@ -225,7 +254,7 @@ async function idempotencyPlugin(
 
   // Core's commit and abandon never reject; if one did, the response would still leave, and no rejection may be
   // left unhandled (Node would end the process).
-  fastify.addHook('onSend', (request, reply: FastifyReply, payload, done) => {
+  const idempotencyOnSend: onSendHookHandler = (request, reply, payload, done) => {
     const execution = executions.get(request);
     if (!execution) return done(null, payload);
     const send = () => done(null, payload);
@@ -242,9 +271,9 @@ async function idempotencyPlugin(
       .threw(execution.thrown)
       .then((capture) => (capture ? commit() : undefined))
       .then(send, send);
-  });
+  };
 
-  fastify.addHook('onError', (request, _reply, error, done) => {
+  const idempotencyOnError: onErrorHookHandler = (request, _reply, error, done) => {
     const finish = () => done();
     // What the handler threw is settled in onSend, with the error handler's reply (a route registered before the
     // plugin loaded is not wrapped: an error once it ran counts as its throw). An error before it ran releases.
@@ -256,6 +285,49 @@ async function idempotencyPlugin(
     const released = settle(request, error);
     if (released) released.then(finish, finish);
     else finish();
+  };
+  // preParsing and onSend stay app-wide: they keep their place among the app's own hooks of the same kind, which
+  // a route's hook could not (Fastify runs a route's hooks after all of the app's): a preParsing hook or an
+  // onSend hook (compression) registered after the plugin still sees the replayable body, or the handler's payload.
+  fastify.addHook('preParsing', idempotencyPreParsing);
+  fastify.addHook('onSend', idempotencyOnSend);
+  // preHandler and onError are the route's, on the routes core may cover only: a route where idempotency can never
+  // apply (a safe method, or opted out) runs neither, nor Fastify's preHandler runner for it. Routes declared
+  // before the plugin loaded never reach the onRoute hook: when there are any, both stay app-wide too.
+  for (const hook of [idempotencyPreHandler, idempotencyOnError])
+    Object.defineProperty(hook, HOOK, { value: true });
+  const appWide = fastify.printRoutes() !== EMPTY_ROUTES;
+  if (appWide) {
+    fastify.addHook('preHandler', idempotencyPreHandler);
+    fastify.addHook('onError', idempotencyOnError);
+  }
+
+  fastify.addHook('onRoute', (route) => {
+    const routeOptions = route.config?.idempotency;
+    engine.validateRoute(routeOptions);
+    if (!appWide) {
+      if (!mayApply(route.method, engine.requestBodyLimit(routeOptions))) return;
+      addRouteHook(route, 'preHandler', idempotencyPreHandler);
+      addRouteHook(route, 'onError', idempotencyOnError);
+    }
+    const handler = route.handler as RouteHandlerMethod;
+    route.config = { ...route.config, [WRAPPED]: true } as NonNullable<typeof route.config>;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      const execution = executions.get(request);
+      if (!execution) return handler.call(this, request, reply);
+      execution.ran = true;
+      const threw = (error: unknown) => {
+        execution.threw = true;
+        execution.thrown = error;
+        throw error;
+      };
+      try {
+        const result: unknown = handler.call(this, request, reply);
+        return result instanceof Promise ? result.then(undefined, threw) : result;
+      } catch (error) {
+        return threw(error);
+      }
+    };
   });
 }
 
