@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/reference.ts'],
+  entry: ['src/index.ts', 'src/reference.ts', 'src/node-http.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,
@@ -10,5 +10,7 @@ export default defineConfig({
   platform: 'neutral',
   treeshake: true,
   tsconfig: 'tsconfig.build.json',
-  external: ['vitest', '@idempo/core'],
+  // The node-http entry imports node: builtins: left to the runtime, under their node: names.
+  external: ['vitest', '@idempo/core', /^node:/],
+  removeNodeProtocol: false,
 });
