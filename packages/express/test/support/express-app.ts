@@ -13,10 +13,10 @@ import {
   type ReferenceRoute,
   type ReferenceService,
 } from '@idempo/testing';
+import { serveHttp } from '@idempo/testing/node-http';
 import express5, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import express4 from 'express4';
 import { type IdempotencyMiddleware, idempotency, keepRawBody } from '../../src/index.js';
-import { serve } from './serve.js';
 
 /** The Express majors under test. */
 export const EXPRESS_VERSIONS = [
@@ -130,5 +130,5 @@ export async function startExpressApp(
     else app[method](route.pattern, idem.route(route.idempotency), handler(route));
   }
   app.use(errorHandler);
-  return { ...(await serve(app as unknown as RequestListener)), service, idem };
+  return { ...(await serveHttp(app as unknown as RequestListener)), service, idem };
 }

@@ -2,10 +2,10 @@
 import type { RequestListener } from 'node:http';
 import { type IdempotencyStore, MemoryStore } from '@idempo/core';
 import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
+import { type ServedHttp, serveHttp } from '@idempo/testing/node-http';
 import type { Express } from 'express';
 import { type ExpressIdempotencyOptions, type IdempotencyMiddleware, idempotency } from '../../src/index.js';
 import { EXPRESS_VERSIONS, errorHandler } from './express-app.js';
-import { type Served, serve } from './serve.js';
 
 export { EXPRESS_VERSIONS };
 
@@ -21,7 +21,7 @@ export interface Parts {
 }
 
 /** A served test app with a few helpers. */
-export interface TestApp extends Served {
+export interface TestApp extends ServedHttp {
   readonly store: IdempotencyStore;
   /** POSTs (by default) with an Idempotency-Key. */
   keyed(path: string, key: string, init?: Partial<AdapterRequest>): Promise<AdapterResponse>;
@@ -46,7 +46,7 @@ export async function withExpress(
   const app = express();
   const idem = idempotency({ ...options, store });
   if (build({ app, express, idem, store }) !== false) app.use(errorHandler);
-  const served = await serve(app as unknown as RequestListener);
+  const served = await serveHttp(app as unknown as RequestListener);
   try {
     await run({
       ...served,
