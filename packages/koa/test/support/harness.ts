@@ -1,11 +1,11 @@
 /** Small Koa apps for the framework-specific tests, on Koa 3 and Koa 2. */
 import { type IdempotencyStore, MemoryStore } from '@idempo/core';
 import type { AdapterRequest, AdapterResponse } from '@idempo/testing';
+import { type ServedHttp, serveHttp } from '@idempo/testing/node-http';
 import Router from '@koa/router';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
 import { type IdempotencyMiddleware, idempotency, type KoaIdempotencyOptions } from '../../src/index.js';
-import { type Served, serve } from './serve.js';
 
 /** The Koa majors under test. */
 export const KOA_VERSIONS = [
@@ -22,7 +22,7 @@ export interface Parts {
 }
 
 /** A served test app with a few helpers. */
-export interface TestApp extends Served {
+export interface TestApp extends ServedHttp {
   readonly store: IdempotencyStore;
   /** POSTs (by default) with an Idempotency-Key. */
   keyed(path: string, key: string, init?: Partial<AdapterRequest>): Promise<AdapterResponse>;
@@ -54,7 +54,7 @@ export async function withKoa(
   const idem = idempotency({ ...options, store });
   build({ app, router, idem, store });
   app.use(router.routes());
-  const served = await serve(app);
+  const served = await serveHttp(app.callback());
   try {
     await run({
       ...served,

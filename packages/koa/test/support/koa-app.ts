@@ -11,13 +11,13 @@ import {
   type ReferenceRoute,
   type ReferenceService,
 } from '@idempo/testing';
+import { serveHttp } from '@idempo/testing/node-http';
 import { ReferenceHttpError } from '@idempo/testing/reference';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa3, { type Context, type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { type IdempotencyMiddleware, idempotency } from '../../src/index.js';
-import { serve } from './serve.js';
 
 /** How the app under test is put together. */
 export interface KoaAppSetup {
@@ -93,5 +93,5 @@ export async function startKoaApp(
   if (setup.bodyParser !== false) app.use(bodyParser() as Middleware);
   for (const middleware of setup.before ?? []) app.use(middleware);
   app.use(router.routes() as Middleware);
-  return { ...(await serve(app)), service, idem };
+  return { ...(await serveHttp(app.callback())), service, idem };
 }
