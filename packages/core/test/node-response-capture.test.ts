@@ -179,6 +179,31 @@ describe('writeReady and answerWithReady', () => {
     expect(answer.body.toString()).toBe('{"id":1}');
   });
 
+  it('C15 writeReady replaces a header set before that the ready response has, and joins a repeated name in order wherever its lines are', async () => {
+    served = await listen((_req, res) => {
+      res.setHeader('set-cookie', ['z=9']);
+      res.setHeader('x-powered-by', 'Express');
+      writeReady(res, {
+        status: 200,
+        headers: [
+          ['set-cookie', 'a=1'],
+          ['cache-control', 'no-store'],
+          ['set-cookie', 'b=2'],
+          ['vary', 'accept'],
+          ['set-cookie', 'c=3'],
+        ],
+        body: new Uint8Array(),
+      });
+    });
+    const answer = await send(served.port);
+    expect(answer.headers['set-cookie']).toEqual(['a=1', 'b=2', 'c=3']);
+    expect(answer.headers).toMatchObject({
+      'cache-control': 'no-store',
+      vary: 'accept',
+      'x-powered-by': 'Express',
+    });
+  });
+
   it('C15 writeReady of an empty body ends the response without one', async () => {
     served = await listen((_req, res) =>
       writeReady(res, { status: 204, headers: [], body: new Uint8Array() }),

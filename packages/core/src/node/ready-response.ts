@@ -1,22 +1,43 @@
 /** Writing a ready response (a replay or a rejection) on a Node `ServerResponse` exactly: status, field lines, bytes. */
 import type { ServerResponse } from 'node:http';
+import type { HeaderEntry } from '../headers.js';
 import type { ReadyResponse } from '../request.js';
 import { patchResponse } from './patch-response.js';
 import { writeHeadHeaders } from './write-head-headers.js';
 
 /** Headers a framework sets for the body it was given, which the ready response's own replace. */
-const BODY_HEADERS = ['content-length', 'transfer-encoding', 'content-type'];
+const BODY_HEADERS: readonly string[] = ['content-length', 'transfer-encoding', 'content-type'];
 
-function setReadyHeaders(res: ServerResponse, ready: ReadyResponse, replaced: ReadonlySet<string>): void {
-  for (const name of res.getHeaderNames()) if (replaced.has(name)) res.removeHeader(name);
-  const grouped = new Map<string, string[]>();
-  for (const [name, value] of ready.headers) {
-    const values = grouped.get(name);
-    if (values) values.push(value);
-    else grouped.set(name, [value]);
+/** Whether `ready` replaces the header `name` that is already set on the response. */
+function replaces(ready: ReadyResponse, name: string): boolean {
+  if (BODY_HEADERS.includes(name)) return true;
+  for (const entry of ready.headers) if (entry[0] === name) return true;
+  return false;
+}
+
+/**
+ * Sets `ready`'s status and header field lines on `res`, replacing what `res` already has under those names (and
+ * the body headers). A name that repeats (Set-Cookie) is set once with all its values, in order. No Set or Map per
+ * call: a replay has a handful of headers, and this runs on every one.
+ */
+function setReadyHeaders(res: ServerResponse, ready: ReadyResponse): void {
+  for (const name of res.getHeaderNames()) if (replaces(ready, name)) res.removeHeader(name);
+  const { headers } = ready;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i] as HeaderEntry;
+    let values: string[] | undefined;
+    let seen = false;
+    for (let j = 0; j < headers.length; j++) {
+      if (j === i || (headers[j] as HeaderEntry)[0] !== name) continue;
+      if (j < i) {
+        seen = true;
+        break;
+      }
+      values ??= [value];
+      values.push((headers[j] as HeaderEntry)[1]);
+    }
+    if (!seen) res.setHeader(name, values ?? value);
   }
-  for (const [name, values] of grouped)
-    res.setHeader(name, values.length === 1 ? (values[0] as string) : values);
   res.statusCode = ready.status;
 }
 
@@ -29,7 +50,7 @@ function callbackOf(args: readonly unknown[]): (() => void) | undefined {
  * Content-Length, Transfer-Encoding, Content-Type). For a handler that writes its response itself.
  */
 export function writeReady(res: ServerResponse, ready: ReadyResponse): void {
-  setReadyHeaders(res, ready, new Set([...BODY_HEADERS, ...ready.headers.map(([name]) => name)]));
+  setReadyHeaders(res, ready);
   if (ready.body.length > 0) res.end(ready.body);
   else res.end();
 }
@@ -41,14 +62,13 @@ export function writeReady(res: ServerResponse, ready: ReadyResponse): void {
  * makes of it never reaches the client.
  */
 export function answerWithReady(res: ServerResponse, ready: ReadyResponse): void {
-  const replaced = new Set([...BODY_HEADERS, ...ready.headers.map(([name]) => name)]);
   let headWritten = false;
   const patch = patchResponse(res, {
     writeHead(...args) {
       headWritten = true;
-      setReadyHeaders(res, ready, replaced);
+      setReadyHeaders(res, ready);
       const extra = writeHeadHeaders(args) ?? {};
-      for (const name of Object.keys(extra)) if (replaced.has(name)) delete extra[name];
+      for (const name of Object.keys(extra)) if (replaces(ready, name)) delete extra[name];
       return patch.call('writeHead', [ready.status, extra]);
     },
     write(...args) {
@@ -57,7 +77,7 @@ export function answerWithReady(res: ServerResponse, ready: ReadyResponse): void
       return true;
     },
     end(...args) {
-      if (!headWritten) setReadyHeaders(res, ready, replaced);
+      if (!headWritten) setReadyHeaders(res, ready);
       patch.restore();
       const callback = callbackOf(args);
       const endArgs: unknown[] = ready.body.length > 0 ? [ready.body] : [];
