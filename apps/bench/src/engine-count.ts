@@ -9,6 +9,22 @@
  * valgrind --tool=callgrind node dist/engine-count.js --variant work=module:/tmp/work.js --mode new --ops 30000
  * ```
  *
+ * On a machine whose load moves (another process on the other core), the totals of the two runs can differ by more
+ * than the operations cost: one bundle measured 68k to 113k instructions per operation that way. Count windows
+ * instead. With `--heap`, `process.memoryUsage()` is called just before and just after the measured operations,
+ * so `--dump-before='node::MemoryUsage*'` makes callgrind write the window between them as its own file
+ * (`callgrind.out.<pid>.2`). A window still holds a fixed part (tier-up and the forced GC of `--heap`: about
+ * 525M instructions here), so take two windows, of N and 2N operations, and divide their difference by N. Use
+ * `--flat` for `new`, so that the forced GC does not grow with the window. Measured on 2026-12-03 with
+ * `--warmup 5000 --flat`: 5,000 / 10,000 / 20,000 operations gave 931.8M / 1,338.0M / 2,154.0M, so 81.2k and 81.6k
+ * per new key, where one window divided by its operations would have said 186k to 108k.
+ *
+ * ```sh
+ * valgrind --tool=callgrind --dump-before='node::MemoryUsage*' node --expose-gc dist/engine-count.js \
+ *   --variant work=module:/tmp/work.js --mode new --ops 10000 --warmup 5000 --heap --flat
+ * grep -m1 '^summary:' callgrind.out.*.2   # then the same with --ops 20000
+ * ```
+ *
  * Modes: `new` (begin + commit on new keys, over MemoryStore: what every first request costs), `replay` (begin on
  * a key whose response is stored: what every retry costs). Operations run one at a time, as in one request after
  * another. `--flat` keeps the heap flat (below). `--heap` prints the heap growth per operation after a forced GC (run with --expose-gc): what each
