@@ -170,6 +170,13 @@ export interface Idempotency<TContext = unknown> {
    * `preParsing`); `undefined` when idempotency is off for the route, so the body is never read for it.
    */
   requestBodyLimit(route: RouteOptions<TContext> | false | undefined): number | undefined;
+  /**
+   * Whether a request with `method` to a route with these options can ever be covered: idempotency is on for the
+   * route and `method` is one of its `methods` (default `POST` and `PATCH`; never a safe method, BEHAVIOUR B10).
+   * For an adapter that attaches per-route work only where it can matter (Fastify's route hooks); `begin` bypasses
+   * every other request anyway. Validates and caches the options as {@link validateRoute} does.
+   */
+  covers(route: RouteOptions<TContext> | false | undefined, method: string): boolean;
 }
 
 const BYPASS: Record<BypassReason, BypassDecision> = {
@@ -264,6 +271,11 @@ class Engine<TContext> implements Idempotency<TContext> {
 
   requestBodyLimit(route: RouteOptions<TContext> | false | undefined): number | undefined {
     return this.#config(route)?.maxRequestBodyBytes;
+  }
+
+  covers(route: RouteOptions<TContext> | false | undefined, method: string): boolean {
+    const cfg = this.#config(route);
+    return cfg !== undefined && (cfg.methods.has(method) || cfg.methods.has(method.toUpperCase()));
   }
 
   begin(request: IdempotencyRequest<TContext>): Promise<Decision> {

@@ -21,4 +21,21 @@ describe('route limits resolved by core', () => {
     expect(engine.requestBodyLimit(false)).toBeUndefined();
     expect(setup({ enabled: false }).engine.requestBodyLimit(undefined)).toBeUndefined();
   });
+
+  it('B10 covers says whether a method of a route can ever be covered: its methods where idempotency is on, never a safe one', async () => {
+    const { engine } = setup({});
+    expect(
+      ['POST', 'PATCH', 'post', 'PUT', 'DELETE', 'GET', 'HEAD'].map((m) => engine.covers(undefined, m)),
+    ).toEqual([true, true, true, false, false, false, false]);
+    expect(engine.covers({ methods: ['PUT'] }, 'PUT')).toBe(true);
+    expect(engine.covers({ methods: ['PUT'] }, 'POST')).toBe(false);
+    expect(engine.covers({ enabled: false }, 'POST')).toBe(false);
+    expect(engine.covers(false, 'POST')).toBe(false);
+    expect(setup({ enabled: false }).engine.covers(undefined, 'POST')).toBe(false);
+    expect(setup({ methods: ['DELETE'] }).engine.covers(undefined, 'DELETE')).toBe(true);
+    expect(() => engine.covers({ methods: ['GET'] }, 'GET')).toThrow(/never covered/);
+    // What covers says is what begin does: a method it does not cover is let through before the key is read.
+    const put = await engine.begin({ ...request({ key: '"p"' }), method: 'PUT' });
+    expect(put).toMatchObject({ kind: 'bypass', reason: 'method' });
+  });
 });
