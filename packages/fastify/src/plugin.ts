@@ -4,9 +4,9 @@
  * that replays it; preHandler builds the IdempotencyRequest, calls `begin` and answers replays and rejections;
  * the wrapped handler marks that it ran (and whether it threw); onSend captures and commits before the response
  * leaves, or hands a thrown error's reply to core's `threw`; onError releases the key of a request that failed
- * elsewhere. Requests no route matched (Fastify's 404) are left alone. preParsing and onSend are app-wide hooks;
- * preHandler and onError are added to each route core may cover (not GET, HEAD, OPTIONS, nor a route opted out),
- * so the others never run them.
+ * elsewhere. Requests no route matched (Fastify's 404) are left alone. preParsing, onSend and onError are app-wide
+ * hooks; preHandler is added to each route core may cover (not GET, HEAD, OPTIONS, nor a route opted out), so the
+ * others never run it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -94,7 +94,7 @@ function mayHaveBody(request: FastifyRequest): boolean {
 /** What `printRoutes` prints for a router without routes (find-my-way). */
 const EMPTY_ROUTES = '(empty tree)';
 
-/** Marks the hook functions of this plugin (any copy of it, any mount) in a route's hook lists. */
+/** Marks this plugin's preHandler (any copy of it, any mount) in a route's list of preHandler hooks. */
 const HOOK = Symbol.for('@idempo/fastify hook');
 
 /**
@@ -114,20 +114,18 @@ function mayApply(method: string | readonly string[], bodyLimit: number | undefi
   return methods.some((name) => !NEVER_COVERED.has(name.toUpperCase()));
 }
 
-type RouteHookName = 'preHandler' | 'onError';
-
 /**
- * Adds one of the plugin's hooks to a route, where an app-wide hook of it used to run: before the route's own
- * hooks (a route's preHandler that answers 401 does so after the key was reserved, and the key is released),
- * after those of an earlier mount (the outer mount reserves, as J2 says).
+ * Adds the plugin's preHandler to a route, where the app-wide one used to run: before the route's own preHandler
+ * hooks (a route's preHandler that answers 401 does so after the key was reserved, and the key is released), after
+ * an earlier mount's (the outer mount reserves, as J2 says).
  */
-function addRouteHook(route: RouteOptions, name: RouteHookName, hook: object): void {
-  const current: unknown = route[name];
+function addRoutePreHandler(route: RouteOptions, hook: preHandlerHookHandler): void {
+  const current: unknown = route.preHandler;
   const list: unknown[] = current === undefined ? [] : Array.isArray(current) ? [...current] : [current];
   let at = 0;
   for (let i = 0; i < list.length; i++) if ((list[i] as Record<symbol, unknown>)[HOOK] === true) at = i + 1;
   list.splice(at, 0, hook);
-  (route as unknown as Record<string, unknown>)[name] = list;
+  route.preHandler = list as preHandlerHookHandler[];
 }
 
 async function idempotencyPlugin(
@@ -289,26 +287,24 @@ async function idempotencyPlugin(
   // preParsing and onSend stay app-wide: they keep their place among the app's own hooks of the same kind, which
   // a route's hook could not (Fastify runs a route's hooks after all of the app's): a preParsing hook or an
   // onSend hook (compression) registered after the plugin still sees the replayable body, or the handler's payload.
+  // onError too: Fastify runs it only for a request that failed, and a not-found handler called from a route
+  // (`reply.callNotFound()`) fails under the 404 context, which has none of the route's hooks.
   fastify.addHook('preParsing', idempotencyPreParsing);
   fastify.addHook('onSend', idempotencyOnSend);
-  // preHandler and onError are the route's, on the routes core may cover only: a route where idempotency can never
-  // apply (a safe method, or opted out) runs neither, nor Fastify's preHandler runner for it. Routes declared
-  // before the plugin loaded never reach the onRoute hook: when there are any, both stay app-wide too.
-  for (const hook of [idempotencyPreHandler, idempotencyOnError])
-    Object.defineProperty(hook, HOOK, { value: true });
+  fastify.addHook('onError', idempotencyOnError);
+  // preHandler is the route's, on the routes core may cover only: a route where idempotency can never apply (a
+  // safe method, or opted out) does not run it, nor Fastify's preHandler runner for it. Routes declared before the
+  // plugin loaded never reach the onRoute hook: when there are any, it stays app-wide too.
+  Object.defineProperty(idempotencyPreHandler, HOOK, { value: true });
   const appWide = fastify.printRoutes() !== EMPTY_ROUTES;
-  if (appWide) {
-    fastify.addHook('preHandler', idempotencyPreHandler);
-    fastify.addHook('onError', idempotencyOnError);
-  }
+  if (appWide) fastify.addHook('preHandler', idempotencyPreHandler);
 
   fastify.addHook('onRoute', (route) => {
     const routeOptions = route.config?.idempotency;
     engine.validateRoute(routeOptions);
     if (!appWide) {
       if (!mayApply(route.method, engine.requestBodyLimit(routeOptions))) return;
-      addRouteHook(route, 'preHandler', idempotencyPreHandler);
-      addRouteHook(route, 'onError', idempotencyOnError);
+      addRoutePreHandler(route, idempotencyPreHandler);
     }
     const handler = route.handler as RouteHandlerMethod;
     route.config = { ...route.config, [WRAPPED]: true } as NonNullable<typeof route.config>;
