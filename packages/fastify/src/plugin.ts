@@ -5,7 +5,7 @@
  * the wrapped handler marks that it ran (and whether it threw); onSend captures and commits before the response
  * leaves, or hands a thrown error's reply to core's `threw`; onError releases the key of a request that failed
  * elsewhere. Requests no route matched (Fastify's 404) are left alone. preParsing, onSend and onError are app-wide
- * hooks; preHandler is added to each route core may cover (not GET, HEAD, OPTIONS, nor a route opted out), so the
+ * hooks; preHandler is added to each route core may cover (`covers`: one of its methods is among the route's `methods`), so the
  * others never run it.
  */
 import type { IncomingMessage } from 'node:http';
@@ -96,23 +96,6 @@ const EMPTY_ROUTES = '(empty tree)';
 
 /** Marks this plugin's preHandler (any copy of it, any mount) in a route's list of preHandler hooks. */
 const HOOK = Symbol.for('@idempo/fastify hook');
-
-/**
- * Safe methods, never covered whatever the options (BEHAVIOUR B10; core refuses them in `methods`). Core has no
- * call that says which of a route's methods its options cover: the other unsafe methods a route's options do not
- * cover still get the hooks, and `begin` lets them through as before.
- */
-const NEVER_COVERED: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Whether idempotency may apply to a route: core reads bodies for it (`requestBodyLimit` is `undefined` when
- * idempotency is off for the route), and one of its methods is not a safe one.
- */
-function mayApply(method: string | readonly string[], bodyLimit: number | undefined): boolean {
-  if (bodyLimit === undefined) return false;
-  const methods = typeof method === 'string' ? [method] : method;
-  return methods.some((name) => !NEVER_COVERED.has(name.toUpperCase()));
-}
 
 /**
  * Adds the plugin's preHandler to a route, where the app-wide one used to run: before the route's own preHandler
@@ -303,7 +286,10 @@ async function idempotencyPlugin(
     const routeOptions = route.config?.idempotency;
     engine.validateRoute(routeOptions);
     if (!appWide) {
-      if (!mayApply(route.method, engine.requestBodyLimit(routeOptions))) return;
+      // Core says which routes can ever be covered: idempotency on for the route, and one of its methods among
+      // the route's `methods` (never a safe one, B10).
+      const methods = typeof route.method === 'string' ? [route.method] : route.method;
+      if (!methods.some((method) => engine.covers(routeOptions, method))) return;
       addRoutePreHandler(route, idempotencyPreHandler);
     }
     const handler = route.handler as RouteHandlerMethod;

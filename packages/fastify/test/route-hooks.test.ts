@@ -87,18 +87,24 @@ describe('hooks on the routes core may cover', () => {
     expect(runs.orders).toBe(1);
   });
 
-  it('B10 a route with GET among its methods, and a PUT opted in, get the preHandler, before their own', async () => {
+  it('B10 a route with GET among its methods, and a PUT opted in, get the preHandler, before their own; a PUT or DELETE not opted in does not', async () => {
     app = Fastify();
     await app.register(idempotency, { store: new MemoryStore() });
     let n = 0;
     const mine = async () => undefined;
     app.route({ method: ['GET', 'POST'], url: '/both', preHandler: mine, handler: async () => ({ n: ++n }) });
     app.put('/items/:id', { config: { idempotency: { methods: ['PUT'] } } }, async () => ({ n: ++n }));
+    app.put('/plain/:id', async () => ({ n: 0 }));
+    app.delete('/plain/:id', async () => ({ n: 0 }));
     await app.ready();
     expect(hooksOf(app, '/both (GET, POST)')).toContain('preHandler:idempotencyPreHandler()');
     const both = hooksOf(app, '/both (GET, POST)').filter((hook) => hook.startsWith('preHandler:'));
     expect(both).toEqual(['preHandler:idempotencyPreHandler()', 'preHandler:mine()']);
     expect(hooksOf(app, '/items/:id (PUT)')).toContain('preHandler:idempotencyPreHandler()');
+    // A PUT or DELETE route not opted in: not among the default methods (POST, PATCH), so core never covers it.
+    expect(hooksOf(app, '/plain/:id (PUT, DELETE)').filter((hook) => hook.startsWith('preHandler:'))).toEqual(
+      [],
+    );
     await send(app, 'POST', '/both', '"b"');
     expect((await send(app, 'POST', '/both', '"b"')).headers['idempotent-replayed']).toBe('true');
     await send(app, 'PUT', '/items/1', '"p"');
