@@ -5,6 +5,13 @@
  */
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  connect as connectHttp2,
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestTooLargeError } from '../src/errors.js';
@@ -163,9 +170,38 @@ describe('canPeekBody', () => {
     const plain = new PassThrough();
     expect(isUnreadStream(plain)).toBe(true);
     expect(canPeekBody(plain), 'no complete: read to its end, it could take nothing back').toBe(false);
-    const message = Object.assign(new PassThrough(), { complete: false });
+    const message = Object.assign(new PassThrough(), { complete: false, httpVersionMajor: 1 });
     expect(canPeekBody(message)).toBe(true);
+    const h2 = Object.assign(new PassThrough(), { complete: false, httpVersionMajor: 2 });
+    expect(canPeekBody(h2), 'HTTP/2: complete is set only at the end').toBe(false);
     message.resume();
     expect(canPeekBody(message), 'set flowing').toBe(false);
+  });
+
+  it('[15.6] a real HTTP/2 request (node:http2 compatibility API) is not peeked: its complete comes with its end', async () => {
+    const server = createHttp2Server();
+    const seen = new Promise<{ can: boolean; body: string }>((resolve) => {
+      server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+        const can = canPeekBody(req);
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          res.end('ok');
+          resolve({ can, body: Buffer.concat(chunks).toString() });
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const session = connectHttp2(`http://127.0.0.1:${port}`);
+    const stream = session.request({ ':method': 'POST', ':path': '/', 'content-length': '7' });
+    stream.end('{"a":1}');
+    stream.resume();
+    try {
+      expect(await seen).toEqual({ can: false, body: '{"a":1}' });
+    } finally {
+      session.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

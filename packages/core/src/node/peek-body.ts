@@ -32,9 +32,18 @@ export function isUnreadStream(value: unknown): value is RequestStream {
  * ({@link isUnreadStream}) that tells when its whole body has been received (`complete`, as an `IncomingMessage`
  * does). Without `complete` the body could only be read to its end, and an ended stream takes nothing back
  * (light-my-request's requests, a plain `PassThrough`): such a stream is read and replayed as a copy instead.
+ *
+ * HTTP/1 only. node:http's `IncomingMessage` sets `complete` as soon as its parser has the whole body, while that
+ * body is still buffered, which is when it can be put back. node:http2's compatibility request
+ * (`Http2ServerRequest`, Fastify's and Koa's `req` over HTTP/2) has a `complete` too, but sets it only once the
+ * stream has ended: too late, and the body would be taken from the framework's parser, which then waits forever.
  */
 export function canPeekBody(value: unknown): value is RequestStream {
-  return isUnreadStream(value) && typeof value.complete === 'boolean';
+  return (
+    isUnreadStream(value) &&
+    typeof value.complete === 'boolean' &&
+    (value as { readonly httpVersionMajor?: unknown }).httpVersionMajor === 1
+  );
 }
 
 /**
