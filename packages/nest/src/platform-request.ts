@@ -1,5 +1,5 @@
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { headerLines, headerSource, isUnreadStream, peekBody } from '@idempo/core/node';
+import { canPeekBody, headerLines, headerSource, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -37,8 +37,8 @@ function hasBody(headers: PlatformRequest['headers']): boolean {
 
 /**
  * The raw body bytes, at most `maxBytes` of them (core answers 413 past that): `req.rawBody` (`{ rawBody: true }`);
- * else the stream itself when no parser read it (an upload the handler or an interceptor such as
- * `FileInterceptor` reads later: read up to `maxBytes` and put back for them); else a body a parser left as bytes
+ * else the stream itself when no parser read it and it can take its body back (an HTTP/1 upload the handler or
+ * an interceptor such as `FileInterceptor` reads later: read up to `maxBytes` and put back for them); else a body a parser left as bytes
  * or text; else `undefined`: the bytes cannot be seen, and core fingerprints the parsed body (`parsedBody`) or
  * refuses a multipart one.
  */
@@ -49,7 +49,9 @@ export function readBody(
   if (request.rawBody !== undefined) return request.rawBody;
   if (!hasBody(request.headers)) return null;
   const stream = request.raw ?? request;
-  if (isUnreadStream(stream))
+  // Only a stream that can take its body back (an HTTP/1 request nobody read): on Nest over Fastify with HTTP/2,
+  // `request.raw` would give up its body to the read, and the handler or FileInterceptor would get none.
+  if (canPeekBody(stream))
     return peekBody(stream, maxBytes, declaredLength(request.headers['content-length']));
   const body = request.body;
   if (body instanceof Uint8Array) return body;
