@@ -5,8 +5,8 @@
  * the wrapped handler marks that it ran (and whether it threw); onSend captures and commits before the response
  * leaves, or hands a thrown error's reply to core's `threw`; onError releases the key of a request that failed
  * elsewhere. Requests no route matched (Fastify's 404) are left alone. preParsing, onSend and onError are app-wide
- * hooks; preHandler is added to each route core may cover (`covers`: one of its methods is among the route's `methods`), so the
- * others never run it.
+ * hooks; preHandler is added to each route core may cover (`covers`: one of its methods is among the route's
+ * `methods`), so the others never run it.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';

@@ -6,12 +6,12 @@
 import {
   type ClientHttp2Session,
   connect,
-  constants,
   type Http2Server,
   type Http2ServerRequest,
   type Http2ServerResponse,
 } from 'node:http2';
 import { MemoryStore } from '@idempo/core';
+import { sendHttp2 } from '@idempo/testing/node-http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotency } from '../src/index.js';
@@ -45,34 +45,29 @@ afterAll(async () => {
 
 interface Answer {
   readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly body: string;
 }
 
-/** One POST on the shared session (`/orders` unless `path`); `length` false sends no Content-Length. */
-function post(key: string | undefined, body: string, length = true, path = '/orders'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: path,
-      'content-type': 'application/json',
-      ...(length ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
-      ...(key === undefined ? {} : { 'idempotency-key': key }),
-    });
-    let status = 0;
-    let headers: Answer['headers'] = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      status = Number(h[constants.HTTP2_HEADER_STATUS]);
-      headers = h as Answer['headers'];
-    });
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve({ status, headers, body: Buffer.concat(chunks).toString() }));
-    stream.on('error', reject);
-    // Two DATA frames, so that the body is not at hand in one piece when the request arrives.
-    stream.write(body.slice(0, 5));
-    setTimeout(() => stream.end(body.slice(5)), 5);
-  });
+/**
+ * One POST on the shared session (`/orders` unless `path`), its body in two DATA frames so that it is not at hand
+ * in one piece when the request arrives; `length` false sends no Content-Length.
+ */
+async function post(key: string | undefined, body: string, length = true, path = '/orders'): Promise<Answer> {
+  const answer = await sendHttp2(
+    session,
+    {
+      method: 'POST',
+      path,
+      headers: {
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+      },
+      body,
+    },
+    { contentLength: length },
+  );
+  return { status: answer.status, headers: answer.headers, body: Buffer.from(answer.body).toString() };
 }
 
 describe('Fastify over HTTP/2', () => {

@@ -7,6 +7,7 @@ import { type ClientHttp2Session, connect, createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { MemoryStore } from '@idempo/core';
+import { sendHttp2 } from '@idempo/testing/node-http';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotency } from '../src/index.js';
@@ -32,28 +33,19 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function post(key: string, body: string): Promise<{ status: number; replayed: unknown; body: string }> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({
-      ':method': 'POST',
-      ':path': '/orders',
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'idempotency-key': key,
-    });
-    let status = 0;
-    let replayed: unknown;
-    const chunks: Buffer[] = [];
-    stream.on('response', (headers) => {
-      status = Number(headers[':status']);
-      replayed = headers['idempotent-replayed'];
-    });
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve({ status, replayed, body: Buffer.concat(chunks).toString() }));
-    stream.on('error', reject);
-    stream.write(body.slice(0, 5));
-    setTimeout(() => stream.end(body.slice(5)), 5);
+/** POST /orders with a Content-Length, the body in two DATA frames. */
+async function post(key: string, body: string): Promise<{ status: number; replayed: unknown; body: string }> {
+  const answer = await sendHttp2(session, {
+    method: 'POST',
+    path: '/orders',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body,
   });
+  return {
+    status: answer.status,
+    replayed: answer.headers['idempotent-replayed'],
+    body: Buffer.from(answer.body).toString(),
+  };
 }
 
 describe('Hono on node-server over HTTP/2', () => {

@@ -6,9 +6,15 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  connect as connectHttp2,
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listeningApp, type ServedHttp, serveHttp } from '../src/node-http.js';
+import { listeningApp, type ServedHttp, sendHttp2, serveHttp } from '../src/node-http.js';
 
 /** What the server saw of one request. */
 interface Seen {
@@ -130,6 +136,90 @@ describe('sendHttp and serveHttp', () => {
     const app = await echo();
     await app.close();
     await expect(app.request({ method: 'GET', path: '/' })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('sendHttp2', () => {
+  /** An HTTP/2 server that records what it received, how many DATA chunks, and answers with two set-cookies. */
+  async function h2(): Promise<{
+    port: number;
+    seen: () => { headers: Record<string, unknown>; chunks: number; body: string } | undefined;
+    close: () => Promise<void>;
+  }> {
+    let last: { headers: Record<string, unknown>; chunks: number; body: string } | undefined;
+    const server = createHttp2Server((req: Http2ServerRequest, res: Http2ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        last = { headers: { ...req.headers }, chunks: chunks.length, body: Buffer.concat(chunks).toString() };
+        res.writeHead(201, { 'set-cookie': ['a=1', 'b=2'], 'x-n': '7' });
+        res.end('done');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      seen: () => last,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('sends method, path, headers and Content-Length, the body in two DATA frames; reads status, headers and bytes', async () => {
+    const server = await h2();
+    const session = connectHttp2(`http://127.0.0.1:${server.port}`);
+    try {
+      const answer = await sendHttp2(session, {
+        method: 'POST',
+        path: '/orders?x=1',
+        headers: { 'Idempotency-Key': '"k"', accept: ['a/b', 'c/d'] },
+        body: '{"item":"book"}',
+      });
+      expect(answer.status).toBe(201);
+      expect(answer.headers).toMatchObject({ 'set-cookie': ['a=1', 'b=2'], 'x-n': '7' });
+      expect(Object.keys(answer.headers).some((name) => name.startsWith(':'))).toBe(false);
+      expect(Buffer.from(answer.body).toString()).toBe('done');
+      const seen = server.seen();
+      expect(seen?.headers).toMatchObject({
+        ':method': 'POST',
+        ':path': '/orders?x=1',
+        'idempotency-key': '"k"',
+        'content-length': '15',
+      });
+      expect(seen?.body).toBe('{"item":"book"}');
+      expect(seen?.chunks).toBe(2);
+
+      await sendHttp2(
+        session,
+        { method: 'POST', path: '/', body: new Uint8Array([1, 2, 3]) },
+        { contentLength: false },
+      );
+      expect(server.seen()?.headers['content-length']).toBeUndefined();
+      expect(server.seen()?.chunks).toBe(2);
+      await sendHttp2(session, { method: 'GET', path: '/' });
+      expect(server.seen()).toMatchObject({ chunks: 0, body: '' });
+    } finally {
+      session.close();
+      await server.close();
+    }
+  });
+
+  it('an aborted signal closes the stream and rejects', async () => {
+    const server = await h2();
+    const session = connectHttp2(`http://127.0.0.1:${server.port}`);
+    try {
+      const controller = new AbortController();
+      const sent = sendHttp2(session, {
+        method: 'POST',
+        path: '/',
+        body: 'abcdef',
+        signal: controller.signal,
+      });
+      controller.abort();
+      await expect(sent).rejects.toThrow();
+    } finally {
+      session.close();
+      await server.close();
+    }
   });
 });
 
