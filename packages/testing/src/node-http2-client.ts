@@ -15,8 +15,8 @@ export interface SendHttp2Options {
  *
  * What goes out: `:method` and `:path`, every header as given (HTTP/2 lower-cases names; an array value is several
  * values of that header), `content-length` unless `options.contentLength` is `false`, and the body (text as UTF-8)
- * in two DATA frames, the second one a macrotask after the first, so that the server sees a body that arrives in
- * pieces. What comes back: the `:status`, the other headers by name, and the body bytes. When `req.signal` aborts,
+ * in two DATA frames, the second one a macrotask after the first, so that the body is usually not at hand in one
+ * piece when the request arrives (how the server reads them depends on timing). What comes back: the `:status`, the other headers by name, and the body bytes. When `req.signal` aborts,
  * the stream is closed with RST_STREAM and the promise rejects.
  *
  * @param session - A connected client session (`http2.connect('http://127.0.0.1:<port>')`).
