@@ -16,8 +16,11 @@ export interface PlatformRequest {
     | {
         readonly headers?: PlatformRequest['headers'];
         readonly headersDistinct?: Readonly<Record<string, readonly string[]>>;
+        readonly httpVersionMajor?: number;
       }
     | undefined;
+  /** Node.js (Express): the HTTP major version (Fastify: on `raw`). */
+  readonly httpVersionMajor?: number | undefined;
   /** Node.js (Express): every field line of every header. */
   readonly headersDistinct?: Readonly<Record<string, readonly string[]>> | undefined;
   /** The bytes received, kept by Nest when the application is created with `{ rawBody: true }`. */
@@ -28,11 +31,17 @@ export interface PlatformRequest {
 
 const encoder = new TextEncoder();
 
-/** Whether the request carries a body, from its framing headers (what body parsers check). */
-function hasBody(headers: PlatformRequest['headers']): boolean {
+/**
+ * Whether the request carries a body, from its framing (what body parsers check): `Transfer-Encoding`, or a
+ * `Content-Length` other than 0; over HTTP/2, which frames a body without either, a `Content-Type` without a
+ * `Content-Length` (Fastify parses such a body).
+ */
+function hasBody(request: PlatformRequest): boolean {
+  const { headers } = request;
   if (headers['transfer-encoding'] !== undefined) return true;
   const length = headers['content-length'];
-  return length !== undefined && length !== '0';
+  if (length !== undefined) return length !== '0';
+  return headers['content-type'] !== undefined && (request.raw ?? request).httpVersionMajor === 2;
 }
 
 /**
@@ -47,7 +56,7 @@ export function readBody(
   maxBytes: number,
 ): Uint8Array | null | undefined | Promise<Uint8Array> {
   if (request.rawBody !== undefined) return request.rawBody;
-  if (!hasBody(request.headers)) return null;
+  if (!hasBody(request)) return null;
   const stream = request.raw ?? request;
   // Only a stream that can take its body back (an HTTP/1 request nobody read): on Nest over Fastify with HTTP/2,
   // `request.raw` would give up its body to the read, and the handler or FileInterceptor would get none.
@@ -81,7 +90,7 @@ export function toIdempotencyRequest(
   if (request.rawBody !== undefined) {
     return { method: request.method, url, header, body: request.rawBody, route, context: request };
   }
-  if (!hasBody(request.headers)) {
+  if (!hasBody(request)) {
     return { method: request.method, url, header, body: null, route, context: request };
   }
   return {
