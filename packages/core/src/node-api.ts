@@ -19,4 +19,5 @@ export { readableAgain } from './node/readable-again.js';
 export { answerWithReady, writeReady } from './node/ready-response.js';
 export type { ReplaySource } from './node/replay-source.js';
 export { replayStream } from './node/replay-stream.js';
+export { type FramedRequest, hasRequestBody, type RequestHeaders } from './node/request-framing.js';
 export { type CaptureTarget, captureResponse, type ResponseCapture } from './node/response-capture.js';

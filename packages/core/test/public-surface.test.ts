@@ -73,6 +73,7 @@ const NODE = [
   'captureBody',
   'captureResponse',
   'discardRest',
+  'hasRequestBody',
   'headerLines',
   'headerSource',
   'isUnreadStream',

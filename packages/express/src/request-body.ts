@@ -5,7 +5,7 @@
  * the bytes back into it (`peekBody` of `@idempo/core/node`), as Nest on Express does.
  */
 import { declaredLength } from '@idempo/core/adapter';
-import { isUnreadStream, peekBody } from '@idempo/core/node';
+import { hasRequestBody, isUnreadStream, peekBody } from '@idempo/core/node';
 import type { Request } from 'express';
 
 const encoder = new TextEncoder();
@@ -17,11 +17,9 @@ interface ParsedRequest {
   readonly body?: unknown;
 }
 
-/** Whether the request carries a body, from its framing headers (what body parsers check). */
+/** Whether the request carries a body: core's answer from its framing headers (what body parsers check). */
 export function hasBody(req: Request): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = req.headers['content-length'];
-  return length !== undefined && length !== '0';
+  return hasRequestBody(req.headers, req);
 }
 
 /**

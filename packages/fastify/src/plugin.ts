@@ -20,6 +20,7 @@ import {
   canPeekBody,
   captureBody,
   discardRest,
+  hasRequestBody,
   peekBody,
   readableAgain,
   replayStream,
@@ -76,19 +77,14 @@ function isBody(payload: unknown): payload is string | Uint8Array | null | undef
 }
 
 /**
- * Whether the request may have a body: not when its Content-Length is 0, or when an HTTP/1 request has neither
- * Content-Length, Transfer-Encoding nor Content-Type (Fastify parses a body whenever there is a Content-Type, and
- * `inject` sends a stream payload with no framing header; HTTP/2 frames bodies without either header).
+ * Whether the request may have a body: core's answer from its framing (`hasRequestBody`), or a Content-Type
+ * without a Content-Length, since Fastify parses a body whenever there is a Content-Type and `inject` sends a
+ * stream payload with no framing header.
  */
 function mayHaveBody(request: FastifyRequest): boolean {
   const { headers } = request;
-  const length = headers['content-length'];
-  if (length !== undefined) return length !== '0';
-  return (
-    headers['transfer-encoding'] !== undefined ||
-    headers['content-type'] !== undefined ||
-    request.raw.httpVersionMajor >= 2
-  );
+  if (headers['content-length'] === undefined && headers['content-type'] !== undefined) return true;
+  return hasRequestBody(headers, request.raw);
 }
 
 /** What `printRoutes` prints for a router without routes (find-my-way). */

@@ -115,6 +115,42 @@ describe('Fastify over HTTP/2', () => {
     expect([after.status, after.headers['idempotent-replayed']]).toEqual([201, 'true']);
   });
 
+  it('C14 C15 a keyed POST without a body runs once and replays, its stream ended by its HEADERS or by an empty DATA frame', async () => {
+    const before = runs;
+    const bare = (key: string, body: string | undefined) =>
+      sendHttp2(
+        session,
+        { method: 'POST', path: '/orders', headers: { 'idempotency-key': key }, body },
+        { contentLength: false },
+      );
+    for (const [key, body] of [
+      ['"h2-e"', undefined],
+      ['"h2-f"', ''],
+    ] as const) {
+      const first = await bare(key, body);
+      expect(first.status).toBe(201);
+      const again = await bare(key, body);
+      expect([again.status, again.headers['idempotent-replayed']]).toEqual([201, 'true']);
+      expect(Buffer.from(again.body).equals(Buffer.from(first.body))).toBe(true);
+    }
+    expect(runs - before).toBe(2);
+  });
+
+  it('D26 DATA frames without Content-Type or Content-Length are fingerprinted: other bytes under the key get 422', async () => {
+    const before = runs;
+    const raw = (body: string) =>
+      sendHttp2(
+        session,
+        { method: 'POST', path: '/orders', headers: { 'idempotency-key': '"h2-g"' }, body },
+        { contentLength: false },
+      );
+    expect((await raw('first bytes')).status).toBe(201);
+    expect((await raw('first bytes')).headers['idempotent-replayed']).toBe('true');
+    const other = await raw('other bytes');
+    expect(other.status).toBe(422);
+    expect(runs - before).toBe(1);
+  });
+
   it('B12 a request without a key passes through: it runs every time', async () => {
     const before = runs;
     await post(undefined, '{"item":"book"}');

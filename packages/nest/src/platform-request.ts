@@ -1,5 +1,5 @@
 import { declaredLength, type IdempotencyRequest } from '@idempo/core/adapter';
-import { canPeekBody, headerLines, headerSource, peekBody } from '@idempo/core/node';
+import { canPeekBody, hasRequestBody, headerLines, headerSource, peekBody } from '@idempo/core/node';
 import type { RouteSetting } from './idempotency.routes.js';
 
 type HeaderValue = string | readonly string[] | undefined;
@@ -17,6 +17,8 @@ export interface PlatformRequest {
         readonly headers?: PlatformRequest['headers'];
         readonly headersDistinct?: Readonly<Record<string, readonly string[]>>;
         readonly httpVersionMajor?: number;
+        /** Over HTTP/2, the request's stream. */
+        readonly stream?: { readonly endAfterHeaders?: boolean | undefined } | undefined;
       }
     | undefined;
   /** Node.js (Express): the HTTP major version (Fastify: on `raw`). */
@@ -32,16 +34,20 @@ export interface PlatformRequest {
 const encoder = new TextEncoder();
 
 /**
- * Whether the request carries a body, from its framing (what body parsers check): `Transfer-Encoding`, or a
- * `Content-Length` other than 0; over HTTP/2, which frames a body without either, a `Content-Type` without a
- * `Content-Length` (Fastify parses such a body).
+ * Whether the request carries a body: core's answer from its framing, on the Node request (Fastify: `raw`). Over
+ * HTTP/2, a body framed by neither `Content-Length` nor `Transfer-Encoding` counts only under a `Content-Type`:
+ * Fastify parses none without one and hands the handler no body, and a body-less POST whose client ends the stream
+ * with an empty DATA frame looks the same until it is read, which over HTTP/2 cannot be undone.
  */
 function hasBody(request: PlatformRequest): boolean {
   const { headers } = request;
-  if (headers['transfer-encoding'] !== undefined) return true;
-  const length = headers['content-length'];
-  if (length !== undefined) return length !== '0';
-  return headers['content-type'] !== undefined && (request.raw ?? request).httpVersionMajor === 2;
+  const node = request.raw ?? request;
+  if (!hasRequestBody(headers, node)) return false;
+  return (
+    (node.httpVersionMajor ?? 1) < 2 ||
+    headers['content-length'] !== undefined ||
+    headers['content-type'] !== undefined
+  );
 }
 
 /**

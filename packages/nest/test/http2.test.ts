@@ -129,7 +129,7 @@ for (const rawBody of [false, true]) {
       expect(runs - before).toBe(1);
     });
 
-    it('D26 D30 E47 the same key with another body gets 422 problem+json, the handler not run; the original body still replays', async () => {
+    it('D26 D30 H47 the same key with another body gets 422 problem+json, the handler not run; the original body still replays', async () => {
       const first = await post(keyOf('b'), '{"item":"book"}');
       expect(first.status).toBe(201);
       const before = runs;
@@ -178,17 +178,26 @@ for (const rawBody of [false, true]) {
       expect(JSON.parse(unkeyed.body)).toEqual({ run: runs, got: 'line one\nline two\n' });
     });
 
-    it('C14 C15 a keyed POST without a body (no Content-Type, no Content-Length) runs once and replays', async () => {
+    it('C14 C15 a keyed POST without a body (no Content-Type, no Content-Length) runs once and replays, its stream ended by its HEADERS or by an empty DATA frame', async () => {
       const before = runs;
-      const send = () =>
-        sendHttp2(session, { method: 'POST', path: '/orders', headers: { 'idempotency-key': keyOf('f') } });
-      const first = await send();
-      expect(first.status).toBe(201);
-      expect(JSON.parse(Buffer.from(first.body).toString())).toEqual({ run: runs, got: null });
-      const again = await send();
-      expect([again.status, again.headers['idempotent-replayed']]).toEqual([201, 'true']);
-      expect(Buffer.from(again.body).equals(Buffer.from(first.body))).toBe(true);
-      expect(runs - before).toBe(1);
+      for (const [tag, body] of [
+        ['f', undefined],
+        ['f2', ''],
+      ] as const) {
+        const send = () =>
+          sendHttp2(
+            session,
+            { method: 'POST', path: '/orders', headers: { 'idempotency-key': keyOf(tag) }, body },
+            { contentLength: false },
+          );
+        const first = await send();
+        expect(first.status).toBe(201);
+        expect(JSON.parse(Buffer.from(first.body).toString())).toMatchObject({ got: null });
+        const again = await send();
+        expect([again.status, again.headers['idempotent-replayed']]).toEqual([201, 'true']);
+        expect(Buffer.from(again.body).equals(Buffer.from(first.body))).toBe(true);
+      }
+      expect(runs - before).toBe(2);
     });
 
     it('E32 E33 concurrent requests with one key on one session: one runs, the others get 409 with Retry-After, a later retry the replay', async () => {

@@ -16,7 +16,9 @@ export interface SendHttp2Options {
  * What goes out: `:method` and `:path`, every header as given (HTTP/2 lower-cases names; an array value is several
  * values of that header), `content-length` unless `options.contentLength` is `false`, and the body (text as UTF-8)
  * in two DATA frames, the second one a macrotask after the first, so that the body is usually not at hand in one
- * piece when the request arrives (how the server reads them depends on timing). What comes back: the `:status`, the other headers by name, and the body bytes. When `req.signal` aborts,
+ * piece when the request arrives (how the server reads them depends on timing). A request without a body ends its
+ * stream with its HEADERS frame, as browsers, curl and undici send one; an empty body (`''`) is one empty DATA frame
+ * that ends the stream. What comes back: the `:status`, the other headers by name, and the body bytes. When `req.signal` aborts,
  * the stream is closed with RST_STREAM and the promise rejects.
  *
  * @param session - A connected client session (`http2.connect('http://127.0.0.1:<port>')`).
@@ -34,7 +36,11 @@ export function sendHttp2(
     headers[name.toLowerCase()] = typeof value === 'string' ? value : [...value];
   if (body !== undefined && options.contentLength !== false) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const stream = session.request(headers, req.signal === undefined ? {} : { signal: req.signal });
+    const endStream = body === undefined;
+    const stream = session.request(
+      headers,
+      req.signal === undefined ? { endStream } : { endStream, signal: req.signal },
+    );
     let status = 0;
     const out: Record<string, string | string[]> = {};
     const chunks: Buffer[] = [];
@@ -47,7 +53,8 @@ export function sendHttp2(
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => resolve({ status, headers: out, body: new Uint8Array(Buffer.concat(chunks)) }));
     stream.on('error', reject);
-    if (body === undefined || body.length < 2) {
+    if (body === undefined) return;
+    if (body.length < 2) {
       stream.end(body);
       return;
     }
