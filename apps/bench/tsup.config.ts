@@ -8,6 +8,7 @@ export default defineConfig({
     'engine-ab': 'src/engine-ab.ts',
     breakdown: 'src/profile/breakdown-main.ts',
     'engine-count': 'src/engine-count.ts',
+    'server-count': 'src/server-count.ts',
   },
   format: ['esm'],
   sourcemap: true,
