@@ -1,7 +1,8 @@
 /**
  * patchResponse on real `node:http` responses [C14] [C15]: the three write methods are replaced until restore,
- * whichever way they are (own properties on a plain ServerResponse, a stand-in prototype on a response whose
- * prototype a framework set, as Express does), and a method a middleware wrapped before is wrapped, not lost.
+ * whichever way they are (own properties on a plain ServerResponse, dispatchers in the prototype chain of a
+ * response whose prototype a framework set, as Express does), and a method a middleware wrapped before is wrapped,
+ * not lost.
  */
 import { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,20 +52,22 @@ function shouting(calls: string[]) {
 }
 
 describe('patchResponse', () => {
-  it('C14 on a response whose prototype a framework set: no own property, the writes go through, restore puts the prototype back', async () => {
+  it('C14 on a response whose prototype a framework set: no own property and no prototype change, the writes go through dispatchers put once in that prototype chain', async () => {
     const calls: string[] = [];
-    const seen: { own: boolean[]; proto: unknown[]; status: number } = { own: [], proto: [], status: 0 };
+    const seen: { own: boolean[]; protos: unknown[]; status: number } = { own: [], protos: [], status: 0 };
+    const above: unknown[] = [];
     served = await listen((_req, res) => {
       Object.setPrototypeOf(res, appResponse);
       const { replacements, bind } = shouting(calls);
       bind(patchResponse(res, replacements));
       seen.own = ['writeHead', 'write', 'end'].map((name) => Object.hasOwn(res, name));
-      seen.proto.push(Object.getPrototypeOf(Object.getPrototypeOf(res)));
+      seen.protos.push(Object.getPrototypeOf(res));
+      above.push(Object.getPrototypeOf(appResponse));
       (res as unknown as { status(code: number): ServerResponse }).status(201);
       res.writeHead(201, { 'content-type': 'text/plain' });
       res.write('hel');
       res.end('lo');
-      seen.proto.push(Object.getPrototypeOf(res));
+      seen.protos.push(Object.getPrototypeOf(res));
       seen.status = res.statusCode;
     });
     const answer = await send(served.port);
@@ -72,8 +75,50 @@ describe('patchResponse', () => {
     expect(answer.status).toBe(201);
     expect(calls).toEqual(['writeHead', 'write', 'end']);
     expect(seen.own).toEqual([false, false, false]);
-    // While patched, the framework's prototype is one step up; after restore it is the response's again.
-    expect(seen.proto).toEqual([appResponse, appResponse]);
+    expect(seen.protos[0]).toBe(appResponse);
+    expect(seen.protos[1]).toBe(appResponse);
+    // The dispatchers sit between the app's prototype and ServerResponse's, once for every response.
+    const dispatchers = above[0] as object;
+    expect(dispatchers).not.toBe(ServerResponse.prototype);
+    expect(Object.getPrototypeOf(dispatchers)).toBe(ServerResponse.prototype);
+    expect(Object.hasOwn(dispatchers, 'end')).toBe(true);
+    await send(served.port);
+    expect(above[1]).toBe(dispatchers);
+    expect(calls).toEqual(['writeHead', 'write', 'end', 'writeHead', 'write', 'end']);
+  });
+
+  it('C14 a response that enters an Express sub-app while patched (its prototype then the sub-app one, which inherits the app one) still writes through the patch', async () => {
+    const calls: string[] = [];
+    const subAppResponse = Object.create(appResponse) as object;
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      const { replacements, bind } = shouting(calls);
+      bind(patchResponse(res, replacements));
+      // What Express does when the request enters a mounted sub-app (its expressInit), and after it leaves.
+      Object.setPrototypeOf(res, subAppResponse);
+      res.write('sub ');
+      Object.setPrototypeOf(res, appResponse);
+      res.end('app');
+    });
+    expect((await send(served.port)).body.toString()).toBe('SUB APP');
+    // The first write makes Node write the head (writeHead), through the patch too.
+    expect(calls).toEqual(['write', 'writeHead', 'end']);
+  });
+
+  it('C14 the dispatchers pass every response no patch holds straight through, beside a patched one', async () => {
+    const calls: string[] = [];
+    let turn = 0;
+    served = await listen((_req, res) => {
+      Object.setPrototypeOf(res, appResponse);
+      if (turn++ === 0) {
+        const { replacements, bind } = shouting(calls);
+        bind(patchResponse(res, replacements));
+      }
+      res.end('as written');
+    });
+    expect((await send(served.port)).body.toString()).toBe('AS WRITTEN');
+    expect((await send(served.port)).body.toString()).toBe('as written');
+    expect(calls).toEqual(['end']);
   });
 
   it('C14 a method reference taken while patched calls the original once the patch is restored', async () => {

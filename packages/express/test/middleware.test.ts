@@ -126,6 +126,45 @@ for (const { name, express } of EXPRESS_VERSIONS) {
       );
     });
 
+    it('C14 C17 an Express sub-app behind app.use(idem), or with idem inside it: the answer is stored and replayed, the handler runs once', async () => {
+      const runs = { outer: 0, inner: 0 };
+      await withExpress(
+        express,
+        ({ app, express: make, idem }) => {
+          // The sub-app sets its own prototype on the response when the request enters it (its expressInit).
+          const outer = make();
+          outer.post('/orders', (_req, res) => {
+            res.status(201).json({ sub: 'outer', n: ++runs.outer });
+          });
+          const inner = make();
+          inner.use(idem);
+          inner.post('/orders', (_req, res) => {
+            res.status(201).json({ sub: 'inner', n: ++runs.inner });
+          });
+          app.use('/in', inner);
+          app.use(idem);
+          app.use('/v1', outer);
+          return undefined;
+        },
+        async (app) => {
+          for (const [path, sub] of [
+            ['/v1/orders', 'outer'],
+            ['/in/orders', 'inner'],
+          ] as const) {
+            const first = await app.keyed(path, sub, JSON_BODY);
+            expect([first.status, text(first)]).toEqual([201, `{"sub":"${sub}","n":1}`]);
+            const replay = await app.keyed(path, sub, JSON_BODY);
+            expect([replay.status, replay.headers['idempotent-replayed'], text(replay)]).toEqual([
+              201,
+              'true',
+              `{"sub":"${sub}","n":1}`,
+            ]);
+          }
+          expect(runs).toEqual({ outer: 1, inner: 1 });
+        },
+      );
+    });
+
     it('J1 a router mounted at a sub-path: core sees req.originalUrl, so /a/orders and /b/orders are two requests', async () => {
       const runs = { a: 0, b: 0 };
       await withExpress(

@@ -21,67 +21,86 @@ export interface Patch {
 
 type Methods = Record<WriteMethod, WriteFunction>;
 
-/** The replacements of each response patched through its prototype, until its restore. */
+/** The replacements of each response patched through its prototype's dispatchers, until its restore. */
 const active = new WeakMap<object, Methods>();
-/** For each prototype a patched response had: the prototype that stands in for it while a patch holds. */
-const standIns = new WeakMap<object, object>();
+/** The prototypes whose chain holds the dispatchers (below), each with the object that holds them. */
+const dispatching = new WeakMap<object, object>();
 
 /**
- * The stand-in for `proto`: it inherits everything from `proto` and has the three write methods, which call a
- * patched response's replacement, or `proto`'s method (looked up at the call) for a response no patch holds
- * any more (a method reference someone kept while the patch held).
+ * The dispatchers for responses of prototype `proto` (an Express app's `app.response`): an object holding the three
+ * write methods, put once between `proto` and its own prototype, so that every response whose chain passes there
+ * reaches them: the app's responses, and those of an Express sub-app, whose `response` Express makes inherit its
+ * parent's when it is mounted and sets on the response when the request enters it. Each method calls the
+ * replacement of a patched response (`active`), or for any other the method it stands in front of, looked up at
+ * the call. `undefined` when that cannot be done: `proto` has one of the methods itself (they would hide the
+ * dispatchers), or does not let its prototype be set.
  */
-function standInFor(proto: object): object {
-  let standIn = standIns.get(proto);
-  if (standIn !== undefined) return standIn;
-  const original = proto as Methods;
+function dispatchersFor(proto: object): object | undefined {
+  const known = dispatching.get(proto);
+  if (known !== undefined) return known;
+  if (Object.hasOwn(proto, 'writeHead') || Object.hasOwn(proto, 'write') || Object.hasOwn(proto, 'end')) {
+    return undefined;
+  }
+  const parent = Object.getPrototypeOf(proto) as Methods;
   const method = (name: WriteMethod) => ({
     value: function (this: ServerResponse, ...args: unknown[]): unknown {
       const replacements = active.get(this);
-      return (replacements ?? original)[name].apply(this, args);
+      return (replacements ?? parent)[name].apply(this, args);
     },
     writable: true,
     configurable: true,
   });
-  standIn = Object.create(proto, {
+  const dispatchers = Object.create(parent, {
     writeHead: method('writeHead'),
     write: method('write'),
     end: method('end'),
   }) as object;
-  standIns.set(proto, standIn);
-  return standIn;
+  try {
+    Object.setPrototypeOf(proto, dispatchers);
+  } catch {
+    return undefined;
+  }
+  dispatching.set(proto, dispatchers);
+  return dispatchers;
 }
 
 /**
- * Replaces `writeHead`, `write` and `end` of `res`. On a plain `ServerResponse` (Fastify, Koa, Node's own
- * server), by own properties: V8 caches the shape those assignments make, and every response shares it. On a
- * response whose prototype was changed (Express sets its app's on every request, `Object.setPrototypeOf`), by
- * a stand-in prototype instead: there, each new own property costs V8 a shape of its own (about 4-10 µs each on
- * Node 20), and every later access to the response by Node's and the framework's code is slower for it (its
- * inline caches see a new shape per request). The stand-in is made once per prototype, and setting a cached
- * prototype costs no new shape. A response that already has one of the methods as its own property (a
- * middleware wrapped it) is patched by own properties, so that the patch wraps that middleware's method.
+ * Replaces `writeHead`, `write` and `end` of `res`. On a response whose prototype a framework set to one of its
+ * own over `ServerResponse`'s (Express sets its app's on every request, `Object.setPrototypeOf`), through
+ * dispatchers put once in that prototype's chain ({@link dispatchersFor}): a patch then only enters the response
+ * in a WeakMap. It changes neither the response's own properties nor its prototype: V8 caches neither change
+ * on an Express response (it has own properties added after its prototype was set, such as `res.locals`), so
+ * each cost a new shape (about 1.2 KB allocated per change, measured on Node 20) and made Node's and Express's
+ * inline caches on responses megamorphic. And a request that enters an Express sub-app, which sets the
+ * sub-app's prototype on the response, still writes through the dispatchers. Otherwise (a plain
+ * `ServerResponse`: Fastify, Koa, Node's own server; a response that already has one of the methods as its own
+ * property, which a middleware wrapped, so that the patch wraps that middleware's method; one patched already;
+ * an HTTP/2 response) by own properties: V8 caches the shape those assignments make on a plain response.
  */
 export function patchResponse(res: ServerResponse, replacements: Methods): Patch {
   const target = res as unknown as Methods;
-  const { writeHead, write, end } = target;
   const proto = Object.getPrototypeOf(res) as object | null;
-  const own =
-    proto === null ||
-    proto === ServerResponse.prototype ||
-    Object.hasOwn(res, 'writeHead') ||
-    Object.hasOwn(res, 'write') ||
-    Object.hasOwn(res, 'end');
-  let standIn: object | undefined;
-  if (own) {
+  const dispatchers =
+    proto !== null &&
+    proto !== ServerResponse.prototype &&
+    Object.prototype.isPrototypeOf.call(ServerResponse.prototype, proto) &&
+    !active.has(res) &&
+    !Object.hasOwn(res, 'writeHead') &&
+    !Object.hasOwn(res, 'write') &&
+    !Object.hasOwn(res, 'end')
+      ? dispatchersFor(proto)
+      : undefined;
+  // The methods in place before the patch: for a response patched through the dispatchers, the ones they stand in
+  // front of (what the response would reach without them).
+  const before = (dispatchers === undefined ? target : Object.getPrototypeOf(dispatchers)) as Methods;
+  const { writeHead, write, end } = before;
+  if (dispatchers === undefined) {
     // Three named stores, not a loop of keyed ones: a keyed store of a new own property goes to the runtime.
     target.writeHead = replacements.writeHead;
     target.write = replacements.write;
     target.end = replacements.end;
   } else {
-    standIn = standInFor(proto);
     active.set(res, replacements);
-    Object.setPrototypeOf(res, standIn);
   }
   let restored = false;
   return {
@@ -90,7 +109,7 @@ export function patchResponse(res: ServerResponse, replacements: Methods): Patch
     restore: () => {
       if (restored) return;
       restored = true;
-      if (own) {
+      if (dispatchers === undefined) {
         // Assigned back, never deleted: deleting a property turns the response into a dictionary-mode object,
         // and every later access to it by Node's HTTP code, in this request and (through its inline caches) in
         // others, gets slower. An own property holding the prototype's method behaves exactly like none.
@@ -99,10 +118,8 @@ export function patchResponse(res: ServerResponse, replacements: Methods): Patch
         target.end = end;
         return;
       }
+      // The dispatchers stay: for a response no patch holds they call the methods they stand in front of.
       active.delete(res);
-      // Someone who set another prototype since (an Express sub-app leaving) keeps theirs: the stand-in's
-      // methods, if still reached, call the original ones now.
-      if (Object.getPrototypeOf(res) === standIn) Object.setPrototypeOf(res, proto);
     },
   };
 }
