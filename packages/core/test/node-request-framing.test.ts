@@ -21,14 +21,20 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-/** A node:http server that answers each request with hasRequestBody(req) and the bytes it then read. */
+/** Answers a request with hasRequestBody's answer for it and the number of bytes it then read. */
+async function report(
+  req: IncomingMessage | Http2ServerRequest,
+  res: { end(text: string): unknown },
+): Promise<void> {
+  const body = hasRequestBody(req.headers, req);
+  let bytes = 0;
+  for await (const chunk of req) bytes += (chunk as Buffer).length;
+  res.end(`${body} ${bytes}`);
+}
+
+/** A node:http server that answers each request with {@link report}. */
 async function http1(): Promise<number> {
-  const server = createHttpServer(async (req: IncomingMessage, res) => {
-    const body = hasRequestBody(req.headers, req);
-    let bytes = 0;
-    for await (const chunk of req) bytes += (chunk as Buffer).length;
-    res.end(`${body} ${bytes}`);
-  });
+  const server = createHttpServer(report);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   closers.push(async () => {
@@ -56,12 +62,7 @@ describe('hasRequestBody', () => {
 
   it('D26 HTTP/2: DATA frames without content-length are a body; a stream ended by its HEADERS, or content-length 0, is none', async () => {
     const server = createHttp2Server();
-    server.on('request', async (req: Http2ServerRequest, res: Http2ServerResponse) => {
-      const body = hasRequestBody(req.headers, req);
-      let bytes = 0;
-      for await (const chunk of req) bytes += (chunk as Buffer).length;
-      res.end(`${body} ${bytes}`);
-    });
+    server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => report(req, res));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
