@@ -105,6 +105,25 @@ describe('patchResponse', () => {
     expect(calls).toEqual(['write', 'writeHead', 'end']);
   });
 
+  it('C14 a sub-app response patched below the app dispatchers (both prototypes hold some): each write reaches the patch once, an explicit writeHead too', async () => {
+    const calls: string[] = [];
+    const appLevel = Object.create(ServerResponse.prototype) as object;
+    const subLevel = Object.create(appLevel) as object;
+    let turn = 0;
+    served = await listen((_req, res) => {
+      // The first request patches at the app level, the second at the sub-app level: both get dispatchers.
+      Object.setPrototypeOf(res, turn++ === 0 ? appLevel : subLevel);
+      const { replacements, bind } = shouting(calls);
+      bind(patchResponse(res, replacements));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('once ');
+      res.end('each');
+    });
+    expect((await send(served.port)).body.toString()).toBe('ONCE EACH');
+    expect((await send(served.port)).body.toString()).toBe('ONCE EACH');
+    expect(calls).toEqual(['writeHead', 'write', 'end', 'writeHead', 'write', 'end']);
+  });
+
   it('C14 the dispatchers pass every response no patch holds straight through, beside a patched one', async () => {
     const calls: string[] = [];
     let turn = 0;

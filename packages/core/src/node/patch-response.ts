@@ -25,6 +25,19 @@ type Methods = Record<WriteMethod, WriteFunction>;
 const active = new WeakMap<object, Methods>();
 /** The prototypes whose chain holds the dispatchers (below), each with the object that holds them. */
 const dispatching = new WeakMap<object, object>();
+/** Each dispatcher method, with the object it passes calls on to (the prototype it was put in front of). */
+const passesTo = new WeakMap<object, Methods>();
+
+/**
+ * The method `name` a response reaches from `from` when no patch holds it: past every dispatcher in the chain
+ * (an Express sub-app's `response` inherits the app's, and each may have its own), so that a patch's `call`
+ * never comes back to a dispatcher, which would hand the call to the patch again.
+ */
+function pastDispatchers(from: Methods, name: WriteMethod): WriteFunction {
+  let method = from[name];
+  for (let next = passesTo.get(method); next !== undefined; next = passesTo.get(method)) method = next[name];
+  return method;
+}
 
 /**
  * The dispatchers for responses of prototype `proto` (an Express app's `app.response`): an object holding the three
@@ -42,14 +55,14 @@ function dispatchersFor(proto: object): object | undefined {
     return undefined;
   }
   const parent = Object.getPrototypeOf(proto) as Methods;
-  const method = (name: WriteMethod) => ({
-    value: function (this: ServerResponse, ...args: unknown[]): unknown {
+  const method = (name: WriteMethod) => {
+    const dispatch = function (this: ServerResponse, ...args: unknown[]): unknown {
       const replacements = active.get(this);
       return (replacements ?? parent)[name].apply(this, args);
-    },
-    writable: true,
-    configurable: true,
-  });
+    };
+    passesTo.set(dispatch, parent);
+    return { value: dispatch, writable: true, configurable: true };
+  };
   const dispatchers = Object.create(parent, {
     writeHead: method('writeHead'),
     write: method('write'),
@@ -90,10 +103,18 @@ export function patchResponse(res: ServerResponse, replacements: Methods): Patch
     !Object.hasOwn(res, 'end')
       ? dispatchersFor(proto)
       : undefined;
-  // The methods in place before the patch: for a response patched through the dispatchers, the ones they stand in
-  // front of (what the response would reach without them).
-  const before = (dispatchers === undefined ? target : Object.getPrototypeOf(dispatchers)) as Methods;
-  const { writeHead, write, end } = before;
+  // The methods in place before the patch: for a response patched through the dispatchers, the ones it would reach
+  // without any dispatcher (on a sub-app's response, the app's are further up the chain).
+  let writeHead: WriteFunction;
+  let write: WriteFunction;
+  let end: WriteFunction;
+  if (dispatchers === undefined) ({ writeHead, write, end } = target);
+  else {
+    const above = Object.getPrototypeOf(dispatchers) as Methods;
+    writeHead = pastDispatchers(above, 'writeHead');
+    write = pastDispatchers(above, 'write');
+    end = pastDispatchers(above, 'end');
+  }
   if (dispatchers === undefined) {
     // Three named stores, not a loop of keyed ones: a keyed store of a new own property goes to the runtime.
     target.writeHead = replacements.writeHead;
