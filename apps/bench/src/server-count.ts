@@ -15,15 +15,15 @@
  * measured in a normal run (`node --trace-gc`). A bare Fastify window costs about two minutes, a Nest one about
  * four (valgrind runs node some fifty times slower). Needs valgrind (`callgrind_control`, `callgrind_annotate`).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { startServerProcess } from '@idempo/reference/process';
 import { splitInstructions } from './callgrind-split.js';
 import { storeReplayKeys } from './http/http-runner.js';
+import { runLoad } from './http/load.js';
 import { type ScenarioName, scenarioRun } from './http/scenarios.js';
 import { type BenchServer, FRAMEWORKS, STORES, serversFor } from './http/servers.js';
 import { settingsOrExit } from './settings-or-exit.js';
@@ -47,7 +47,7 @@ const ALL: readonly BenchServer[] = FRAMEWORKS.flatMap((framework) =>
 );
 
 interface Settings {
-  readonly server: BenchServer | undefined;
+  readonly server: BenchServer;
   readonly scenario: ScenarioName;
   readonly warmup: number;
   readonly requests: number;
@@ -78,15 +78,10 @@ const settings = settingsOrExit((argv): Settings | undefined => {
     strict: true,
   });
   if (values.help) return undefined;
-  if (values.list)
-    return {
-      server: undefined,
-      scenario: 'new-keys',
-      warmup: 0,
-      requests: 1,
-      connections: 1,
-      out: undefined,
-    };
+  if (values.list) {
+    for (const server of ALL) console.log(server.id);
+    process.exit(0);
+  }
   const server = ALL.find((candidate) => candidate.id === values.server);
   if (!server) throw new Error(`--server must be one of: ${ALL.map((s) => s.id).join(', ')}`);
   const scenario = values.scenario;
@@ -101,65 +96,36 @@ const settings = settingsOrExit((argv): Settings | undefined => {
   };
 }, USAGE);
 
-if (!settings.server) {
-  for (const server of ALL) console.log(server.id);
-  process.exit(0);
-}
-const server = settings.server;
+const { server } = settings;
 const dir = mkdtempSync(join(tmpdir(), 'idempo-count-'));
-const child = spawn(
+const running = await startServerProcess(['--single-threaded', ...server.nodeArgs], {}, 600_000, [
   'valgrind',
-  [
-    '--tool=callgrind',
-    `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
-    process.execPath,
-    '--single-threaded',
-    ...server.nodeArgs,
-  ],
-  { stdio: ['ignore', 'pipe', 'pipe'] },
-);
-let stderr = '';
-child.stderr.on('data', (chunk: Buffer) => {
-  stderr += chunk.toString();
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    const match = /^listening on (http:\/\/\S+)$/m.exec(stdout);
-    if (match) resolve(match[1] as string);
-  });
-  child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${stderr}`)));
-  child.once('error', reject);
-});
-const pid = String(child.pid);
+  '--tool=callgrind',
+  `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
+]);
+const { url } = running;
+const pid = String(running.child.pid);
 const run = Date.now().toString(36);
 if (settings.scenario === 'replays') await storeReplayKeys(url, server.id);
 
-async function send(amount: number, tag: string): Promise<Record<string, number>> {
+async function send(amount: number, tag: string): Promise<Readonly<Record<string, number>>> {
   const { request } = scenarioRun(settings.scenario, `${run}-${tag}`, server.id);
-  const result = await autocannon({
-    url,
+  const result = await runLoad(url, request, {
     connections: settings.connections,
-    pipelining: 1,
+    durationMs: 0,
     amount,
-    timeout: 120,
-    requests: [request as unknown as autocannon.Request],
+    timeoutMs: 120_000,
   });
-  const statuses: Record<string, number> = {};
-  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {}))
-    statuses[status] = (stats as { count: number }).count;
   if (result.errors > 0 || result.timeouts > 0)
     throw new Error(`${result.errors} errors, ${result.timeouts} timeouts`);
-  return statuses;
+  return result.statuses;
 }
 
 await send(settings.warmup, 'warm');
 execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
 const statuses = await send(settings.requests, 'count');
 execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
-child.kill('SIGTERM');
-await once(child, 'exit');
+await running.stop();
 const dump = readdirSync(dir).find((name) => name.startsWith(`callgrind.out.${pid}.`));
 if (!dump) throw new Error(`no callgrind dump of the window in ${dir}`);
 const annotated = execFileSync(

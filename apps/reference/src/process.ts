@@ -31,14 +31,19 @@ export function startReference(
 
 /**
  * Spawns `node ...nodeArgs` (a script and its arguments, node flags first) for any server that speaks the
- * reference app's protocol (one `listening on <url>` line on stdout), and resolves once it listens.
+ * reference app's protocol (one `listening on <url>` line on stdout), and resolves once it listens. With a
+ * `launcher` (a command and its arguments, e.g. `['valgrind', '--tool=callgrind']`), runs
+ * `launcher... node ...nodeArgs` instead; the child is then the launcher's process.
  */
 export function startServerProcess(
   nodeArgs: readonly string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
+  launcher: readonly string[] = [],
 ): Promise<ReferenceProcess> {
-  const child = spawn(process.execPath, nodeArgs, {
+  const [command = process.execPath, ...launcherArgs] = launcher;
+  const args = launcher.length === 0 ? nodeArgs : [...launcherArgs, process.execPath, ...nodeArgs];
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

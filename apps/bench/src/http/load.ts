@@ -21,6 +21,10 @@ export interface LoadSettings {
   readonly durationMs: number;
   /** Requests per second over all connections (autocannon's `overallRate`); as fast as the server answers when unset. */
   readonly rate?: number;
+  /** Exactly this many requests, however long they take (autocannon's `amount`): `durationMs` is then ignored. */
+  readonly amount?: number;
+  /** How long one request may take before it counts as a timeout. Default 10,000 ms. */
+  readonly timeoutMs?: number;
 }
 
 /** Drives `url` with `request` on `connections` connections for `durationMs` (autocannon, no pipelining). */
@@ -34,8 +38,9 @@ export async function runLoad(
     connections: settings.connections,
     pipelining: 1,
     duration: settings.durationMs / 1000,
-    timeout: 10,
+    timeout: (settings.timeoutMs ?? 10_000) / 1000,
     ...(settings.rate === undefined ? {} : { overallRate: settings.rate }),
+    ...(settings.amount === undefined ? {} : { amount: settings.amount }),
     requests: [request as unknown as autocannon.Request],
   });
   const statuses: Record<string, number> = {};
